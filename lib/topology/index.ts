@@ -1,0 +1,4 @@
+export * from './loader';
+export * from './model';
+export * from './regions';
+export * from './schema';

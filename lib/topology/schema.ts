@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { allowedForEuResidency, type Partition, PARTITIONS, REGIONS, regionFacts } from './regions';
+
+/**
+ * The topology schema: the one place a topology file is validated. Types are
+ * derived from it (`Topology`), and every rule that spans fields lives in the
+ * `superRefine` below so that all problems are reported together.
+ */
+
+const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** `default`, `continent:EU` or `country:DE`, mirroring Route 53 geolocation locations. */
+export const GEOGRAPHY_PATTERN = /^(default|continent:(AF|AN|AS|EU|NA|OC|SA)|country:[A-Z]{2})$/;
+
+const MAX_FAILOVER_TTL_SECONDS = 60;
+export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
+
+const hostedZoneSchema = z.union([
+  z.strictObject({
+    create: z.literal(true).describe('Create a public hosted zone for `domain` in the routing stack.'),
+  }),
+  z.strictObject({
+    id: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ')
+      .describe('Import an existing hosted zone by id (no lookup: synth needs no credentials).'),
+  }),
+]);
+
+const zoneSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(dnsLabel, 'must be a lowercase DNS label (a-z, 0-9, -), e.g. "global" or "eu"')
+    .describe('Zone name; also a DNS label: api.<zone>.<domain>.'),
+  residency: z
+    .enum(['none', 'eu'])
+    .describe('Data-residency class: `eu` keeps every data store in EU regions or aws-eusc.'),
+  sovereign: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Sovereign zone: its DNS names are delegated to a hosted zone inside its own partition; may be single-region.',
+    ),
+  primaryRegion: z.string().describe('Region of the primary (serving) cell.'),
+  secondaryRegion: z
+    .string()
+    .optional()
+    .describe('Region of the warm secondary cell; omit for a single-region zone.'),
+  geographies: z
+    .array(z.string().regex(GEOGRAPHY_PATTERN, 'must be "default", "continent:XX" or "country:XX"'))
+    .min(1, 'list at least one geography this zone serves, e.g. ["continent:EU"] or ["default"]')
+    .describe('Geolocation routing: which clients this zone serves.'),
+  delegatedNameServers: z
+    .array(z.string().regex(domainName, 'must be a name server host name'))
+    .optional()
+    .describe(
+      'Sovereign zones only: name servers of the zone-partition hosted zone (output of its DNS stack after the first deploy).',
+    ),
+});
+
+const healthCheckSchema = z.strictObject({
+  path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /v1/health')
+    .default('/v1/health'),
+  intervalSeconds: z.number().int().default(10).describe('Route 53 request interval: 10 (fast) or 30.'),
+  failureThreshold: z
+    .number()
+    .int()
+    .default(3)
+    .describe('Consecutive failures before a cell is unhealthy, 1-10.'),
+});
+
+const edgeSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Create the CDN edge stack for non-sovereign zones.'),
+  priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']).default('PriceClass_100'),
+  catalogCacheTtlSeconds: z.number().int().min(0).max(86400).default(60),
+});
+
+export const topologySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    appName: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,23}$/, 'must be 2-24 chars of a-z, 0-9 and -, starting with a letter')
+      .describe('Prefix of every stack and resource name.'),
+    domain: z.string().regex(domainName, 'must be a lowercase domain name such as shop.example.com'),
+    hostedZone: hostedZoneSchema,
+    accounts: z
+      .partialRecord(z.enum(PARTITIONS), z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))
+      .describe('Account id per partition in use, e.g. { aws: "111111111111", aws-eusc: "222222222222" }.'),
+    zones: z.array(zoneSchema).min(1, 'declare at least one zone'),
+    healthCheck: healthCheckSchema.prefault({}),
+    dns: z.strictObject({ ttlSeconds: z.number().int().min(1).default(60) }).prefault({}),
+    edge: edgeSchema.prefault({}),
+  })
+  .superRefine((topology, ctx) => {
+    const problem = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+
+    const { intervalSeconds, failureThreshold } = topology.healthCheck;
+    if (!(HEALTH_CHECK_INTERVALS as readonly number[]).includes(intervalSeconds)) {
+      problem(
+        ['healthCheck', 'intervalSeconds'],
+        `is ${intervalSeconds}; Route 53 supports only 10 or 30 seconds`,
+      );
+    }
+    if (failureThreshold < 1 || failureThreshold > 10) {
+      problem(
+        ['healthCheck', 'failureThreshold'],
+        `is ${failureThreshold}; Route 53 accepts 1 to 10 consecutive failures`,
+      );
+    }
+    if (topology.dns.ttlSeconds > MAX_FAILOVER_TTL_SECONDS) {
+      problem(
+        ['dns', 'ttlSeconds'],
+        `is ${topology.dns.ttlSeconds}; failover records need a TTL of at most ${MAX_FAILOVER_TTL_SECONDS} s or clients keep resolving a dead cell`,
+      );
+    }
+
+    const zoneIndexByName = new Map<string, number>();
+    const geographyOwner = new Map<string, string>();
+    const partitionsInUse = new Set<Partition>();
+
+    topology.zones.forEach((zone, index) => {
+      const at = (field: string) => ['zones', index, field];
+      const label = `zone ${zone.name}`;
+
+      const firstIndex = zoneIndexByName.get(zone.name);
+      if (firstIndex !== undefined) {
+        problem(at('name'), `${label}: the name is already used by zones[${firstIndex}]; zone names must be unique`);
+      } else {
+        zoneIndexByName.set(zone.name, index);
+      }
+
+      const regions: { field: string; name: string }[] = [{ field: 'primaryRegion', name: zone.primaryRegion }];
+      if (zone.secondaryRegion !== undefined) regions.push({ field: 'secondaryRegion', name: zone.secondaryRegion });
+
+      for (const { field, name } of regions) {
+        if (!regionFacts(name)) {
+          problem(
+            at(field),
+            `${label}: unknown region "${name}"; use a region of lib/topology/regions.ts, e.g. ${Object.keys(REGIONS).slice(0, 4).join(', ')}`,
+          );
+        }
+      }
+      const known = regions.filter((r) => regionFacts(r.name));
+      for (const r of known) partitionsInUse.add(regionFacts(r.name)!.partition);
+
+      if (zone.secondaryRegion !== undefined && zone.secondaryRegion === zone.primaryRegion) {
+        problem(
+          at('secondaryRegion'),
+          `${label}: secondaryRegion equals primaryRegion (${zone.primaryRegion}); choose another region or omit secondaryRegion for a single-region zone`,
+        );
+      }
+
+      if (known.length === 2) {
+        const [a, b] = known.map((r) => ({ ...r, partition: regionFacts(r.name)!.partition }));
+        if (a.partition !== b.partition) {
+          problem(
+            at('secondaryRegion'),
+            `${label}: ${a.name} (${a.partition}) and ${b.name} (${b.partition}) are in different partitions; DynamoDB global tables cannot replicate across partitions`,
+          );
+        }
+      }
+
+      if (zone.residency === 'eu') {
+        for (const r of known) {
+          if (!allowedForEuResidency(r.name)) {
+            problem(
+              at(r.field),
+              `${label}: ${r.name} is in ${regionFacts(r.name)!.country}, outside the EU; residency eu allows only EU regions (e.g. eu-central-1, eu-west-1) or aws-eusc regions`,
+            );
+          }
+        }
+      }
+
+      if (zone.delegatedNameServers !== undefined && !zone.sovereign) {
+        problem(
+          at('delegatedNameServers'),
+          `${label}: only sovereign zones are delegated; remove delegatedNameServers or set sovereign: true`,
+        );
+      }
+
+      for (const geography of zone.geographies) {
+        const owner = geographyOwner.get(geography);
+        if (owner !== undefined && owner !== zone.name) {
+          problem(
+            at('geographies'),
+            `${label}: geography "${geography}" is already served by zone ${owner}; each geography routes to exactly one zone`,
+          );
+        } else {
+          geographyOwner.set(geography, zone.name);
+        }
+      }
+    });
+
+    if (!geographyOwner.has('default')) {
+      problem(
+        ['zones'],
+        'no zone serves geography "default"; add "default" to one zone so clients outside every listed geography are routed',
+      );
+    }
+
+    for (const partition of partitionsInUse) {
+      if (!topology.accounts[partition]) {
+        problem(
+          ['accounts', partition],
+          `partition ${partition} is used by a zone but has no account; add accounts.${partition}: "<12-digit account id>"`,
+        );
+      }
+    }
+  });
+
+/** The validated topology, with defaults applied. */
+export type Topology = z.output<typeof topologySchema>;
+export type ZoneConfig = Topology['zones'][number];
+/** What a topology file may contain (defaults not yet applied). */
+export type TopologyInput = z.input<typeof topologySchema>;
