@@ -26,7 +26,9 @@ export class TopologyError extends Error {
 
 function fieldPath(path: readonly PropertyKey[]): string {
   return path
-    .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`))
+    .map((segment, i) =>
+      typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`,
+    )
     .join('');
 }
 
@@ -57,7 +59,9 @@ export function readTopologyFile(path: string): unknown {
   try {
     return extname(absolute) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new TopologyError(path, [`is not valid ${extname(absolute) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`]);
+    throw new TopologyError(path, [
+      `is not valid ${extname(absolute) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    ]);
   }
 }
 

@@ -127,7 +127,11 @@ export function zoneByName(model: TopologyModel, name: string): Zone {
 }
 
 /** The zone that serves a client country, following Route 53 geolocation precedence: country, continent, default. */
-export function zoneForGeography(model: TopologyModel, country: string | undefined, continent: string | undefined): Zone {
+export function zoneForGeography(
+  model: TopologyModel,
+  country: string | undefined,
+  continent: string | undefined,
+): Zone {
   const match = (geography: string) => model.zones.find((z) => z.geographies.includes(geography));
   return (
     (country ? match(`country:${country.toUpperCase()}`) : undefined) ??

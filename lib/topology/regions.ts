@@ -79,7 +79,10 @@ export function allowedForEuResidency(name: string): boolean {
 
 /** Services that do not exist in every partition; stacks and drills consult this, not string checks. */
 export const PARTITION_CAPABILITIES: Readonly<
-  Record<Partition, { readonly cloudFront: boolean; readonly fis: boolean; readonly route53HealthChecks: boolean }>
+  Record<
+    Partition,
+    { readonly cloudFront: boolean; readonly fis: boolean; readonly route53HealthChecks: boolean }
+  >
 > = {
   aws: { cloudFront: true, fis: true, route53HealthChecks: true },
   'aws-eusc': { cloudFront: false, fis: false, route53HealthChecks: true },

@@ -129,13 +129,19 @@ export const topologySchema = z
 
       const firstIndex = zoneIndexByName.get(zone.name);
       if (firstIndex !== undefined) {
-        problem(at('name'), `${label}: the name is already used by zones[${firstIndex}]; zone names must be unique`);
+        problem(
+          at('name'),
+          `${label}: the name is already used by zones[${firstIndex}]; zone names must be unique`,
+        );
       } else {
         zoneIndexByName.set(zone.name, index);
       }
 
-      const regions: { field: string; name: string }[] = [{ field: 'primaryRegion', name: zone.primaryRegion }];
-      if (zone.secondaryRegion !== undefined) regions.push({ field: 'secondaryRegion', name: zone.secondaryRegion });
+      const regions: { field: string; name: string }[] = [
+        { field: 'primaryRegion', name: zone.primaryRegion },
+      ];
+      if (zone.secondaryRegion !== undefined)
+        regions.push({ field: 'secondaryRegion', name: zone.secondaryRegion });
 
       for (const { field, name } of regions) {
         if (!regionFacts(name)) {

@@ -1,0 +1,54 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Hono } from 'hono';
+import type { ApiDependencies } from '../app';
+
+/** Key of the cell's drill flag item. The flag makes /v1/health answer 503 so Route 53 fails the cell over. */
+export const DRILL_FLAG_KEY = { pk: 'CELL#drill', sk: 'FLAG' } as const;
+const TABLE_CHECK_TIMEOUT_MS = 1000;
+
+type Check = { status: 'pass' | 'fail'; detail?: string; durationMs: number };
+
+/**
+ * GET /v1/health: what Route 53 polls. One consistent read of the drill flag
+ * doubles as the table check, so a healthy answer costs one GetItem.
+ * The drill flag is regional (not replicated semantics): the item key carries the region.
+ */
+export function healthRoutes(deps: ApiDependencies): Hono {
+  const routes = new Hono();
+  routes.get('/health', async (c) => {
+    const { config } = deps;
+    const started = Date.now();
+    let table: Check;
+    let drill = false;
+    try {
+      const result = await deps.documentClient.send(
+        new GetCommand({
+          TableName: config.TABLE_NAME,
+          Key: { pk: `${DRILL_FLAG_KEY.pk}#${config.CELL_REGION}`, sk: DRILL_FLAG_KEY.sk },
+          ConsistentRead: true,
+        }),
+        { abortSignal: AbortSignal.timeout(TABLE_CHECK_TIMEOUT_MS) },
+      );
+      drill = result.Item?.enabled === true;
+      table = { status: 'pass', durationMs: Date.now() - started };
+    } catch (error) {
+      table = { status: 'fail', detail: (error as Error).name, durationMs: Date.now() - started };
+    }
+    const healthy = table.status === 'pass' && !drill;
+    const reason = drill ? 'drill' : table.status === 'fail' ? 'table_unavailable' : undefined;
+    c.header('Cache-Control', 'no-store');
+    return c.json(
+      {
+        status: healthy ? 'pass' : 'fail',
+        ...(reason ? { reason } : {}),
+        zone: config.CELL_ZONE,
+        region: config.CELL_REGION,
+        role: config.CELL_ROLE,
+        version: config.APP_VERSION,
+        checks: { table },
+      },
+      healthy ? 200 : 503,
+    );
+  });
+  return routes;
+}

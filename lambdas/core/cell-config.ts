@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * What a cell's runtime knows about itself, read once from the environment at
+ * the edge of every handler. The CDK constructs set these variables; the local
+ * topology sets the same ones.
+ */
+export const cellConfigSchema = z.object({
+  APP_NAME: z.string().min(1),
+  CELL_ZONE: z.string().min(1),
+  CELL_REGION: z.string().min(1),
+  CELL_ROLE: z.enum(['primary', 'secondary']),
+  TABLE_NAME: z.string().min(1),
+  APP_VERSION: z.string().default('dev'),
+  /** JSON object: zone name -> public base URL of that zone's API (used for 421 redirects). */
+  ZONE_ENDPOINTS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string(), z.string().url()).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of zone name -> URL' });
+        return z.NEVER;
+      }
+    }),
+  EVENT_BUS_NAME: z.string().optional(),
+  WEBHOOK_QUEUE_URL: z.string().optional(),
+});
+
+export type CellConfig = z.output<typeof cellConfigSchema>;
+
+export function cellConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CellConfig {
+  const result = cellConfigSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(
+      `Cell configuration is invalid (${problems}); the cell's deployment sets these variables`,
+    );
+  }
+  return result.data;
+}

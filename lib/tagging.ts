@@ -1,0 +1,10 @@
+/**
+ * Tag keys every deployed resource carries. The stacks apply them; the
+ * residency rules require them. One definition, read by both.
+ */
+export const TAG_KEYS = {
+  app: 'commerce:app',
+  zone: 'residency:zone',
+  residency: 'residency:class',
+  dataClassification: 'data:classification',
+} as const;
