@@ -1,4 +1,7 @@
 /** Jest: TypeScript is transpiled by esbuild (fast, no type check); `npm run build` type-checks. */
+// These machines run Node 20; the SDK's notice about its future Node 22 floor is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

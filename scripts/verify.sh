@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh || exit 1
-export AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING=1
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 status=0
 echo "› lint (biome)"; npx biome check . || status=1
 echo "› type-check (tsc)"; npx tsc --noEmit -p tsconfig.json || status=1

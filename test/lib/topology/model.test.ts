@@ -1,0 +1,28 @@
+import { loadTopology } from '../../../lib/topology/loader';
+import { predictedRtoSeconds, zoneForGeography } from '../../../lib/topology/model';
+
+describe('topology model', () => {
+  const model = loadTopology();
+
+  it('derives deterministic cell names from the topology', () => {
+    expect(model.cells.map((c) => [c.stackName, c.role, c.apiDomainName])).toEqual([
+      ['commerce-cell-global-us-east-1', 'primary', 'api.us-east-1.global.shop.example.com'],
+      ['commerce-cell-global-us-west-2', 'secondary', 'api.us-west-2.global.shop.example.com'],
+      ['commerce-cell-eu-eusc-de-east-1', 'primary', 'api.eusc-de-east-1.eu.shop.example.com'],
+    ]);
+    expect(model.zones.map((z) => z.apiDomainName)).toEqual([
+      'api.global.shop.example.com',
+      'api.eu.shop.example.com',
+    ]);
+  });
+
+  it('routes by geolocation precedence: country, then continent, then default', () => {
+    expect(zoneForGeography(model, 'DE', 'EU').name).toBe('eu');
+    expect(zoneForGeography(model, 'US', 'NA').name).toBe('global');
+    expect(zoneForGeography(model, undefined, undefined).name).toBe('global');
+  });
+
+  it('predicts RTO as interval x threshold + TTL', () => {
+    expect(predictedRtoSeconds(model.config)).toBe(10 * 3 + 60);
+  });
+});

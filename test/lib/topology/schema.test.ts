@@ -1,0 +1,164 @@
+import { parseTopology, TopologyError } from '../../../lib/topology/loader';
+import type { TopologyInput } from '../../../lib/topology/schema';
+import { validTopology } from './fixtures';
+
+/** Parse and return the problem lines (empty when valid). */
+function problemsOf(input: unknown): readonly string[] {
+  try {
+    parseTopology(input, 'test');
+    return [];
+  } catch (error) {
+    if (error instanceof TopologyError) return error.problems;
+    throw error;
+  }
+}
+
+function withChange(change: (t: TopologyInput) => void): TopologyInput {
+  const topology = validTopology();
+  change(topology);
+  return topology;
+}
+
+describe('topology schema', () => {
+  it('accepts the valid fixture and applies defaults', () => {
+    const { healthCheck, zones } = parseTopology(validTopology());
+    expect(healthCheck).toEqual({ path: '/v1/health', intervalSeconds: 10, failureThreshold: 3 });
+    expect(zones[0].sovereign).toBe(false);
+  });
+
+  it.each<[string, (t: TopologyInput) => void, string]>([
+    [
+      'an unknown region',
+      (t) => {
+        t.zones[0].secondaryRegion = 'us-west-9';
+      },
+      'zones[0].secondaryRegion: zone global: unknown region "us-west-9"',
+    ],
+    [
+      'a zone whose regions span partitions',
+      (t) => {
+        t.zones[1].secondaryRegion = 'eu-central-1';
+      },
+      'zones[1].secondaryRegion: zone eu: eusc-de-east-1 (aws-eusc) and eu-central-1 (aws) are in different partitions; DynamoDB global tables cannot replicate across partitions',
+    ],
+    [
+      'primary equal to secondary',
+      (t) => {
+        t.zones[0].secondaryRegion = 'us-east-1';
+      },
+      'zones[0].secondaryRegion: zone global: secondaryRegion equals primaryRegion (us-east-1); choose another region or omit secondaryRegion',
+    ],
+    [
+      'duplicate zone names',
+      (t) => {
+        t.zones[1].name = 'global';
+      },
+      'zones[1].name: zone global: the name is already used by zones[0]; zone names must be unique',
+    ],
+    [
+      'two zones claiming the same geography',
+      (t) => {
+        t.zones[1].geographies = ['continent:EU', 'default'];
+      },
+      'zones[1].geographies: zone eu: geography "default" is already served by zone global',
+    ],
+    [
+      'no zone claiming the default',
+      (t) => {
+        t.zones[0].geographies = ['continent:NA'];
+      },
+      'zones: no zone serves geography "default"; add "default" to one zone',
+    ],
+    [
+      'an eu zone with a region outside the EU',
+      (t) => {
+        t.zones[1] = {
+          ...t.zones[1],
+          sovereign: false,
+          primaryRegion: 'eu-central-1',
+          secondaryRegion: 'eu-west-2',
+        };
+      },
+      'zones[1].secondaryRegion: zone eu: eu-west-2 is in GB, outside the EU; residency eu allows only EU regions',
+    ],
+    [
+      'a health-check interval other than 10 or 30',
+      (t) => {
+        t.healthCheck = { intervalSeconds: 20 };
+      },
+      'healthCheck.intervalSeconds: is 20; Route 53 supports only 10 or 30 seconds',
+    ],
+    [
+      'a failure threshold outside 1-10',
+      (t) => {
+        t.healthCheck = { failureThreshold: 0 };
+      },
+      'healthCheck.failureThreshold: is 0; Route 53 accepts 1 to 10 consecutive failures',
+    ],
+    [
+      'a TTL over 60 s on failover records',
+      (t) => {
+        t.dns = { ttlSeconds: 300 };
+      },
+      'dns.ttlSeconds: is 300; failover records need a TTL of at most 60 s',
+    ],
+    [
+      'a missing account for a partition in use',
+      (t) => {
+        t.accounts = { aws: '111111111111' };
+      },
+      'accounts.aws-eusc: partition aws-eusc is used by a zone but has no account; add accounts.aws-eusc',
+    ],
+    [
+      'a malformed account id',
+      (t) => {
+        t.accounts = { aws: '1234', 'aws-eusc': '222222222222' };
+      },
+      'accounts.aws: must be a 12-digit AWS account id',
+    ],
+    [
+      'a misspelled field',
+      (t) => {
+        (t as Record<string, unknown>).zone = [];
+      },
+      'Unrecognized key: "zone"',
+    ],
+  ])('rejects %s with a message naming the field and the fix', (_case, change, expected) => {
+    // Act
+    const problems = problemsOf(withChange(change));
+    // Assess
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+  });
+
+  it('reports every problem at once, one line each', () => {
+    // Prepare: four independent mistakes
+    const broken = withChange((t) => {
+      t.zones[0].secondaryRegion = 'us-east-1';
+      t.healthCheck = { intervalSeconds: 15, failureThreshold: 11 };
+      t.dns = { ttlSeconds: 120 };
+    });
+    // Act
+    const problems = problemsOf(broken);
+    // Assess
+    expect(problems).toHaveLength(4);
+    expect(problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining([
+        'healthCheck.intervalSeconds',
+        'healthCheck.failureThreshold',
+        'dns.ttlSeconds',
+        'zones[0].secondaryRegion',
+      ]),
+    );
+  });
+
+  it('rejects delegated name servers on a non-sovereign zone', () => {
+    const problems = problemsOf(
+      withChange((t) => {
+        t.zones[0].delegatedNameServers = ['ns-1.awsdns-01.org'];
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringContaining('zones[0].delegatedNameServers: zone global: only sovereign zones'),
+    ]);
+  });
+});
