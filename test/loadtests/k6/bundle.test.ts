@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PROFILE_NAMES } from '../../../loadtests/profiles';
+import { buildK6Scripts } from '../../../scripts/build-k6';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+describe('k6 scripts', () => {
+  it('type-check against @types/k6', () => {
+    const result = spawnSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'loadtests', 'k6', 'tsconfig.json')],
+      { encoding: 'utf8' },
+    );
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('bundle into one self-contained module per profile importing only k6', async () => {
+    // Prepare
+    const outDir = mkdtempSync(join(tmpdir(), 'k6-bundle-'));
+    try {
+      // Act
+      const files = await buildK6Scripts(outDir);
+      // Assess
+      expect(files).toHaveLength(PROFILE_NAMES.length);
+      for (const file of files) {
+        const code = readFileSync(file, 'utf8');
+        const imports = [...code.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+        expect(imports.every((source) => source === 'k6' || source!.startsWith('k6/'))).toBe(true);
+        expect(code).toMatch(/export\s*\{[^}]*handleSummary[^}]*\}/s);
+        expect(code).toMatch(/export\s*\{[^}]*options[^}]*\}/s);
+        expect(code).toContain('Idempotency-Key');
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+});
