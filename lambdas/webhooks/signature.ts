@@ -54,11 +54,11 @@ export function sign(secret: string, id: string, timestampSeconds: number, body:
   return `v1,${hmac(secretKey(secret), id, timestampSeconds, body).toString('base64')}`;
 }
 
-export interface SignedHeaders {
+export type SignedHeaders = {
   readonly 'webhook-id': string;
   readonly 'webhook-timestamp': string;
   readonly 'webhook-signature': string;
-}
+};
 
 /** The three headers for a delivery, one signature per active secret (space-separated). */
 export function signatureHeaders(input: {
