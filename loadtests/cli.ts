@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { HEALTH_FLOW, SHOPPER_FLOW } from './flow';
+import { isLoopbackUrl } from './loopback';
+import { PROFILE_NAMES, PROFILES, scaleProfile } from './profiles';
+import { startLoad } from './runner';
+
+/**
+ * `npx tsx loadtests/cli.ts --profile smoke --base-url http://127.0.0.1:8080 [--flow shopper|health]
+ *   [--duration-scale 0.1] [--rate-scale 0.5] [--max-requests 500] [--token T] [--country DE] [--out summary.json]`
+ * Exit code 0 when the profile's thresholds pass, 1 when they fail, 2 on bad input.
+ */
+
+const argsSchema = z.object({
+  profile: z.enum(PROFILE_NAMES),
+  'base-url': z
+    .string()
+    .refine(isLoopbackUrl, 'must be a loopback http(s) URL such as http://127.0.0.1:8080'),
+  flow: z.enum(['shopper', 'health']).default('shopper'),
+  'duration-scale': z.coerce.number().positive().max(1).default(1),
+  'rate-scale': z.coerce.number().positive().max(10).default(1),
+  'max-requests': z.coerce.number().int().positive().optional(),
+  token: z.string().optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional(),
+  out: z.string().optional(),
+});
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: Object.fromEntries(
+      Object.keys(argsSchema.shape).map((name) => [name, { type: 'string' as const }]),
+    ),
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) console.error(`--${issue.path.join('.')}: ${issue.message}`);
+    return 2;
+  }
+  const args = parsed.data;
+  const profile = scaleProfile(PROFILES[args.profile], {
+    duration: args['duration-scale'],
+    rate: args['rate-scale'],
+    ...(args['max-requests'] ? { maxIterations: args['max-requests'] } : {}),
+  });
+  const headers: Record<string, string> = {};
+  if (args.token) headers.authorization = `Bearer ${args.token}`;
+  if (args.country) headers['x-client-country'] = args.country;
+  const run = startLoad({
+    baseUrl: args['base-url'],
+    profile,
+    flow: args.flow === 'health' ? HEALTH_FLOW : SHOPPER_FLOW,
+    headers,
+    onSecond: (b) =>
+      console.log(
+        `t=${b.second}s requests=${b.count} ok=${b.success} p50=${b.p50Ms ?? '-'}ms p99=${b.p99Ms ?? '-'}ms served=${JSON.stringify(b.servedBy)}`,
+      ),
+  });
+  process.once('SIGINT', () => run.stop());
+  const summary = await run.done;
+  if (args.out) writeFileSync(args.out, `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(
+    `${summary.profile}: ${summary.passed ? 'PASS' : 'FAIL'} (${summary.stopReason}) requests=${summary.requests} errors=${summary.failures} p95=${summary.p95Ms}ms p99=${summary.p99Ms}ms dropped=${summary.iterationsDropped}`,
+  );
+  for (const t of summary.thresholds)
+    console.log(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.name} ${t.actual} < ${t.limit}`);
+  return summary.passed ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(2);
+  },
+);

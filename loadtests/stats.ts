@@ -1,0 +1,15 @@
+/** Small pure statistics shared by the load runner and the drill metrics. */
+
+/** Nearest-rank percentile of unsorted values (p in 0..100); undefined for no values. */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1];
+}
+
+export function round(value: number | undefined, digits = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
