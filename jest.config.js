@@ -6,7 +6,12 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': '<rootDir>/test/support/esbuild-transform.js' },
+  transform: {
+    '^.+\\.ts$': '<rootDir>/test/support/esbuild-transform.js',
+    // jose 6 ships ESM only; jest (CommonJS on Node 20) needs it transpiled.
+    '/node_modules/jose/.+\\.js$': '<rootDir>/test/support/esbuild-transform.js',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
