@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import {
+  cellHealthBodySchema,
+  cellLatencyBodySchema,
+  type ControlState,
+  controlStateSchema,
+  sinkFaultSchema,
+} from '../../local/contract';
+import { assertLoopback } from '../../loadtests/loopback';
+import { type FaultDescription, ReversibleFault } from './types';
+
+/**
+ * Faults on the local topology through its loopback control API (routes in
+ * local/contract.ts). SIMULATED: the cells are Node processes standing in for
+ * Lambda + API Gateway; the code they run is the production code.
+ */
+
+export const localFaultSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('cell-stop'), zone: z.string(), region: z.string() }),
+  z.strictObject({ kind: z.literal('cell-unhealthy'), zone: z.string(), region: z.string() }),
+  z.strictObject({
+    kind: z.literal('cell-latency'),
+    zone: z.string(),
+    region: z.string(),
+    ms: cellLatencyBodySchema.shape.ms,
+  }),
+  z.strictObject({ kind: z.literal('replication-pause'), zone: z.string() }),
+  z.strictObject({ kind: z.literal('webhook-sink'), fault: sinkFaultSchema }),
+]);
+export type LocalFault = z.input<typeof localFaultSchema>;
+
+/** Thin client of the control API; every body is validated against the contract before it is sent. */
+export class LocalControlClient {
+  private readonly base: string;
+
+  constructor(controlUrl: string) {
+    this.base = assertLoopback(controlUrl).replace(/\/$/, '');
+  }
+
+  async post(path: string, body?: unknown): Promise<void> {
+    const response = await fetch(`${this.base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) {
+      throw new Error(
+        `control API ${path} answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
+      );
+    }
+  }
+
+  async state(): Promise<ControlState> {
+    const response = await fetch(`${this.base}/control/state`, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(`control API /control/state answered ${response.status}`);
+    return controlStateSchema.parse(await response.json());
+  }
+
+  reset(): Promise<void> {
+    return this.post('/control/reset');
+  }
+}
+
+const cellPath = (zone: string, region: string) =>
+  `/control/cells/${encodeURIComponent(zone)}/${encodeURIComponent(region)}`;
+
+interface Step {
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+function plan(fault: z.output<typeof localFaultSchema>): {
+  apply: Step;
+  undo: Step;
+  words: string;
+  target: string;
+} {
+  switch (fault.kind) {
+    case 'cell-stop':
+      return {
+        apply: { path: `${cellPath(fault.zone, fault.region)}/stop` },
+        undo: { path: `${cellPath(fault.zone, fault.region)}/start` },
+        words: 'cell stopped (connections refused)',
+        target: `${fault.zone}/${fault.region}`,
+      };
+    case 'cell-unhealthy':
+      return {
+        apply: {
+          path: `${cellPath(fault.zone, fault.region)}/health`,
+          body: cellHealthBodySchema.parse({ healthy: false }),
+        },
+        undo: {
+          path: `${cellPath(fault.zone, fault.region)}/health`,
+          body: cellHealthBodySchema.parse({ healthy: true }),
+        },
+        words: 'health check answers 503',
+        target: `${fault.zone}/${fault.region}`,
+      };
+    case 'cell-latency':
+      return {
+        apply: {
+          path: `${cellPath(fault.zone, fault.region)}/latency`,
+          body: cellLatencyBodySchema.parse({ ms: fault.ms }),
+        },
+        undo: {
+          path: `${cellPath(fault.zone, fault.region)}/latency`,
+          body: cellLatencyBodySchema.parse({ ms: 0 }),
+        },
+        words: `${fault.ms} ms added to every request`,
+        target: `${fault.zone}/${fault.region}`,
+      };
+    case 'replication-pause':
+      return {
+        apply: { path: `/control/replication/${encodeURIComponent(fault.zone)}/pause` },
+        undo: { path: `/control/replication/${encodeURIComponent(fault.zone)}/resume` },
+        words: 'replication paused',
+        target: `zone ${fault.zone}`,
+      };
+    case 'webhook-sink':
+      return {
+        apply: { path: '/control/webhook-sink/fault', body: fault.fault },
+        undo: { path: '/control/webhook-sink/fault', body: sinkFaultSchema.parse({ mode: 'none' }) },
+        words: `webhook consumer fault: ${fault.fault.mode}`,
+        target: 'local webhook sink',
+      };
+  }
+}
+
+export class LocalFaultInjector extends ReversibleFault {
+  private readonly steps: ReturnType<typeof plan>;
+
+  constructor(
+    private readonly client: LocalControlClient,
+    fault: LocalFault,
+  ) {
+    super();
+    this.steps = plan(localFaultSchema.parse(fault));
+  }
+
+  describe(): FaultDescription {
+    return { mechanism: 'local', fault: this.steps.words, target: this.steps.target, simulated: true };
+  }
+
+  protected apply(): Promise<void> {
+    return this.client.post(this.steps.apply.path, this.steps.apply.body);
+  }
+
+  protected undo(): Promise<void> {
+    return this.client.post(this.steps.undo.path, this.steps.undo.body);
+  }
+}

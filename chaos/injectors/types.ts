@@ -1,0 +1,51 @@
+/**
+ * One interface for every way a drill breaks something: the local topology's
+ * control API, Route 53, the in-app drill flag, AWS FIS. The orchestrator
+ * only knows this interface.
+ */
+
+export interface FaultDescription {
+  /** Which mechanism: `local`, `route53`, `drill-flag`, `fis`. */
+  readonly mechanism: string;
+  /** What is broken, in words an SRE reads in the report. */
+  readonly fault: string;
+  /** The resource affected (cell, health check id, table, experiment template). */
+  readonly target: string;
+  /** True when the fault acts on a stand-in (the local topology), not on cloud resources. */
+  readonly simulated: boolean;
+}
+
+export interface FaultInjector {
+  describe(): FaultDescription;
+  /** Put the fault in place. May throw; the orchestrator rolls back anyway. */
+  inject(): Promise<void>;
+  /**
+   * Undo the fault. Idempotent: a second call is a no-op, and it also runs
+   * (and undoes whatever may have happened) when `inject` threw half-way.
+   */
+  rollback(): Promise<void>;
+}
+
+/**
+ * Gives injectors the idempotent-rollback bookkeeping: the undo runs once if
+ * `inject` was attempted (even when it failed), never if it was not.
+ */
+export abstract class ReversibleFault implements FaultInjector {
+  private state: 'idle' | 'attempted' | 'rolled-back' = 'idle';
+
+  abstract describe(): FaultDescription;
+  protected abstract apply(): Promise<void>;
+  protected abstract undo(): Promise<void>;
+
+  async inject(): Promise<void> {
+    if (this.state === 'attempted') return;
+    this.state = 'attempted';
+    await this.apply();
+  }
+
+  async rollback(): Promise<void> {
+    if (this.state !== 'attempted') return;
+    await this.undo();
+    this.state = 'rolled-back';
+  }
+}

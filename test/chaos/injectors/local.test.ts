@@ -1,0 +1,86 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LocalControlClient, LocalFaultInjector } from '../../../chaos/injectors/local';
+import { NonLoopbackTargetError } from '../../../loadtests/loopback';
+
+/** A stand-in control API that records what it is asked to do. */
+async function fakeControl(): Promise<{ url: string; calls: string[]; server: Server }> {
+  const calls: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      calls.push(`${req.method} ${req.url} ${body}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
+}
+
+describe('local fault injector (control API)', () => {
+  let control: Awaited<ReturnType<typeof fakeControl>>;
+  beforeAll(async () => {
+    control = await fakeControl();
+  });
+  afterAll(() => new Promise((r) => control.server.close(r)));
+  beforeEach(() => control.calls.splice(0));
+
+  it.each([
+    [
+      { kind: 'cell-stop', zone: 'global', region: 'us-east-1' } as const,
+      'POST /control/cells/global/us-east-1/stop {}',
+      'POST /control/cells/global/us-east-1/start {}',
+    ],
+    [
+      { kind: 'cell-unhealthy', zone: 'global', region: 'us-east-1' } as const,
+      'POST /control/cells/global/us-east-1/health {"healthy":false}',
+      'POST /control/cells/global/us-east-1/health {"healthy":true}',
+    ],
+    [
+      { kind: 'cell-latency', zone: 'global', region: 'us-east-1', ms: 1500 } as const,
+      'POST /control/cells/global/us-east-1/latency {"ms":1500}',
+      'POST /control/cells/global/us-east-1/latency {"ms":0}',
+    ],
+    [
+      { kind: 'replication-pause', zone: 'global' } as const,
+      'POST /control/replication/global/pause {}',
+      'POST /control/replication/global/resume {}',
+    ],
+    [
+      { kind: 'webhook-sink', fault: { mode: 'fail', count: 5, status: 503 } } as const,
+      'POST /control/webhook-sink/fault {"mode":"fail","count":5,"status":503}',
+      'POST /control/webhook-sink/fault {"mode":"none"}',
+    ],
+  ])(
+    '%o: injects and rolls back once through the contract routes',
+    async (fault, injectCall, rollbackCall) => {
+      const injector = new LocalFaultInjector(new LocalControlClient(control.url), fault);
+      await injector.inject();
+      await injector.rollback();
+      await injector.rollback();
+      expect(control.calls).toEqual([injectCall, rollbackCall]);
+      expect(injector.describe().simulated).toBe(true);
+    },
+  );
+
+  it('rejects a fault outside the contract before calling anything', () => {
+    expect(
+      () =>
+        new LocalFaultInjector(new LocalControlClient(control.url), {
+          kind: 'cell-latency',
+          zone: 'global',
+          region: 'us-east-1',
+          ms: 120_000,
+        }),
+    ).toThrow();
+    expect(control.calls).toEqual([]);
+  });
+
+  it('refuses a control API that is not on loopback', () => {
+    expect(() => new LocalControlClient('http://10.1.2.3:9000')).toThrow(NonLoopbackTargetError);
+  });
+});
