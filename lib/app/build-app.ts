@@ -1,0 +1,107 @@
+import type { App, Stack } from 'aws-cdk-lib';
+import { replicaKeyStackName } from '../constructs/resource-names';
+import { EdgeStack, edgeStackName, edgeZones } from '../stacks/edge-stack';
+import { GlobalRoutingStack, routingStackName } from '../stacks/global-routing-stack';
+import { RegionalCellStack } from '../stacks/regional-cell-stack';
+import { ReplicaKeyStack } from '../stacks/replica-key-stack';
+import { SovereignDnsStack, sovereignDnsStackName } from '../stacks/sovereign-dns-stack';
+import type { Partition, TopologyModel } from '../topology';
+import { addNagPacks } from './nag';
+import type { StackRole, StackRow } from './stack-table';
+
+export interface BuildCommerceAppOptions {
+  /** @default true: AwsSolutions and Serverless packs fail synth on any unacknowledged finding */
+  readonly nag?: boolean;
+}
+
+export interface CommerceApp {
+  readonly cells: readonly RegionalCellStack[];
+  readonly replicaKeys: readonly ReplicaKeyStack[];
+  readonly sovereignDns: readonly SovereignDnsStack[];
+  readonly routing: GlobalRoutingStack;
+  readonly edge?: EdgeStack;
+  /** Every stack with its zone, role, region, partition and account (for the synth log). */
+  readonly rows: readonly StackRow[];
+}
+
+/**
+ * Builds every stack of the topology into `app`: the one composition used by
+ * bin/app.ts, the tests and the synth bench.
+ *
+ * Deployment order per zone (stack dependencies, no cross-region references):
+ * secondary's replica key -> primary cell (global table + replica) -> secondary
+ * cell (reads its replica's stream). Sovereign zones: their DNS stack first
+ * (same account and region as the primary cell, which validates its certificate in it).
+ */
+export function buildCommerceApp(
+  app: App,
+  model: TopologyModel,
+  options: BuildCommerceAppOptions = {},
+): CommerceApp {
+  const rows: StackRow[] = [];
+  const row = (stack: Stack, zone: string, role: StackRole, partition: Partition) =>
+    rows.push({
+      stackName: stack.stackName,
+      zone,
+      role,
+      region: stack.region,
+      partition,
+      account: stack.account,
+    });
+
+  const cells: RegionalCellStack[] = [];
+  const replicaKeys: ReplicaKeyStack[] = [];
+  const sovereignDns: SovereignDnsStack[] = [];
+
+  for (const zone of model.zones) {
+    const dns = zone.sovereign
+      ? new SovereignDnsStack(app, sovereignDnsStackName(model, zone), { model, zone })
+      : undefined;
+    if (dns) {
+      sovereignDns.push(dns);
+      row(dns, zone.name, 'sovereign dns', zone.partition);
+    }
+
+    const keyStack = zone.secondary
+      ? new ReplicaKeyStack(app, replicaKeyStackName(zone.secondary), { model, cell: zone.secondary })
+      : undefined;
+    if (keyStack) {
+      replicaKeys.push(keyStack);
+      row(keyStack, zone.name, 'replica key', zone.partition);
+    }
+
+    const primary = new RegionalCellStack(app, zone.primary.stackName, {
+      model,
+      cell: zone.primary,
+      ...(dns ? { hostedZone: dns.hostedZone } : {}),
+    });
+    if (keyStack) primary.addStackDependency(keyStack, 'the global table encrypts its replica with this key');
+    cells.push(primary);
+    row(primary, zone.name, 'primary cell', zone.partition);
+
+    if (zone.secondary && keyStack) {
+      const secondary = new RegionalCellStack(app, zone.secondary.stackName, {
+        model,
+        cell: zone.secondary,
+        replicaKey: keyStack.key,
+        // The sovereign hosted zone lives in the primary's region: referencing it would cross regions.
+      });
+      secondary.addStackDependency(primary, 'the replica (and its stream) is created by the primary cell');
+      cells.push(secondary);
+      row(secondary, zone.name, 'secondary cell', zone.partition);
+    }
+  }
+
+  const routing = new GlobalRoutingStack(app, routingStackName(model), { model });
+  row(routing, '*', 'routing', 'aws');
+
+  const edge =
+    model.config.edge.enabled && edgeZones(model).length > 0
+      ? new EdgeStack(app, edgeStackName(model), { model })
+      : undefined;
+  if (edge) row(edge, '*', 'edge', 'aws');
+
+  if (options.nag ?? true) addNagPacks(app);
+
+  return { cells, replicaKeys, sovereignDns, routing, ...(edge ? { edge } : {}), rows };
+}

@@ -1,0 +1,37 @@
+import type { Cell, Partition } from '../topology';
+
+/**
+ * Physical names other stacks (or operators) must be able to compute without a
+ * cross-region reference. Each is a pure function of the topology, so the
+ * primary cell can name the replica's key and the routing stack can name every
+ * cell's endpoint without reading another stack's outputs.
+ */
+
+/** KMS alias of a zone's data key; the same alias name exists in each region of the zone. */
+export function dataKeyAliasName(appName: string, zone: string): string {
+  return `alias/${appName}-${zone}-data`;
+}
+
+/** Alias ARN a global-table replica is encrypted with (DynamoDB accepts alias ARNs for replica SSE). */
+export function dataKeyAliasArn(
+  partition: Partition,
+  region: string,
+  account: string,
+  appName: string,
+  zone: string,
+): string {
+  return `arn:${partition}:kms:${region}:${account}:${dataKeyAliasName(appName, zone)}`;
+}
+
+/** Stack that holds the replica key of a secondary cell; it deploys before the zone's primary. */
+export function replicaKeyStackName(cell: Cell): string {
+  return `${cell.stackName}-key`;
+}
+
+export function eventBusName(appName: string, zone: string): string {
+  return `${appName}-${zone}-events`;
+}
+
+export function webhookQueueName(appName: string, zone: string): string {
+  return `${appName}-${zone}-webhooks`;
+}

@@ -1,0 +1,102 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../lambdas/core/data-classification';
+import { CatalogDistribution } from '../constructs/catalog-distribution';
+import { TAG_KEYS } from '../tagging';
+import { PARTITION_CAPABILITIES, type TopologyModel, type Zone } from '../topology';
+import { SHARED_ZONE_TAG, tagZone } from './zone-tags';
+
+export interface EdgeStackProps extends Omit<StackProps, 'env' | 'stackName'> {
+  readonly model: TopologyModel;
+}
+
+export function edgeStackName(model: TopologyModel): string {
+  return `${model.appName}-edge`;
+}
+
+/** Zones a CDN may front: not sovereign, and in a partition that has CloudFront. */
+export function edgeZones(model: TopologyModel): readonly Zone[] {
+  return model.zones.filter((zone) => !zone.sovereign && PARTITION_CAPABILITIES[zone.partition].cloudFront);
+}
+
+/**
+ * CloudFront (aws, us-east-1) for static assets and the public catalog read
+ * path, one distribution per eligible zone. Personal-data paths never get a
+ * behaviour; sovereign zones never get a distribution.
+ */
+export class EdgeStack extends Stack {
+  readonly distributions: ReadonlyMap<string, CatalogDistribution>;
+  readonly assetsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: EdgeStackProps) {
+    const { model } = props;
+    const account = model.config.accounts.aws;
+    const problems: string[] = [];
+    if (!model.config.edge.enabled)
+      problems.push('model: edge.enabled is false; do not create the edge stack');
+    if (!account) problems.push('model: accounts.aws is missing; CloudFront lives in the aws partition');
+    if (edgeZones(model).length === 0)
+      problems.push('model: no zone is eligible for a CDN (all sovereign or without CloudFront)');
+    if (problems.length > 0) throw new Error(`EdgeStack ${id}: ${problems.join('; ')}`);
+
+    super(scope, id, {
+      ...props,
+      stackName: edgeStackName(model),
+      env: { account: account!, region: model.controlRegion },
+      description: `${model.appName}: CloudFront for static assets and the public catalog`,
+    });
+    tagZone(this, model, { name: SHARED_ZONE_TAG, residency: 'none' });
+
+    const logBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.assetsBucket = new s3.Bucket(this, 'Assets', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: logBucket,
+      serverAccessLogsPrefix: 's3/assets/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(this.assetsBucket).add(TAG_KEYS.dataClassification, 'public');
+
+    const ttl = Duration.seconds(model.config.edge.catalogCacheTtlSeconds);
+    const cachePolicy = new cloudfront.CachePolicy(this, 'CatalogCache', {
+      comment: 'Public catalog: cached by URL and query string, no cookies or auth headers',
+      defaultTtl: ttl,
+      minTtl: Duration.seconds(0),
+      maxTtl: ttl,
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    const distributions = new Map<string, CatalogDistribution>();
+    for (const zone of edgeZones(model)) {
+      distributions.set(
+        zone.name,
+        new CatalogDistribution(this, `Cdn-${zone.name}`, {
+          zone,
+          assetsBucket: this.assetsBucket,
+          logBucket,
+          publicPathPrefixes: PUBLIC_CATALOG_PATH_PREFIXES,
+          cachePolicy,
+          // The topology's values are CloudFront's own enum values.
+          priceClass: model.config.edge.priceClass as cloudfront.PriceClass,
+        }),
+      );
+    }
+    this.distributions = distributions;
+  }
+}

@@ -1,0 +1,167 @@
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { Construct } from 'constructs';
+import { cellEnvironment, definedEnvironment } from '../constructs/cell-environment';
+import { CellDataKey } from '../constructs/cell-data-key';
+import { CellMonitoring } from '../constructs/cell-monitoring';
+import { type CommerceApiThrottling, CommerceApi } from '../constructs/commerce-api';
+import { CommerceData } from '../constructs/commerce-data';
+import { acknowledgeKeyGrant, acknowledgeTableIndexGrant } from '../constructs/nag-acknowledgements';
+import { OutboxRelay } from '../constructs/outbox-relay';
+import { dataKeyAliasArn, eventBusName, webhookQueueName } from '../constructs/resource-names';
+import { WebhookDispatcher } from '../constructs/webhook-dispatcher';
+import { TAG_KEYS } from '../tagging';
+import { type Cell, type TopologyModel, zoneByName } from '../topology';
+import { tagZone } from './zone-tags';
+
+export interface RegionalCellStackProps extends Omit<StackProps, 'env' | 'stackName'> {
+  readonly model: TopologyModel;
+  readonly cell: Cell;
+  /**
+   * Secondary cells only: the replica key from the region's ReplicaKeyStack.
+   * @default - the cell creates its own data key (primary cells)
+   */
+  readonly replicaKey?: kms.IKey;
+  /**
+   * Hosted zone for certificate validation and the cell's alias record, in this
+   * cell's partition. Sovereign cells pass their SovereignDnsStack zone (same
+   * account and region); other cells import `hostedZone.id` from the topology.
+   * @default - the topology's hosted zone when imported by id, else none
+   */
+  readonly hostedZone?: route53.IHostedZone;
+  /** @default CommerceApi defaults */
+  readonly apiThrottling?: CommerceApiThrottling;
+}
+
+/**
+ * One cell: a zone's full stack in one region (data, API, outbox relay,
+ * webhook dispatcher, event bus, alarms). Built only from the topology model;
+ * the names it shares with other stacks are deterministic functions of it.
+ */
+export class RegionalCellStack extends Stack {
+  readonly cell: Cell;
+  readonly data: CommerceData;
+  readonly api: CommerceApi;
+  readonly relay: OutboxRelay;
+  readonly webhooks: WebhookDispatcher;
+  readonly eventBus: events.EventBus;
+  readonly monitoring: CellMonitoring;
+  readonly dataKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: RegionalCellStackProps) {
+    const { model, cell } = props;
+    const problems: string[] = [];
+    if (cell.role === 'secondary' && !props.replicaKey) {
+      problems.push(`replicaKey: secondary cell ${cell.stackName} needs the key of its ReplicaKeyStack`);
+    }
+    if (cell.role === 'primary' && props.replicaKey) {
+      problems.push(`replicaKey: primary cell ${cell.stackName} creates its own key; omit replicaKey`);
+    }
+    if (problems.length > 0) throw new Error(`RegionalCellStack ${id}: ${problems.join('; ')}`);
+
+    super(scope, id, {
+      ...props,
+      stackName: cell.stackName,
+      env: { account: cell.account, region: cell.region },
+      description: `${model.appName}: ${cell.role} cell of zone ${cell.zone} in ${cell.region}`,
+    });
+    this.cell = cell;
+    const zone = zoneByName(model, cell.zone);
+    tagZone(this, model, zone);
+
+    this.dataKey =
+      props.replicaKey ?? new CellDataKey(this, 'DataKey', { appName: model.appName, zone: zone.name }).key;
+
+    const peer = cell.role === 'primary' ? zone.secondary : undefined;
+    this.data = new CommerceData(this, 'Data', {
+      appName: model.appName,
+      cell,
+      key: this.dataKey,
+      ...(peer
+        ? {
+            replicaKeyArns: {
+              [peer.region]: dataKeyAliasArn(
+                peer.partition,
+                peer.region,
+                peer.account,
+                model.appName,
+                zone.name,
+              ),
+            },
+          }
+        : {}),
+    });
+
+    this.eventBus = new events.EventBus(this, 'EventBus', {
+      eventBusName: eventBusName(model.appName, zone.name),
+      description: `Domain events of zone ${zone.name} produced in ${cell.region}`,
+      kmsKey: this.dataKey,
+    });
+    Tags.of(this.eventBus).add(TAG_KEYS.dataClassification, 'personal');
+
+    const baseEnvironment = cellEnvironment(model, cell, this.data.tableName, {
+      EVENT_BUS_NAME: this.eventBus.eventBusName,
+    });
+
+    this.webhooks = new WebhookDispatcher(this, 'Webhooks', {
+      queueName: webhookQueueName(model.appName, zone.name),
+      key: this.dataKey,
+      environment: definedEnvironment(baseEnvironment),
+    });
+    this.data.table.grantReadWriteData(this.webhooks.handler.function);
+
+    const environment = definedEnvironment({
+      ...baseEnvironment,
+      WEBHOOK_QUEUE_URL: this.webhooks.queue.queueUrl,
+    });
+    this.relay = new OutboxRelay(this, 'OutboxRelay', {
+      table: this.data.table,
+      eventBus: this.eventBus,
+      webhookQueue: this.webhooks.queue,
+      key: this.dataKey,
+      environment,
+    });
+
+    const hostedZone = props.hostedZone ?? importedHostedZone(this, model, zone.sovereign);
+    this.api = new CommerceApi(this, 'Api', {
+      domainNames: [cell.apiDomainName, zone.apiDomainName, model.apiDomainName],
+      environment,
+      ...(hostedZone ? { hostedZone } : {}),
+      ...(props.apiThrottling ? { throttling: props.apiThrottling } : {}),
+    });
+    this.data.table.grantReadWriteData(this.api.handler.function);
+    this.eventBus.grantPutEventsTo(this.api.handler.function);
+    this.webhooks.queue.grantSendMessages(this.api.handler.function);
+
+    this.monitoring = new CellMonitoring(this, 'Monitoring', {
+      dashboardName: cell.stackName,
+      api: this.api.api,
+      streamConsumer: this.relay.handler.function,
+      deadLetterQueues: [this.webhooks.deadLetterQueue, this.relay.failureQueue],
+      ...(peer ? { replication: { tableName: this.data.tableName, receivingRegion: peer.region } } : {}),
+    });
+
+    for (const fn of [this.api.handler, this.relay.handler, this.webhooks.handler]) {
+      acknowledgeKeyGrant(fn.role);
+    }
+    for (const fn of [this.api.handler, this.webhooks.handler]) {
+      acknowledgeTableIndexGrant(fn.role, this.data.table.tableArn);
+    }
+  }
+}
+
+/** The topology's hosted zone, imported by id without a lookup; sovereign cells never use it (other partition). */
+function importedHostedZone(
+  scope: Construct,
+  model: TopologyModel,
+  sovereign: boolean,
+): route53.IHostedZone | undefined {
+  const config = model.config.hostedZone;
+  if (sovereign || !('id' in config)) return undefined;
+  return route53.HostedZone.fromHostedZoneAttributes(scope, 'HostedZone', {
+    hostedZoneId: config.id,
+    zoneName: model.domain,
+  });
+}

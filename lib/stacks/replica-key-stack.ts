@@ -1,0 +1,40 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { CellDataKey } from '../constructs/cell-data-key';
+import { replicaKeyStackName } from '../constructs/resource-names';
+import type { Cell, TopologyModel } from '../topology';
+import { zoneByName } from '../topology';
+import { tagZone } from './zone-tags';
+
+export interface ReplicaKeyStackProps extends Omit<StackProps, 'env' | 'stackName'> {
+  readonly model: TopologyModel;
+  /** A secondary cell: its region hosts the replica this key encrypts. */
+  readonly cell: Cell;
+}
+
+/**
+ * The secondary region's data key, in its own small stack so that it can be
+ * deployed before the zone's primary (whose global table names it by alias ARN)
+ * while the secondary cell itself deploys after the primary (it reads the
+ * replica's stream ARN).
+ */
+export class ReplicaKeyStack extends Stack {
+  readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: ReplicaKeyStackProps) {
+    if (props.cell.role !== 'secondary') {
+      throw new Error(
+        `ReplicaKeyStack ${id}: cell ${props.cell.stackName} is a ${props.cell.role}; only a secondary cell hosts a replica key`,
+      );
+    }
+    super(scope, id, {
+      ...props,
+      stackName: replicaKeyStackName(props.cell),
+      env: { account: props.cell.account, region: props.cell.region },
+      description: `${props.model.appName}: data key of zone ${props.cell.zone} in ${props.cell.region} (replica encryption)`,
+    });
+    this.key = new CellDataKey(this, 'DataKey', { appName: props.model.appName, zone: props.cell.zone }).key;
+    tagZone(this, props.model, zoneByName(props.model, props.cell.zone));
+  }
+}

@@ -1,0 +1,58 @@
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { Construct } from 'constructs';
+import { ZoneFailoverRecords } from '../constructs/zone-failover-records';
+import type { TopologyModel, Zone } from '../topology';
+import { tagZone } from './zone-tags';
+
+export interface SovereignDnsStackProps extends Omit<StackProps, 'env' | 'stackName'> {
+  readonly model: TopologyModel;
+  /** A sovereign zone: its names live in a hosted zone inside its own partition. */
+  readonly zone: Zone;
+}
+
+export function sovereignDnsStackName(model: TopologyModel, zone: Pick<Zone, 'name'>): string {
+  return `${model.appName}-dns-${zone.name}`;
+}
+
+/**
+ * The hosted zone `<zone>.<domain>` inside the sovereign zone's partition, with
+ * its cells' health checks and failover record. Its name servers are an output:
+ * copy them into the topology (`delegatedNameServers`) so the routing stack in
+ * `aws` delegates the sub-domain; no reference crosses the partition boundary.
+ */
+export class SovereignDnsStack extends Stack {
+  readonly hostedZone: route53.PublicHostedZone;
+  readonly records: ZoneFailoverRecords;
+
+  constructor(scope: Construct, id: string, props: SovereignDnsStackProps) {
+    const { model, zone } = props;
+    if (!zone.sovereign) {
+      throw new Error(
+        `SovereignDnsStack ${id}: zone ${zone.name} is not sovereign; its records belong in the routing stack`,
+      );
+    }
+    super(scope, id, {
+      ...props,
+      stackName: sovereignDnsStackName(model, zone),
+      env: { account: zone.account, region: zone.primary.region },
+      description: `${model.appName}: DNS of sovereign zone ${zone.name} (${zone.subdomain}) in ${zone.partition}`,
+    });
+    tagZone(this, model, zone);
+
+    this.hostedZone = new route53.PublicHostedZone(this, 'HostedZone', {
+      zoneName: zone.subdomain,
+      comment: `Delegated from ${model.domain}; residency zone ${zone.name}`,
+    });
+    this.records = new ZoneFailoverRecords(this, 'Failover', {
+      hostedZone: this.hostedZone,
+      zone,
+      healthCheck: model.config.healthCheck,
+      ttlSeconds: model.config.dns.ttlSeconds,
+    });
+    new CfnOutput(this, 'NameServers', {
+      description: `Copy into topology zones[name=${zone.name}].delegatedNameServers`,
+      value: Fn.join(',', this.hostedZone.hostedZoneNameServers ?? []),
+    });
+  }
+}
