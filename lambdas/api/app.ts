@@ -1,22 +1,82 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Hono } from 'hono';
-import type { CellConfig } from '../core/cell-config';
+import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { IdempotencyStore } from '../adapters/idempotency-store';
+import { commitMutation } from '../adapters/mutation';
+import { ProblemError } from '../core/errors';
+import { type ApiDependencies, type ResolvedDependencies, resolveDependencies } from './dependencies';
+import { correlation } from './http/correlation';
+import type { AppEnv } from './http/env';
+import { handleError, problemResponse } from './http/problem';
+import { mountRoute, type RouteSpec } from './http/route';
+import { adminRoutes } from './routes/admin';
+import { cartRoutes } from './routes/carts';
+import { catalogRoutes } from './routes/catalog';
+import { checkoutRoutes } from './routes/checkout';
+import { customerRoutes } from './routes/customers';
 import { healthRoutes } from './routes/health';
+import { orderRoutes } from './routes/orders';
 
-/**
- * Everything the API needs from outside, injected so that Lambda (production
- * defaults, see lambda.ts), the local topology and the tests can each supply
- * their own clients.
- */
-export interface ApiDependencies {
-  readonly config: CellConfig;
-  readonly documentClient: DynamoDBDocumentClient;
-  /** Injectable clock (ms since epoch). */
-  readonly now?: () => number;
+export type { ApiDependencies } from './dependencies';
+
+/** Largest request body accepted; larger bodies get 413 before anything is parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Every described route of the API, in OpenAPI order. */
+export function apiRoutes(deps: ResolvedDependencies): RouteSpec[] {
+  return [
+    ...catalogRoutes(deps),
+    ...cartRoutes(deps),
+    ...checkoutRoutes(deps),
+    ...orderRoutes(deps),
+    ...customerRoutes(deps),
+    ...adminRoutes(deps),
+  ] as RouteSpec[];
 }
 
-export function createApp(deps: ApiDependencies): Hono {
-  const app = new Hono();
+export function createApp(deps: ApiDependencies): Hono<AppEnv> {
+  const resolved = resolveDependencies(deps);
+  const app = new Hono<AppEnv>();
+  app.use(correlation(resolved.logger));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError('payload_too_large', `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) => {
+        const response = problemResponse(
+          c,
+          new ProblemError(
+            'method_not_allowed',
+            `${c.req.method} is not allowed here; use ${methods.join(', ')}`,
+          ),
+        );
+        response.headers.set('Allow', methods.join(', '));
+        return response;
+      },
+    }),
+  );
+  app.onError(handleError);
+  app.notFound((c) =>
+    problemResponse(c, new ProblemError('route_not_found', `no route ${c.req.method} ${c.req.path}`)),
+  );
+
   app.route('/v1', healthRoutes(deps));
+  const idempotencyStore = new IdempotencyStore(resolved.table);
+  const mountOptions = {
+    verifier: resolved.authVerifier,
+    idempotencyStore: () => idempotencyStore,
+    commitMutation: (mutation: Parameters<typeof commitMutation>[1]) =>
+      commitMutation(resolved.table, mutation),
+    residency: { zone: resolved.config.CELL_ZONE, endpoints: resolved.config.ZONE_ENDPOINTS },
+  };
+  for (const spec of apiRoutes(resolved)) mountRoute(app, spec, mountOptions);
+  for (const extend of deps.extensions ?? []) extend(app, resolved);
   return app;
 }

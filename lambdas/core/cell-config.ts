@@ -24,6 +24,26 @@ export const cellConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** JSON object: zone name -> geographies (`default`, `continent:EU`, `country:DE`); decides a customer's home zone. */
+  ZONE_GEOGRAPHIES: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string(), z.array(z.string())).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a JSON object of zone name -> list of geographies',
+        });
+        return z.NEVER;
+      }
+    }),
+  /** Bearer tokens: expected issuer and audience, and where the signing keys are (URL, or inline JWKS JSON). */
+  AUTH_ISSUER: z.string().default('https://auth.local.invalid/'),
+  AUTH_AUDIENCE: z.string().default('commerce-api'),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_JWKS_JSON: z.string().optional(),
   EVENT_BUS_NAME: z.string().optional(),
   WEBHOOK_QUEUE_URL: z.string().optional(),
 });

@@ -1,0 +1,76 @@
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditRecord, type StoredEntry, type VerifyResult, verifyChain } from '../core/audit-chain';
+import { readChainHead } from './mutation';
+import { keys, type TableContext } from './table';
+
+/** Reads of the audit chain: by correlation id, by resource, and full verification. */
+export interface AuditEntryView extends AuditRecord {
+  readonly hash: string;
+}
+
+function toView(item: Record<string, unknown>): AuditEntryView {
+  return { ...(JSON.parse(item.recordJson as string) as AuditRecord), hash: item.hash as string };
+}
+
+export class AuditRepository {
+  constructor(private readonly context: TableContext) {}
+
+  async byResource(type: string, id: string, limit = 100): Promise<AuditEntryView[]> {
+    const { Items = [] } = await this.context.documentClient.send(
+      new QueryCommand({
+        TableName: this.context.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.auditByResource(type, id) },
+        Limit: limit,
+      }),
+    );
+    return Items.map(toView);
+  }
+
+  async byCorrelationId(correlationId: string, limit = 100): Promise<AuditEntryView[]> {
+    const { Items: refs = [] } = await this.context.documentClient.send(
+      new QueryCommand({
+        TableName: this.context.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDITCORR#${correlationId}` },
+        Limit: limit,
+      }),
+    );
+    if (refs.length === 0) return [];
+    const { Responses } = await this.context.documentClient.send(
+      new BatchGetCommand({
+        RequestItems: { [this.context.tableName]: { Keys: refs.map((ref) => ref.entryKey) } },
+      }),
+    );
+    return (Responses?.[this.context.tableName] ?? [])
+      .map(toView)
+      .sort((a, b) => a.chain.localeCompare(b.chain) || a.seq - b.seq);
+  }
+
+  /** Reads the whole chain in order and verifies every link. */
+  async verify(chain: string): Promise<VerifyResult & { readonly chain: string }> {
+    const entries: StoredEntry[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.context.documentClient.send(
+        new QueryCommand({
+          TableName: this.context.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+          ExpressionAttributeValues: { ':pk': keys.auditHead(chain).pk, ':entry': keys.auditEntryPrefix },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        entries.push({
+          seq: item.seq as number,
+          recordJson: item.recordJson as string,
+          hash: item.hash as string,
+        });
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return { chain, ...verifyChain(entries, await readChainHead(this.context, chain)) };
+  }
+}

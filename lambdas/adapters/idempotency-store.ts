@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ProblemError } from '../core/errors';
+import {
+  decide,
+  IDEMPOTENCY_LOCK_MS,
+  IDEMPOTENCY_RETENTION_SECONDS,
+  type IdempotencyRecord,
+  type StoredResponse,
+} from '../core/idempotency';
+import { epochSeconds, keys, type TableContext, type TransactWrite } from './table';
+
+/**
+ * Idempotency records in the commerce table. `begin` takes the key with a
+ * conditional put (or decides replay / 422 / 409 from the existing record);
+ * `completion` is the transaction item that marks it completed together with
+ * the business write; `release` frees it after a failure so a retry can run.
+ */
+
+export type BeginResult =
+  | { readonly kind: 'acquired'; readonly lockToken: string }
+  | { readonly kind: 'replay'; readonly response: StoredResponse };
+
+export class IdempotencyStore {
+  constructor(private readonly context: TableContext) {}
+
+  async begin(scope: string, key: string, fingerprint: string): Promise<BeginResult> {
+    const { documentClient, tableName, now } = this.context;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const at = now();
+      const lockToken = randomUUID();
+      try {
+        await documentClient.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.idempotency(scope, key),
+              entity: 'idempotency',
+              state: 'in_progress',
+              fingerprint,
+              lockToken,
+              lockedUntil: at + IDEMPOTENCY_LOCK_MS,
+              expiresAt: epochSeconds(at) + IDEMPOTENCY_RETENTION_SECONDS,
+            },
+            // Free, expired (TTL deletes lazily), or a crashed request's lock that ran out.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND lockedUntil < :now AND fingerprint = :fingerprint)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':nowSeconds': epochSeconds(at),
+              ':inProgress': 'in_progress',
+              ':now': at,
+              ':fingerprint': fingerprint,
+            },
+          }),
+        );
+        return { kind: 'acquired', lockToken };
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
+      const existing = await this.read(scope, key);
+      if (!existing) continue;
+      const decision = decide(existing, fingerprint, now());
+      if (decision.kind === 'replay') return decision;
+      if (decision.kind === 'reused')
+        throw new ProblemError(
+          'idempotency_key_reused',
+          'this Idempotency-Key was used with a different method, path or body; use a new key',
+        );
+      if (decision.kind === 'in_use')
+        throw new ProblemError(
+          'idempotency_key_in_use',
+          'the first request with this Idempotency-Key is still running; retry after it finishes',
+          {},
+          { 'Retry-After': '1' },
+        );
+    }
+    throw new ProblemError('idempotency_key_in_use', 'the Idempotency-Key is contended; retry');
+  }
+
+  private async read(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.context.documentClient.send(
+      new GetCommand({
+        TableName: this.context.tableName,
+        Key: keys.idempotency(scope, key),
+        ConsistentRead: true,
+      }),
+    );
+    return Item as IdempotencyRecord | undefined;
+  }
+
+  /** The transaction item completing the record; fails the transaction if this request lost its lock. */
+  completion(
+    scope: string,
+    key: string,
+    lockToken: string,
+    fingerprint: string,
+    response: StoredResponse,
+  ): TransactWrite {
+    return {
+      Put: {
+        TableName: this.context.tableName,
+        Item: {
+          ...keys.idempotency(scope, key),
+          entity: 'idempotency',
+          state: 'completed',
+          fingerprint,
+          response,
+          expiresAt: epochSeconds(this.context.now()) + IDEMPOTENCY_RETENTION_SECONDS,
+        },
+        ConditionExpression: 'lockToken = :lockToken',
+        ExpressionAttributeValues: { ':lockToken': lockToken },
+      },
+    };
+  }
+
+  /** Stores a completion outside a business transaction (for routes whose success writes nothing else). */
+  async complete(
+    scope: string,
+    key: string,
+    lockToken: string,
+    fingerprint: string,
+    response: StoredResponse,
+  ): Promise<void> {
+    const { Put } = this.completion(scope, key, lockToken, fingerprint, response);
+    await this.context.documentClient.send(new PutCommand(Put!));
+  }
+
+  async release(scope: string, key: string, lockToken: string): Promise<void> {
+    await this.context.documentClient
+      .send(
+        new DeleteCommand({
+          TableName: this.context.tableName,
+          Key: keys.idempotency(scope, key),
+          ConditionExpression: 'lockToken = :lockToken',
+          ExpressionAttributeValues: { ':lockToken': lockToken },
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+}

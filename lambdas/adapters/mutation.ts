@@ -1,0 +1,151 @@
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditFacts, type ChainHead, nextRecord, sealEntry } from '../core/audit-chain';
+import { ProblemError } from '../core/errors';
+import { type EventEnvelope, newEvent, outboxItem } from '../core/events/envelope';
+import { keys, type TableContext, type TransactWrite } from './table';
+import {
+  backoff,
+  cancellationReasons,
+  isConditionFailure,
+  isTransientTransactionError,
+} from './transaction-errors';
+
+/**
+ * The write path of ARCHITECTURE.md section 4, step 3: the business items,
+ * the outbox event(s), the hash-chained audit entry and the idempotency
+ * record's completion in ONE TransactWriteItems. Appends to the audit chain
+ * are serialised by a conditional write on the chain-head item in the same
+ * transaction; losing that race (or a transaction conflict) retries with a
+ * fresh head, so concurrent writers never fork the chain.
+ */
+
+export interface EventSpec {
+  readonly eventType: string;
+  readonly aggregate: EventEnvelope['aggregate'];
+  readonly data: Record<string, unknown>;
+}
+
+export interface Mutation {
+  readonly correlationId: string;
+  readonly causationId?: string | null;
+  readonly writes: readonly TransactWrite[];
+  readonly events: readonly EventSpec[];
+  readonly audit: Omit<AuditFacts, 'correlationId'>;
+  /** The idempotency record's completion (from the idempotency middleware), when the request has one. */
+  readonly completion?: TransactWrite;
+  /** Maps a failed condition on `writes[index]` to the client's error. */
+  readonly onConditionFailed?: (index: number) => Error;
+}
+
+export interface CommitResult {
+  readonly events: readonly EventEnvelope[];
+  readonly auditSeq: number;
+}
+
+const MAX_ATTEMPTS = 12;
+
+/** The audit chain of a cell: one per region, so the cells of a zone never fork each other's chain. */
+export function auditChainOf(context: TableContext): string {
+  return context.region;
+}
+
+export async function readChainHead(context: TableContext, chain: string): Promise<ChainHead | undefined> {
+  const { Item } = await context.documentClient.send(
+    new GetCommand({ TableName: context.tableName, Key: keys.auditHead(chain), ConsistentRead: true }),
+  );
+  return Item ? { seq: Item.seq as number, hash: Item.hash as string } : undefined;
+}
+
+export async function commitMutation(context: TableContext, mutation: Mutation): Promise<CommitResult> {
+  const chain = auditChainOf(context);
+  for (let attempt = 0; ; attempt += 1) {
+    const now = context.now();
+    const events = mutation.events.map((spec) =>
+      newEvent({
+        ...spec,
+        correlationId: mutation.correlationId,
+        causationId: mutation.causationId ?? null,
+        producer: { region: context.region, zone: context.zone },
+        now,
+      }),
+    );
+    const head = await readChainHead(context, chain);
+    const record = nextRecord(
+      head,
+      {
+        ...mutation.audit,
+        correlationId: mutation.correlationId,
+        context: { ...mutation.audit.context, eventIds: events.map((e) => e.eventId) },
+      },
+      chain,
+      new Date(now).toISOString(),
+      { zone: context.zone, region: context.region },
+    );
+    const sealed = sealEntry(record);
+    const entryKey = keys.auditEntry(chain, record.seq);
+    const put = (Item: Record<string, unknown>, ConditionExpression = 'attribute_not_exists(pk)') => ({
+      Put: { TableName: context.tableName, Item, ConditionExpression },
+    });
+    const chainWrites: TransactWrite[] = [
+      put({
+        ...entryKey,
+        entity: 'audit',
+        gsi1pk: keys.auditByResource(record.resource.type, record.resource.id),
+        gsi1sk: `${chain}#${entryKey.sk}`,
+        seq: record.seq,
+        recordJson: sealed.recordJson,
+        hash: sealed.hash,
+      }),
+      put({
+        ...keys.auditByCorrelation(mutation.correlationId, chain, record.seq),
+        entity: 'audit_ref',
+        entryKey,
+      }),
+      {
+        Put: {
+          TableName: context.tableName,
+          Item: { ...keys.auditHead(chain), entity: 'audit_head', seq: record.seq, hash: sealed.hash },
+          ...(head
+            ? { ConditionExpression: 'seq = :seq', ExpressionAttributeValues: { ':seq': head.seq } }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
+    ];
+    const items: TransactWrite[] = [
+      ...mutation.writes,
+      ...events.map((event) => put(outboxItem(event))),
+      ...chainWrites,
+      ...(mutation.completion ? [mutation.completion] : []),
+    ];
+    try {
+      await context.documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+      return { events, auditSeq: record.seq };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const chainStart = mutation.writes.length + events.length;
+      const lostChainRace = reasons
+        ?.slice(chainStart, chainStart + chainWrites.length)
+        .some(isConditionFailure);
+      if ((lostChainRace || isTransientTransactionError(error)) && attempt < MAX_ATTEMPTS) {
+        await backoff(attempt);
+        continue;
+      }
+      if (reasons) {
+        const failedWrite = reasons.slice(0, mutation.writes.length).findIndex(isConditionFailure);
+        if (failedWrite >= 0) {
+          throw (
+            mutation.onConditionFailed?.(failedWrite) ??
+            new ProblemError('conflict', 'the resource changed while this request ran; retry')
+          );
+        }
+        if (mutation.completion && isConditionFailure(reasons[items.length - 1])) {
+          throw new ProblemError(
+            'idempotency_key_in_use',
+            'another request took over this Idempotency-Key while this one ran',
+          );
+        }
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CartLine } from '../core/cart';
+import type { Order } from '../core/order';
+import { decodeCursor, encodeCursor } from './cursor';
+import { epochSeconds, keys, type TableContext, type TransactWrite } from './table';
+
+/** Orders (gsi1: a customer's orders, newest first) and the checkout saga's state item. */
+
+export type SagaState = 'reserved' | 'authorized' | 'completed' | 'compensated';
+
+export interface CheckoutSaga {
+  readonly checkoutId: string;
+  readonly state: SagaState;
+  readonly cartId: string;
+  readonly lines: readonly CartLine[];
+  /** Increments each time a compensated checkout is retried, so the provider sees a fresh authorization key. */
+  readonly attempt: number;
+  readonly authorizationId?: string;
+}
+
+const SAGA_RETENTION_SECONDS = 7 * 24 * 3600;
+
+export class OrderRepository {
+  constructor(private readonly context: TableContext) {}
+
+  async get(id: string): Promise<Order | undefined> {
+    const { Item } = await this.context.documentClient.send(
+      new GetCommand({ TableName: this.context.tableName, Key: keys.order(id), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _g, gsi1sk: _s, ...order } = Item;
+    return order as Order;
+  }
+
+  async listByCustomer(
+    customerId: string,
+    options: { limit: number; cursor?: string },
+  ): Promise<{ items: Order[]; nextCursor?: string }> {
+    const indexPk = keys.customerOrdersIndex(customerId);
+    const { Items = [], LastEvaluatedKey } = await this.context.documentClient.send(
+      new QueryCommand({
+        TableName: this.context.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': indexPk },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor, indexPk),
+      }),
+    );
+    const nextCursor = encodeCursor(LastEvaluatedKey);
+    return {
+      items: Items.map(
+        ({ pk: _pk, sk: _sk, entity: _e, gsi1pk: _g, gsi1sk: _s, ...order }) => order as Order,
+      ),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
+  }
+
+  place(order: Order): TransactWrite {
+    return {
+      Put: {
+        TableName: this.context.tableName,
+        Item: {
+          ...keys.order(order.id),
+          entity: 'order',
+          gsi1pk: keys.customerOrdersIndex(order.customerId),
+          gsi1sk: `${order.placedAt}#${order.id}`,
+          ...order,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  cancel(orderId: string, version: number, at: string): TransactWrite {
+    return {
+      Update: {
+        TableName: this.context.tableName,
+        Key: keys.order(orderId),
+        UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at, version = version + :one',
+        ConditionExpression: '#status = :placed AND version = :version',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':cancelled': 'cancelled',
+          ':placed': 'placed',
+          ':at': at,
+          ':one': 1,
+          ':version': version,
+        },
+      },
+    };
+  }
+
+  async getSaga(checkoutId: string): Promise<CheckoutSaga | undefined> {
+    const { Item } = await this.context.documentClient.send(
+      new GetCommand({
+        TableName: this.context.tableName,
+        Key: keys.checkout(checkoutId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item as CheckoutSaga | undefined;
+  }
+
+  /** Starts (or restarts a compensated) saga; fails if another attempt holds it. */
+  startSaga(saga: CheckoutSaga): TransactWrite {
+    return {
+      Put: {
+        TableName: this.context.tableName,
+        Item: {
+          ...keys.checkout(saga.checkoutId),
+          entity: 'checkout',
+          ...saga,
+          expiresAt: epochSeconds(this.context.now()) + SAGA_RETENTION_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #state = :compensated',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':compensated': 'compensated' },
+      },
+    };
+  }
+
+  moveSaga(checkoutId: string, from: SagaState, to: SagaState): TransactWrite {
+    return {
+      Update: {
+        TableName: this.context.tableName,
+        Key: keys.checkout(checkoutId),
+        UpdateExpression: 'SET #state = :to',
+        ConditionExpression: '#state = :from',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':from': from, ':to': to },
+      },
+    };
+  }
+
+  async recordAuthorization(checkoutId: string, authorizationId: string): Promise<void> {
+    await this.context.documentClient.send(
+      new UpdateCommand({
+        TableName: this.context.tableName,
+        Key: keys.checkout(checkoutId),
+        UpdateExpression: 'SET #state = :authorized, authorizationId = :id',
+        ConditionExpression: '#state = :reserved',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':authorized': 'authorized',
+          ':reserved': 'reserved',
+          ':id': authorizationId,
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,88 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JSONWebKeySet } from 'jose';
+import { LocalPaymentProvider } from '../adapters/local-payment-provider';
+import type { TableContext } from '../adapters/table';
+import type { CellConfig } from '../core/cell-config';
+import { CircuitBreaker } from '../core/circuit-breaker';
+import { type ZoneResolver, zoneResolver } from '../core/geography';
+import type { PaymentProvider } from '../core/payment';
+import {
+  type AccessTokenVerifier,
+  denyAllVerifier,
+  localJwksVerifier,
+  remoteJwksVerifier,
+} from './http/auth';
+
+/** Steps of the checkout saga a test can interrupt (see `ApiDependencies.checkoutHook`). */
+export type CheckoutStep = 'reserved' | 'authorized' | 'placed';
+
+/**
+ * Everything the API needs from outside, injected so that Lambda (production
+ * defaults, see lambda.ts), the local topology and the tests can each supply
+ * their own clients. Only `config` and `documentClient` are required.
+ */
+export interface ApiDependencies {
+  readonly config: CellConfig;
+  readonly documentClient: DynamoDBDocumentClient;
+  /** Injectable clock (ms since epoch). @default Date.now */
+  readonly now?: () => number;
+  /** Structured JSON logger. @default a Powertools Logger (service `commerce-api`) */
+  readonly logger?: Logger;
+  /** Bearer-token verifier. @default from AUTH_JWKS_URL / AUTH_JWKS_JSON, else deny-all */
+  readonly authVerifier?: AccessTokenVerifier;
+  /** Customer country -> home zone. @default from ZONE_GEOGRAPHIES, else the cell's own zone */
+  readonly zoneForCountry?: ZoneResolver;
+  /** @default a LocalPaymentProvider (SIMULATED; approves unless told otherwise) */
+  readonly paymentProvider?: PaymentProvider;
+  /** Timeout of one payment-provider call. @default 3000 */
+  readonly paymentTimeoutMs?: number;
+  /** Circuit breaker around the payment provider. @default 5 failures -> open 30 s */
+  readonly paymentCircuit?: CircuitBreaker;
+  /** Test hook run after each checkout step; a never-settling promise simulates the process dying there. */
+  readonly checkoutHook?: (step: CheckoutStep) => Promise<void>;
+  /** Extra routes (e.g. webhooks, events) mounted on the same app, behind the same error handling. */
+  readonly extensions?: ReadonlyArray<
+    (app: import('hono').Hono<import('./http/env').AppEnv>, deps: ResolvedDependencies) => void
+  >;
+}
+
+export interface ResolvedDependencies extends Required<Omit<ApiDependencies, 'checkoutHook' | 'extensions'>> {
+  readonly checkoutHook?: ApiDependencies['checkoutHook'];
+  readonly table: TableContext;
+}
+
+export function verifierFromConfig(config: CellConfig, now?: () => number): AccessTokenVerifier {
+  const options = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ...(now ? { now } : {}) };
+  if (config.AUTH_JWKS_URL) return remoteJwksVerifier(config.AUTH_JWKS_URL, options);
+  if (config.AUTH_JWKS_JSON)
+    return localJwksVerifier(JSON.parse(config.AUTH_JWKS_JSON) as JSONWebKeySet, options);
+  return denyAllVerifier;
+}
+
+export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies {
+  const now = deps.now ?? Date.now;
+  const { config } = deps;
+  return {
+    ...deps,
+    now,
+    logger:
+      deps.logger ??
+      new Logger({
+        serviceName: 'commerce-api',
+        persistentKeys: { zone: config.CELL_ZONE, region: config.CELL_REGION, version: config.APP_VERSION },
+      }),
+    authVerifier: deps.authVerifier ?? verifierFromConfig(config, deps.now),
+    zoneForCountry: deps.zoneForCountry ?? zoneResolver(config.ZONE_GEOGRAPHIES, config.CELL_ZONE),
+    paymentProvider: deps.paymentProvider ?? new LocalPaymentProvider(),
+    paymentTimeoutMs: deps.paymentTimeoutMs ?? 3000,
+    paymentCircuit: deps.paymentCircuit ?? new CircuitBreaker({ failureThreshold: 5, openMs: 30_000, now }),
+    table: {
+      documentClient: deps.documentClient,
+      tableName: config.TABLE_NAME,
+      zone: config.CELL_ZONE,
+      region: config.CELL_REGION,
+      now,
+    },
+  };
+}

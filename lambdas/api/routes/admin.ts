@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { AuditRepository } from '../../adapters/audit-repository';
+import { auditChainOf } from '../../adapters/mutation';
+import { keys } from '../../adapters/table';
+import { ProblemError } from '../../core/errors';
+import { SCOPES } from '../../core/scopes';
+import type { ResolvedDependencies } from '../dependencies';
+import { defineRoute } from '../http/route';
+import { AUTH_ERRORS, MUTATION_ERRORS, problemSchema } from '../schemas';
+
+/** Operator routes: the cell's drill flag (read by /v1/health) and the audit chain. */
+const auditEntry = z
+  .object({
+    chain: z.string(),
+    seq: z.number().int(),
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    resource: z.object({ type: z.string(), id: z.string() }),
+    outcome: z.enum(['success', 'failure']),
+    correlationId: z.string(),
+    where: z.object({ zone: z.string(), region: z.string() }),
+    before: z.record(z.string(), z.unknown()).nullable(),
+    after: z.record(z.string(), z.unknown()).nullable(),
+    context: z.record(z.string(), z.unknown()).optional(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEntry' });
+
+const verification = z
+  .object({
+    chain: z.string(),
+    valid: z.boolean(),
+    entries: z.number().int(),
+    headSeq: z.number().int().optional(),
+    firstBrokenSeq: z.number().int().optional(),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'AuditVerification' });
+
+export function adminRoutes(deps: ResolvedDependencies) {
+  const audit = new AuditRepository(deps.table);
+  return [
+    defineRoute({
+      method: 'put',
+      path: '/v1/admin/drill',
+      operationId: 'setDrillFlag',
+      summary: 'Turn this cell’s drill flag on or off (on: /v1/health answers 503 reason drill)',
+      tag: 'admin',
+      scope: SCOPES.adminDrill,
+      mutating: true,
+      body: z.strictObject({ enabled: z.boolean() }),
+      responses: {
+        200: {
+          description: 'The flag',
+          schema: z.object({ region: z.string(), enabled: z.boolean() }).meta({ id: 'DrillFlag' }),
+        },
+        ...AUTH_ERRORS,
+        ...MUTATION_ERRORS,
+      },
+      handler: (ctx) => {
+        const { CELL_REGION: region } = deps.config;
+        return ctx.commit(
+          {
+            writes: [
+              {
+                Put: {
+                  TableName: deps.table.tableName,
+                  Item: {
+                    ...keys.drillFlag(region),
+                    entity: 'drill_flag',
+                    enabled: ctx.body.enabled,
+                    changedBy: ctx.caller.subject,
+                    changedAt: new Date(deps.now()).toISOString(),
+                  },
+                },
+              },
+            ],
+            events: [
+              {
+                eventType: 'cell.v1.drill_changed',
+                aggregate: { type: 'cell', id: `${deps.config.CELL_ZONE}/${region}`, version: 0 },
+                data: { zone: deps.config.CELL_ZONE, region, enabled: ctx.body.enabled },
+              },
+            ],
+            audit: {
+              actor: ctx.caller.subject,
+              action: 'cell.drill',
+              resource: { type: 'cell', id: region },
+              outcome: 'success',
+              after: { enabled: ctx.body.enabled },
+            },
+          },
+          { status: 200, body: { region, enabled: ctx.body.enabled } },
+        );
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/admin/audit',
+      operationId: 'queryAudit',
+      summary: 'Audit entries by correlation id or by resource',
+      tag: 'admin',
+      scope: SCOPES.adminAudit,
+      mutating: false,
+      query: z
+        .strictObject({
+          correlationId: z.string().min(1).max(128).optional(),
+          resourceType: z
+            .string()
+            .regex(/^[a-z_]{1,32}$/)
+            .optional(),
+          resourceId: z.string().min(1).max(128).optional(),
+        })
+        .refine(
+          (q) =>
+            (q.correlationId !== undefined) !== (q.resourceType !== undefined && q.resourceId !== undefined),
+          'pass either correlationId, or resourceType and resourceId',
+        ),
+      responses: {
+        200: { description: 'Matching entries', schema: z.object({ items: z.array(auditEntry) }) },
+        400: { description: 'Invalid query', schema: problemSchema },
+        ...AUTH_ERRORS,
+      },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: {
+          items: query.correlationId
+            ? await audit.byCorrelationId(query.correlationId)
+            : await audit.byResource(query.resourceType!, query.resourceId!),
+        },
+        headers: { 'Cache-Control': 'no-store' },
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/admin/audit/verify',
+      operationId: 'verifyAudit',
+      summary: 'Verify an audit chain end to end; reports the first broken link',
+      tag: 'admin',
+      scope: SCOPES.adminAudit,
+      mutating: false,
+      query: z.strictObject({
+        chain: z
+          .string()
+          .regex(/^[a-z0-9-]{1,32}$/)
+          .optional(),
+      }),
+      responses: {
+        200: { description: 'The verification result (valid or not)', schema: verification },
+        ...AUTH_ERRORS,
+      },
+      handler: async ({ query }) => {
+        const chain = query.chain ?? auditChainOf(deps.table);
+        if (!/^[a-z0-9-]+$/.test(chain)) throw new ProblemError('validation_failed', 'invalid chain');
+        return { status: 200, body: await audit.verify(chain), headers: { 'Cache-Control': 'no-store' } };
+      },
+    }),
+  ];
+}

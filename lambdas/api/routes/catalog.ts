@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { CatalogRepository } from '../../adapters/catalog-repository';
+import { productSchema } from '../../core/catalog';
+import { ProblemError } from '../../core/errors';
+import type { ResolvedDependencies } from '../dependencies';
+import { defineRoute } from '../http/route';
+import { pageOf, pageQuerySchema, problemSchema, productParamsSchema } from '../schemas';
+
+/** Public catalog read path: no personal data, cacheable by CDNs (see core/data-classification.ts). */
+export const CATALOG_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=30';
+
+const product = productSchema.meta({ id: 'Product' });
+
+export function catalogRoutes(deps: ResolvedDependencies) {
+  const catalog = new CatalogRepository(deps.table);
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/products',
+      operationId: 'listProducts',
+      summary: 'List or search products (cursor pagination)',
+      tag: 'catalog',
+      mutating: false,
+      query: pageQuerySchema.extend({ q: z.string().min(1).max(100).optional() }),
+      responses: {
+        200: { description: 'A page of products', schema: pageOf(product, 'ProductPage') },
+        400: { description: 'Invalid query or cursor', schema: problemSchema },
+      },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: await catalog.list({
+          limit: query.limit,
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+          ...(query.q ? { query: query.q } : {}),
+        }),
+        headers: { 'Cache-Control': CATALOG_CACHE_CONTROL },
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/products/{productId}',
+      operationId: 'getProduct',
+      summary: 'Get one product',
+      tag: 'catalog',
+      mutating: false,
+      params: productParamsSchema,
+      responses: {
+        200: { description: 'The product', schema: product },
+        404: { description: 'No such product', schema: problemSchema },
+      },
+      handler: async ({ params }) => {
+        const found = await catalog.get(params.productId);
+        if (!found) throw new ProblemError('not_found', `no product ${params.productId}`);
+        return { status: 200, body: found, headers: { 'Cache-Control': CATALOG_CACHE_CONTROL } };
+      },
+    }),
+  ];
+}

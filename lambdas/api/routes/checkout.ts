@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { orderSchema } from '../../core/order';
+import { SCOPES } from '../../core/scopes';
+import type { ResolvedDependencies } from '../dependencies';
+import { defineRoute } from '../http/route';
+import { CheckoutService } from '../services/checkout';
+import { AUTH_ERRORS, idSchema, MUTATION_ERRORS, problemSchema } from '../schemas';
+
+export function checkoutRoutes(deps: ResolvedDependencies) {
+  const checkout = new CheckoutService(deps);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/checkout',
+      operationId: 'checkout',
+      summary: 'Turn a cart into an order (reserve stock, authorize payment, place order)',
+      tag: 'checkout',
+      scope: SCOPES.checkout,
+      mutating: true,
+      body: z.strictObject({
+        cartId: idSchema,
+        paymentMethod: z
+          .string()
+          .regex(/^pm_[A-Za-z0-9_]{1,60}$/, 'must be a payment-method token such as pm_card_ok')
+          .default('pm_card_ok'),
+      }),
+      responses: {
+        201: { description: 'The order was placed', schema: orderSchema.meta({ id: 'Order' }) },
+        ...AUTH_ERRORS,
+        ...MUTATION_ERRORS,
+        402: { description: 'The payment was declined (stock released)', schema: problemSchema },
+        404: { description: 'No such cart', schema: problemSchema },
+        503: {
+          description: 'The payment provider is unavailable (stock released); retry',
+          schema: problemSchema,
+        },
+      },
+      handler: (ctx) => checkout.run(ctx, ctx.c.get('idempotency')!.key),
+    }),
+  ];
+}

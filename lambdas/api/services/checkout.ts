@@ -1,0 +1,277 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { CartRepository } from '../../adapters/cart-repository';
+import { CatalogRepository } from '../../adapters/catalog-repository';
+import { commitMutation } from '../../adapters/mutation';
+import { type CheckoutSaga, OrderRepository } from '../../adapters/order-repository';
+import {
+  backoff,
+  cancellationReasons,
+  isConditionFailure,
+  isTransientTransactionError,
+} from '../../adapters/transaction-errors';
+import { sha256Hex } from '../../core/canonical-json';
+import type { Cart } from '../../core/cart';
+import { isProblemError, ProblemError } from '../../core/errors';
+import type { Order } from '../../core/order';
+import type { ResolvedDependencies } from '../dependencies';
+import type { Principal } from '../http/env';
+import type { ApiResult, RouteContext } from '../http/route';
+import { PaymentGateway } from './payment-gateway';
+
+/**
+ * The checkout saga: reserve stock -> authorize payment -> place order.
+ * Its state lives in a saga item whose id derives from (customer,
+ * Idempotency-Key), so a retry after a crash at any step resumes the same
+ * saga: stock is reserved once (the reservation and the saga item are one
+ * transaction), the provider dedupes the authorization by key, and the order
+ * item is created at most once in the final transaction (with the outbox
+ * event, the audit entry and the idempotency completion).
+ * Failures after the reservation compensate: void the authorization, release the stock.
+ */
+
+export interface CheckoutRequest {
+  readonly cartId: string;
+  readonly paymentMethod: string;
+}
+
+export class CheckoutService {
+  private readonly carts: CartRepository;
+  private readonly catalog: CatalogRepository;
+  private readonly orders: OrderRepository;
+  private readonly payments: PaymentGateway;
+
+  constructor(private readonly deps: ResolvedDependencies) {
+    this.carts = new CartRepository(deps.table);
+    this.catalog = new CatalogRepository(deps.table);
+    this.orders = new OrderRepository(deps.table);
+    this.payments = new PaymentGateway(deps);
+  }
+
+  static checkoutIdFor(customerId: string, idempotencyKey: string): string {
+    return sha256Hex(`${customerId}\n${idempotencyKey}`).slice(0, 26);
+  }
+
+  async run(
+    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
+    idempotencyKey: string,
+  ): Promise<ApiResult> {
+    const checkoutId = CheckoutService.checkoutIdFor(ctx.caller.subject, idempotencyKey);
+    let saga = await this.orders.getSaga(checkoutId);
+    if (saga?.state === 'completed') {
+      const order = await this.orders.get(`ord_${checkoutId}`);
+      if (order) return { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } };
+    }
+    if (!saga || saga.state === 'compensated') {
+      saga = await this.reserve(checkoutId, ctx.body.cartId, ctx.caller, saga?.attempt ?? 0);
+    }
+    await this.deps.checkoutHook?.('reserved');
+
+    let authorizationId = saga.authorizationId;
+    if (!authorizationId) {
+      authorizationId = await this.authorize(saga, ctx, checkoutId);
+    }
+    const authorized: CheckoutSaga = { ...saga, state: 'authorized', authorizationId };
+    await this.deps.checkoutHook?.('authorized');
+
+    const result = await this.place(authorized, ctx, checkoutId);
+    await this.deps.checkoutHook?.('placed');
+    return result;
+  }
+
+  private async ownedOpenCart(cartId: string, caller: Principal): Promise<Cart> {
+    const cart = await this.carts.get(cartId);
+    if (!cart || cart.customerId !== caller.subject) throw new ProblemError('not_found', `no cart ${cartId}`);
+    if (cart.status !== 'open') throw new ProblemError('conflict', `cart ${cartId} is already checked out`);
+    if (cart.lines.length === 0) throw new ProblemError('cart_empty', `cart ${cartId} has no line items`);
+    return cart;
+  }
+
+  /** Step 1: the saga item and every stock decrement in one transaction (all lines or none). */
+  private async reserve(
+    checkoutId: string,
+    cartId: string,
+    caller: Principal,
+    previousAttempt: number,
+  ): Promise<CheckoutSaga> {
+    const cart = await this.ownedOpenCart(cartId, caller);
+    const saga: CheckoutSaga = {
+      checkoutId,
+      state: 'reserved',
+      cartId,
+      lines: cart.lines,
+      attempt: previousAttempt + 1,
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.deps.table.documentClient.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              this.orders.startSaga(saga),
+              ...cart.lines.map((line) => this.catalog.reserveStock(line.productId, line.quantity)),
+            ],
+          }),
+        );
+        return saga;
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons && isConditionFailure(reasons[0])) {
+          const current = await this.orders.getSaga(checkoutId);
+          if (current && current.state !== 'compensated') return current;
+        }
+        const short = reasons?.slice(1).findIndex(isConditionFailure) ?? -1;
+        if (short >= 0) {
+          const line = cart.lines[short]!;
+          throw new ProblemError(
+            'insufficient_stock',
+            `not enough stock of ${line.productId} for ${line.quantity}`,
+            {
+              productId: line.productId,
+            },
+          );
+        }
+        if (isTransientTransactionError(error) && attempt < 12) {
+          await backoff(attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Step 2: authorize with the checkout id (+ attempt) as the provider's idempotency key. */
+  private async authorize(
+    saga: CheckoutSaga,
+    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
+    checkoutId: string,
+  ): Promise<string> {
+    let result: Awaited<ReturnType<PaymentGateway['authorize']>>;
+    try {
+      result = await this.payments.authorize({
+        idempotencyKey: `${checkoutId}-${saga.attempt}`,
+        customerId: ctx.caller.subject,
+        amount: saga.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0),
+        currency: (await this.carts.get(saga.cartId))?.currency ?? 'EUR',
+        paymentMethod: ctx.body.paymentMethod,
+      });
+    } catch (error) {
+      await this.compensate(saga, undefined, ctx, 'payment_unavailable');
+      throw error;
+    }
+    if (result.status === 'declined') {
+      await this.compensate(saga, undefined, ctx, 'payment_declined');
+      throw new ProblemError('payment_declined', `the payment was declined (${result.reason})`, {
+        reason: result.reason,
+      });
+    }
+    try {
+      await this.orders.recordAuthorization(checkoutId, result.authorizationId);
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      // A concurrent retry recorded it first; the provider deduplicated, so it is the same authorization.
+    }
+    return result.authorizationId;
+  }
+
+  /** Step 3: order, saga completion, cart checkout, event, audit and idempotency completion: one transaction. */
+  private async place(
+    saga: CheckoutSaga,
+    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
+    checkoutId: string,
+  ): Promise<ApiResult> {
+    const cart = await this.carts.get(saga.cartId);
+    const order: Order = {
+      id: `ord_${checkoutId}`,
+      customerId: ctx.caller.subject,
+      cartId: saga.cartId,
+      status: 'placed',
+      lines: [...saga.lines],
+      totalMinor: saga.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0),
+      currency: cart?.currency ?? 'EUR',
+      authorizationId: saga.authorizationId!,
+      placedAt: new Date(this.deps.now()).toISOString(),
+      version: 1,
+    };
+    try {
+      return await ctx.commit(
+        {
+          writes: [
+            this.orders.place(order),
+            this.orders.moveSaga(checkoutId, 'authorized', 'completed'),
+            this.carts.markCheckedOut(saga.cartId, order.placedAt),
+          ],
+          events: [
+            {
+              eventType: 'order.v1.placed',
+              aggregate: { type: 'order', id: order.id, version: 1 },
+              data: {
+                orderId: order.id,
+                customerId: order.customerId,
+                lines: order.lines,
+                totalMinor: order.totalMinor,
+                currency: order.currency,
+              },
+            },
+          ],
+          audit: {
+            actor: ctx.caller.subject,
+            action: 'order.place',
+            resource: { type: 'order', id: order.id },
+            outcome: 'success',
+            after: { status: order.status, totalMinor: order.totalMinor, lines: order.lines.length },
+            context: { cartId: saga.cartId, checkoutId },
+          },
+          onConditionFailed: (index) =>
+            new ProblemError(
+              'conflict',
+              index === 2
+                ? `cart ${saga.cartId} was checked out by another request`
+                : 'the checkout already completed',
+            ),
+        },
+        { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } },
+      );
+    } catch (error) {
+      if (isProblemError(error) && error.code === 'conflict') {
+        const current = await this.orders.getSaga(checkoutId);
+        if (current?.state === 'authorized')
+          await this.compensate(current, saga.authorizationId, ctx, 'cart_conflict');
+      }
+      throw error;
+    }
+  }
+
+  /** Releases the reserved stock (and voids the authorization) exactly once: guarded by the saga state. */
+  private async compensate(
+    saga: CheckoutSaga,
+    authorizationId: string | undefined,
+    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
+    reason: string,
+  ): Promise<void> {
+    if (authorizationId) {
+      await this.payments.void(authorizationId).catch((error: Error) =>
+        ctx.log.error('void failed; the authorization will lapse at the provider', {
+          authorizationId,
+          error: error.message,
+        }),
+      );
+    }
+    await commitMutation(this.deps.table, {
+      correlationId: ctx.correlationId,
+      writes: [
+        this.orders.moveSaga(saga.checkoutId, authorizationId ? 'authorized' : 'reserved', 'compensated'),
+        ...saga.lines.map((line) => this.catalog.releaseStock(line.productId, line.quantity)),
+      ],
+      events: [],
+      audit: {
+        actor: ctx.caller.subject,
+        action: 'checkout.compensate',
+        resource: { type: 'checkout', id: saga.checkoutId },
+        outcome: 'failure',
+        context: { reason, cartId: saga.cartId, released: saga.lines.map((l) => [l.productId, l.quantity]) },
+      },
+    }).catch((error: unknown) => {
+      // Already compensated by a concurrent retry: the saga state guard failed, nothing moved twice.
+      if (!(isProblemError(error) && error.code === 'conflict')) throw error;
+    });
+  }
+}
