@@ -1,0 +1,168 @@
+import type { SecondBucket } from '../loadtests/runner';
+import { predictedRtoSeconds, type Topology } from '../lib/topology';
+
+/**
+ * The drill figures, as pure functions over what a drill recorded: per-second
+ * buckets of the load, the fault window, canary writes and what the surviving
+ * cell holds afterwards. No I/O, so every figure is tested on synthetic
+ * timelines.
+ */
+
+/** One observed second: the load runner's bucket plus what the topology said at that second. */
+export interface Observation extends SecondBucket {
+  /** Replication lag of the zone at this second (ms), when known. */
+  readonly replicationLagMs?: number | null;
+  /** Cell the router sends the zone's traffic to at this second (`zone/region`), when known. */
+  readonly routedTo?: string | null;
+}
+
+/** What counts as "recovered": a window of seconds, all served elsewhere, at this success rate. */
+export interface RecoveryCriteria {
+  readonly windowSeconds: number;
+  readonly minSuccessRate: number;
+}
+
+export const DEFAULT_RECOVERY: RecoveryCriteria = { windowSeconds: 3, minSuccessRate: 0.99 };
+
+export interface RtoResult {
+  /** Seconds from fault start to the start of the first recovered window; undefined if it never recovered. */
+  readonly rtoSeconds: number | undefined;
+  /** First second (of the timeline) of the recovered window. */
+  readonly recoveredAtSecond: number | undefined;
+  /** The cell that served the recovered window (most requests). */
+  readonly servedBy: string | undefined;
+}
+
+const dominant = (servedBy: Readonly<Record<string, number>>): string | undefined =>
+  Object.entries(servedBy).sort((a, b) => b[1] - a[1])[0]?.[0];
+
+/**
+ * RTO: fault start -> traffic served by a cell other than `failedCell` at
+ * >= minSuccessRate over a whole window. Per-second resolution: the window
+ * starts on a bucket boundary, so the figure is rounded up to the next second
+ * after the fault at best.
+ */
+export function measureRto(
+  buckets: readonly SecondBucket[],
+  faultStartMs: number,
+  failedCell: string,
+  criteria: RecoveryCriteria = DEFAULT_RECOVERY,
+): RtoResult {
+  const firstSecond = Math.ceil(faultStartMs / 1000);
+  for (let start = firstSecond; start + criteria.windowSeconds <= buckets.length; start++) {
+    const window = buckets.slice(start, start + criteria.windowSeconds);
+    const recovered = window.every((b) => {
+      if (b.count === 0) return false;
+      const servedByFailed = b.servedBy[failedCell] ?? 0;
+      return b.success / b.count >= criteria.minSuccessRate && servedByFailed === 0;
+    });
+    if (recovered) {
+      const merged: Record<string, number> = {};
+      for (const b of window)
+        for (const [cell, n] of Object.entries(b.servedBy)) merged[cell] = (merged[cell] ?? 0) + n;
+      return {
+        rtoSeconds: Math.max(0, (start * 1000 - faultStartMs) / 1000),
+        recoveredAtSecond: start,
+        servedBy: dominant(merged),
+      };
+    }
+  }
+  return { rtoSeconds: undefined, recoveredAtSecond: undefined, servedBy: undefined };
+}
+
+export interface CanaryWrite {
+  readonly id: string;
+  /** When the write was acknowledged (2xx), ms on the drill timeline. */
+  readonly acknowledgedAtMs: number;
+}
+
+export interface RpoResult {
+  /** Canaries acknowledged before the fault that the surviving cell does not have. */
+  readonly missingInSurvivor: readonly string[];
+  /** Age at fault time of the oldest missing canary (0 when nothing is missing). */
+  readonly rpoMs: number;
+  /** Replication lag observed at the moment of the fault (the cloud's definition of RPO). */
+  readonly replicationLagAtFaultMs: number | null;
+}
+
+export function measureRpo(
+  canaries: readonly CanaryWrite[],
+  survivorHas: ReadonlySet<string>,
+  faultStartMs: number,
+  replicationLagAtFaultMs: number | null,
+): RpoResult {
+  const before = canaries.filter((c) => c.acknowledgedAtMs < faultStartMs);
+  const missing = before.filter((c) => !survivorHas.has(c.id));
+  const oldest = Math.min(...missing.map((c) => c.acknowledgedAtMs));
+  return {
+    missingInSurvivor: missing.map((c) => c.id),
+    rpoMs: missing.length === 0 ? 0 : Math.round(faultStartMs - oldest),
+    replicationLagAtFaultMs,
+  };
+}
+
+/** Every write that got a 2xx must be readable afterwards; returns the ids that are not. */
+export function lostAcknowledgedWrites(
+  acknowledged: readonly string[],
+  readable: ReadonlySet<string>,
+): string[] {
+  return acknowledged.filter((id) => !readable.has(id));
+}
+
+/** Failed requests from the fault until recovery (or the end of the timeline). */
+export function errorsDuringFailover(
+  buckets: readonly SecondBucket[],
+  faultStartMs: number,
+  recoveredAtSecond: number | undefined,
+): number {
+  const from = Math.floor(faultStartMs / 1000);
+  const to = recoveredAtSecond ?? buckets.length;
+  return buckets.slice(from, to).reduce((sum, b) => sum + (b.count - b.success), 0);
+}
+
+/** The replication lag closest to (at or before) the fault second. */
+export function replicationLagAt(observations: readonly Observation[], faultStartMs: number): number | null {
+  const second = Math.floor(faultStartMs / 1000);
+  for (let s = Math.min(second, observations.length - 1); s >= 0; s--) {
+    const lag = observations[s]?.replicationLagMs;
+    if (lag !== undefined && lag !== null) return lag;
+  }
+  return null;
+}
+
+export interface PredictedRto {
+  /** Health-check interval x failure threshold + DNS TTL, as configured for the cloud. */
+  readonly cloudSeconds: number;
+  /** The same under the local time scale (what a local drill should see). */
+  readonly scaledSeconds: number;
+  readonly timeScale: number;
+}
+
+export function predictedRto(config: Topology, timeScale = 1): PredictedRto {
+  const cloudSeconds = predictedRtoSeconds(config);
+  return { cloudSeconds, scaledSeconds: cloudSeconds * timeScale, timeScale };
+}
+
+/** Serving-cell changes over the timeline: [{second, cell}], the first entry is the initial cell. */
+export function servingChanges(buckets: readonly SecondBucket[]): { second: number; cell: string }[] {
+  const changes: { second: number; cell: string }[] = [];
+  for (const b of buckets) {
+    const successful = Object.fromEntries(Object.entries(b.servedBy).filter(([cell]) => cell !== 'unknown'));
+    const cell = dominant(successful);
+    if (cell && changes.at(-1)?.cell !== cell) changes.push({ second: b.second, cell });
+  }
+  return changes;
+}
+
+export interface Criterion {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export type Verdict = 'pass' | 'fail' | 'aborted';
+
+export function verdictOf(criteria: readonly Criterion[], aborted: boolean): Verdict {
+  if (aborted) return 'aborted';
+  return criteria.every((c) => c.ok) ? 'pass' : 'fail';
+}

@@ -1,0 +1,4 @@
+export * from './html';
+export * from './markdown';
+export * from './types';
+export * from './write';

@@ -1,0 +1,104 @@
+import {
+  errorsDuringFailover,
+  lostAcknowledgedWrites,
+  measureRpo,
+  measureRto,
+  predictedRto,
+  replicationLagAt,
+  servingChanges,
+  verdictOf,
+} from '../../chaos/metrics';
+import { loadTopology } from '../../lib/topology';
+import { PRIMARY, SECONDARY, timeline } from './synthetic';
+
+describe('drill metrics', () => {
+  describe('RTO', () => {
+    it('is the time from the fault to the first window served elsewhere at >= 99% success', () => {
+      // Prepare: fault at 10.0 s; errors 10-15 s; secondary serves from 16 s
+      const buckets = timeline(30, (s) =>
+        s < 10 ? [10, 10, PRIMARY] : s < 16 ? [10, 2, SECONDARY] : [10, 10, SECONDARY],
+      );
+      // Act
+      const rto = measureRto(buckets, 10_000, PRIMARY);
+      // Assess
+      expect(rto).toEqual({ rtoSeconds: 6, recoveredAtSecond: 16, servedBy: SECONDARY });
+    });
+
+    it('does not count a window still served by the failed cell, even at 100% success', () => {
+      // A health-check fault: the primary keeps answering until the router moves traffic at 19 s
+      const buckets = timeline(30, (s) => (s < 19 ? [10, 10, PRIMARY] : [10, 10, SECONDARY]));
+      expect(measureRto(buckets, 10_000, PRIMARY).rtoSeconds).toBe(9);
+    });
+
+    it('needs the whole window above the success bar (one bad second restarts it)', () => {
+      // Seconds 11 (90%) and 13 (98%) are below the bar: the first clean 3-second window starts at 14
+      const buckets = timeline(30, (s) =>
+        s < 10 ? [10, 10, PRIMARY] : s === 13 ? [100, 98, SECONDARY] : [100, 100, SECONDARY],
+      );
+      const withDip = buckets.map((b) => (b.second === 11 ? { ...b, success: 90 } : b));
+      expect(measureRto(withDip, 10_000, PRIMARY).recoveredAtSecond).toBe(14);
+    });
+
+    it('is undefined when traffic never recovers', () => {
+      const buckets = timeline(20, (s) => (s < 10 ? [10, 10, PRIMARY] : [10, 0, PRIMARY]));
+      expect(measureRto(buckets, 10_000, PRIMARY).rtoSeconds).toBeUndefined();
+    });
+  });
+
+  it('RPO: canaries acknowledged before the fault and missing in the survivor, with the lag at the fault', () => {
+    const canaries = [
+      { id: 'a', acknowledgedAtMs: 1000 },
+      { id: 'b', acknowledgedAtMs: 9400 },
+      { id: 'c', acknowledgedAtMs: 9800 },
+      { id: 'd', acknowledgedAtMs: 12_000 },
+    ];
+    const rpo = measureRpo(canaries, new Set(['a']), 10_000, 450);
+    expect(rpo).toEqual({ missingInSurvivor: ['b', 'c'], rpoMs: 600, replicationLagAtFaultMs: 450 });
+    expect(measureRpo(canaries, new Set(['a', 'b', 'c']), 10_000, 20).rpoMs).toBe(0);
+  });
+
+  it('lost acknowledged writes are the 2xx writes that cannot be read back', () => {
+    expect(lostAcknowledgedWrites(['o1', 'o2', 'o3'], new Set(['o1', 'o3']))).toEqual(['o2']);
+    expect(lostAcknowledgedWrites(['o1'], new Set(['o1']))).toEqual([]);
+  });
+
+  it('counts failed requests between the fault and recovery', () => {
+    const buckets = timeline(30, (s) =>
+      s < 10 ? [10, 10, PRIMARY] : s < 16 ? [10, 2, SECONDARY] : [10, 9, SECONDARY],
+    );
+    expect(errorsDuringFailover(buckets, 10_000, 16)).toBe(48);
+  });
+
+  it('reads the replication lag at or just before the fault second', () => {
+    const observations = timeline(5, () => [1, 1, PRIMARY]).map((b, i) => ({
+      ...b,
+      replicationLagMs: i === 3 ? null : i * 100,
+    }));
+    expect(replicationLagAt(observations, 3500)).toBe(200);
+    expect(replicationLagAt([], 0)).toBeNull();
+  });
+
+  it('predicts the RTO from the topology (interval x threshold + TTL), scaled by the local time scale', () => {
+    const { config } = loadTopology();
+    const expected =
+      config.healthCheck.intervalSeconds * config.healthCheck.failureThreshold + config.dns.ttlSeconds;
+    expect(predictedRto(config, 0.1)).toEqual({
+      cloudSeconds: expected,
+      scaledSeconds: expected * 0.1,
+      timeScale: 0.1,
+    });
+  });
+
+  it('lists serving-cell changes and derives the verdict', () => {
+    const buckets = timeline(6, (s) =>
+      s < 2 ? [5, 5, PRIMARY] : s < 3 ? [5, 0, PRIMARY] : [5, 5, SECONDARY],
+    );
+    expect(servingChanges(buckets)).toEqual([
+      { second: 0, cell: PRIMARY },
+      { second: 3, cell: SECONDARY },
+    ]);
+    expect(verdictOf([{ name: 'a', ok: true, detail: '' }], false)).toBe('pass');
+    expect(verdictOf([{ name: 'a', ok: false, detail: '' }], false)).toBe('fail');
+    expect(verdictOf([{ name: 'a', ok: true, detail: '' }], true)).toBe('aborted');
+  });
+});
