@@ -32,6 +32,8 @@ export const localEndpointsSchema = z.strictObject({
   timeScale: z.number().positive(),
   topologyFile: z.string(),
   cells: z.array(localCellSchema),
+  /** Per zone: the zone's failover endpoint (stand-in for api.<zone>.<domain>); 421 answers point here. */
+  zones: z.record(z.string(), z.url()).optional(),
   pids: z.array(z.number().int()),
 });
 

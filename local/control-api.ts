@@ -1,0 +1,113 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { type ControlState, cellHealthBodySchema, cellLatencyBodySchema, sinkFaultSchema } from './contract';
+
+/**
+ * The loopback-only control API for drills (routes and bodies in
+ * local/contract.ts). Bodies are validated with the contract's schemas; every
+ * fault is reversible and `/control/reset` rolls all of them back.
+ * Additive route beyond the contract: POST /control/replication/:zone/lag {ms}
+ * injects replication delay (0 removes it).
+ */
+
+export type SinkFault = z.output<typeof sinkFaultSchema>;
+
+export class ControlTargetError extends Error {
+  override name = 'ControlTargetError';
+}
+
+export interface TopologyControl {
+  state(): ControlState;
+  stopCell(zone: string, region: string): Promise<void>;
+  startCell(zone: string, region: string): Promise<void>;
+  setCellHealth(zone: string, region: string, healthy: boolean): void;
+  setCellLatency(zone: string, region: string, ms: number): void;
+  pauseReplication(zone: string): void;
+  resumeReplication(zone: string): void;
+  setReplicationLag(zone: string, ms: number): void;
+  setSinkFault(fault: SinkFault): void;
+  reset(): Promise<void>;
+}
+
+export const replicationLagBodySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
+
+function problem(status: 400 | 404, code: string, detail: string): Response {
+  return new Response(JSON.stringify({ type: `urn:local:control:${code}`, status, code, detail }), {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+}
+
+async function body<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
+  let json: unknown;
+  try {
+    const text = await request.text();
+    json = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return problem(400, 'invalid_json', 'the body must be JSON');
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const detail = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    return problem(400, 'invalid_body', detail);
+  }
+  return result.data;
+}
+
+export function controlRoutes(control: TopologyControl): Hono {
+  const app = new Hono();
+  app.onError((error) => {
+    if (error instanceof ControlTargetError) return problem(404, 'unknown_target', error.message);
+    throw error;
+  });
+  const ok = () => Response.json(control.state());
+
+  app.get('/state', () => Response.json(control.state()));
+
+  app.post('/cells/:zone/:region/stop', async (c) => {
+    await control.stopCell(c.req.param('zone'), c.req.param('region'));
+    return ok();
+  });
+  app.post('/cells/:zone/:region/start', async (c) => {
+    await control.startCell(c.req.param('zone'), c.req.param('region'));
+    return ok();
+  });
+  app.post('/cells/:zone/:region/health', async (c) => {
+    const parsed = await body(c.req.raw, cellHealthBodySchema);
+    if (parsed instanceof Response) return parsed;
+    control.setCellHealth(c.req.param('zone'), c.req.param('region'), parsed.healthy);
+    return ok();
+  });
+  app.post('/cells/:zone/:region/latency', async (c) => {
+    const parsed = await body(c.req.raw, cellLatencyBodySchema);
+    if (parsed instanceof Response) return parsed;
+    control.setCellLatency(c.req.param('zone'), c.req.param('region'), parsed.ms);
+    return ok();
+  });
+  app.post('/replication/:zone/pause', (c) => {
+    control.pauseReplication(c.req.param('zone'));
+    return ok();
+  });
+  app.post('/replication/:zone/resume', (c) => {
+    control.resumeReplication(c.req.param('zone'));
+    return ok();
+  });
+  app.post('/replication/:zone/lag', async (c) => {
+    const parsed = await body(c.req.raw, replicationLagBodySchema);
+    if (parsed instanceof Response) return parsed;
+    control.setReplicationLag(c.req.param('zone'), parsed.ms);
+    return ok();
+  });
+  app.post('/webhook-sink/fault', async (c) => {
+    const parsed = await body(c.req.raw, sinkFaultSchema);
+    if (parsed instanceof Response) return parsed;
+    control.setSinkFault(parsed);
+    return ok();
+  });
+  app.post('/reset', async () => {
+    await control.reset();
+    return ok();
+  });
+  app.notFound(() => problem(404, 'no_route', 'unknown control route; see local/contract.ts'));
+  return app;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { DEFAULT_TOPOLOGY_FILE } from '../lib/topology';
+
+/**
+ * Options of the local topology, validated at the edge (CLI flags and the
+ * programmatic API share this schema).
+ *
+ * Port layout from the base port B (every port on 127.0.0.1):
+ *   B        edge router: geolocation entry point, /control/*, /status
+ *   B+1      webhook sink
+ *   B+2      DynamoDB Local
+ *   B+10+i   failover name of zone i (api.<zone>.<domain> stand-in)
+ *   B+20+j   API of cell j (api.<region>.<zone>.<domain> stand-in)
+ */
+export const localTopologyOptionsSchema = z.strictObject({
+  topologyFile: z.string().min(1).default(DEFAULT_TOPOLOGY_FILE),
+  basePort: z
+    .number()
+    .int()
+    .min(1024, 'must be 1024 or above (unprivileged ports)')
+    .max(65_000, 'must leave room for the ports above it (at most 65000)')
+    .default(4400),
+  /** Multiplier for health-check intervals and the DNS TTL: 0.1 turns 10 s into 1 s. */
+  timeScale: z.number().positive().max(1, 'must be at most 1 (1 = cloud timing)').default(1),
+  /** Reuse a running DynamoDB Local instead of starting one (tests). */
+  dynamoDbEndpoint: z.url().optional(),
+  /** Write `.local/endpoints.json` (relative to the repository root unless absolute). */
+  endpointsFile: z.string().min(1).nullable().default('.local/endpoints.json'),
+  seedCatalog: z.boolean().default(true),
+  /** Idle wait of the stream pollers (the stand-in for Lambda's event source mapping poll). */
+  streamPollIntervalMs: z.number().int().min(10).max(5000).default(100),
+});
+
+export type LocalTopologyOptions = z.input<typeof localTopologyOptionsSchema>;
+export type ResolvedOptions = z.output<typeof localTopologyOptionsSchema>;
+
+export interface PortPlan {
+  readonly edge: number;
+  readonly webhookSink: number;
+  readonly dynamoDb: number;
+  zone(index: number): number;
+  cell(index: number): number;
+}
+
+export function portPlan(basePort: number): PortPlan {
+  return {
+    edge: basePort,
+    webhookSink: basePort + 1,
+    dynamoDb: basePort + 2,
+    zone: (index) => basePort + 10 + index,
+    cell: (index) => basePort + 20 + index,
+  };
+}

@@ -1,0 +1,316 @@
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent, StreamRecord } from 'aws-lambda';
+import { fingerprint, toSdkImage } from './attribute-values';
+import type { StreamRecordHandler } from './stream-poller';
+
+/**
+ * SIMULATED global table replication for one zone: each region's table stream
+ * is applied to the other region (INSERT/MODIFY -> PutItem, REMOVE ->
+ * DeleteItem), asynchronously, with the lag measured and injectable, and a
+ * pause switch for drills (pausing is what makes RPO visible).
+ *
+ * Design choices (see local/README.md):
+ * - No marker attributes on items. Global tables (version 2019.11.21) leave
+ *   items untouched, and the API must read in the secondary exactly what it
+ *   wrote in the primary. Instead the replicator keeps two in-memory ledgers,
+ *   which is sound locally because DynamoDB Local runs in memory and dies with
+ *   the topology:
+ *   - echoes: every write it applies is remembered by (region, key, image
+ *     fingerprint); when that write shows up on the target's own stream it is
+ *     recognised and not sent back. This is what prevents ping-pong.
+ *   - versions: per region and key, the time of the newest version seen. A
+ *     replicated write older than the target's current version is dropped
+ *     (last writer wins; ties broken by region name), so both regions converge
+ *     on the same item even when both were written during a failover.
+ * - Version times are the moments the replicator first read the record from
+ *   the stream: DynamoDB Local's ApproximateCreationDateTime is truncated to
+ *   the minute. Lag is therefore "read -> applied" plus at most one poll
+ *   interval, a slight underestimate, stated in the status output.
+ * - Regional drill flags (`CELL#drill#<region>`) are replicated like every
+ *   other item, as a global table would: /v1/health reads only its own
+ *   region's key, so a copy in the peer region changes nothing.
+ */
+
+const ECHO_TTL_MS = 60_000;
+
+interface PendingWrite {
+  readonly kind: 'put' | 'delete';
+  readonly keyText: string;
+  readonly record: StreamRecord;
+  readonly versionTime: number;
+  readonly observedAt: number;
+}
+
+/** State shared by a zone's two replication directions. */
+class ReplicationLedger {
+  private readonly echoes = new Map<string, number>();
+  private readonly versions = new Map<string, { time: number; origin: string }>();
+
+  rememberEcho(region: string, echoText: string): void {
+    this.echoes.set(`${region}|${echoText}`, Date.now() + ECHO_TTL_MS);
+  }
+
+  /** True (once) when the record is a write the replicator itself applied to this region. */
+  consumeEcho(region: string, echoText: string): boolean {
+    const id = `${region}|${echoText}`;
+    const expiresAt = this.echoes.get(id);
+    if (expiresAt === undefined) return false;
+    this.echoes.delete(id);
+    return expiresAt >= Date.now();
+  }
+
+  noteVersion(region: string, keyText: string, time: number, origin: string): void {
+    this.versions.set(`${region}|${keyText}`, { time, origin });
+  }
+
+  /** Last writer wins: is the incoming version newer than what the target region holds? */
+  isNewer(region: string, keyText: string, time: number, origin: string): boolean {
+    const current = this.versions.get(`${region}|${keyText}`);
+    if (!current) return true;
+    return time > current.time || (time === current.time && origin > current.origin);
+  }
+
+  sweep(now = Date.now()): void {
+    for (const [id, expiresAt] of this.echoes) if (expiresAt < now) this.echoes.delete(id);
+  }
+}
+
+function echoText(record: DynamoDBRecord): string {
+  const image = record.eventName === 'REMOVE' ? undefined : record.dynamodb?.NewImage;
+  return `${record.eventName === 'REMOVE' ? 'delete' : 'put'}|${fingerprint(record.dynamodb?.Keys)}|${fingerprint(image ?? null)}`;
+}
+
+export interface DirectionStats {
+  readonly from: string;
+  readonly to: string;
+  readonly applied: number;
+  readonly skippedEchoes: number;
+  readonly skippedOlder: number;
+  readonly pending: number;
+  readonly lastLagMs: number | null;
+  readonly maxLagMs: number | null;
+  readonly oldestPendingAgeMs: number | null;
+  readonly lastError: string | undefined;
+}
+
+/** One direction: reads `from`'s stream (through a poller calling `handler`) and applies to `to`. */
+export class ReplicationDirection {
+  private readonly queue: PendingWrite[] = [];
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private counters = { applied: 0, skippedEchoes: 0, skippedOlder: 0 };
+  private lastLagMs: number | null = null;
+  private maxLagMs: number | null = null;
+  private lastError: string | undefined;
+
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    private readonly target: { client: DynamoDBClient; tableName: string },
+    private readonly ledger: ReplicationLedger,
+    private readonly control: { isPaused(): boolean; injectedLagMs(): number },
+  ) {}
+
+  /** Plug into the `from` region's stream poller. Returns at once: records are queued, applied asynchronously. */
+  readonly handler: StreamRecordHandler = async (event: DynamoDBStreamEvent) => {
+    const observedAt = Date.now();
+    for (const record of event.Records) {
+      const keys = record.dynamodb?.Keys;
+      if (!keys) continue;
+      const keyText = fingerprint(keys);
+      if (this.ledger.consumeEcho(this.from, echoText(record))) {
+        this.counters.skippedEchoes += 1;
+        continue;
+      }
+      // A local write in `from`: it is now that region's newest version of the key.
+      this.ledger.noteVersion(this.from, keyText, observedAt, this.from);
+      const kind = record.eventName === 'REMOVE' ? 'delete' : 'put';
+      this.queue.push({
+        kind,
+        keyText,
+        record: record.dynamodb ?? {},
+        versionTime: observedAt,
+        observedAt,
+      });
+    }
+    this.wake?.();
+  };
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  stats(now = Date.now()): DirectionStats {
+    const oldest = this.queue[0];
+    return {
+      from: this.from,
+      to: this.to,
+      ...this.counters,
+      pending: this.queue.length,
+      lastLagMs: this.lastLagMs,
+      maxLagMs: this.maxLagMs,
+      oldestPendingAgeMs: oldest ? now - oldest.observedAt : null,
+      lastError: this.lastError,
+    };
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Wake the applier (after resume or a lag change). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const next = this.queue[0];
+      const waitMs = next ? next.observedAt + this.control.injectedLagMs() - Date.now() : 1000;
+      if (!next || this.control.isPaused() || waitMs > 0) {
+        await this.sleep(this.control.isPaused() || !next ? 1000 : waitMs);
+        continue;
+      }
+      try {
+        await this.apply(next);
+        this.queue.shift();
+        this.lastError = undefined;
+      } catch (error) {
+        // Target unavailable: keep the write queued and retry, as a global table would.
+        this.lastError = `${(error as Error).name}: ${(error as Error).message}`;
+        await this.sleep(250);
+      }
+    }
+  }
+
+  private async apply(write: PendingWrite): Promise<void> {
+    if (!this.ledger.isNewer(this.to, write.keyText, write.versionTime, this.from)) {
+      this.counters.skippedOlder += 1;
+      return;
+    }
+    const { client, tableName } = this.target;
+    const keys = write.record.Keys ?? {};
+    if (write.kind === 'put') {
+      const image = write.record.NewImage ?? {};
+      this.ledger.rememberEcho(this.to, `put|${fingerprint(keys)}|${fingerprint(image)}`);
+      await client.send(new PutItemCommand({ TableName: tableName, Item: toSdkImage(image) }));
+    } else {
+      this.ledger.rememberEcho(this.to, `delete|${fingerprint(keys)}|null`);
+      await client.send(new DeleteItemCommand({ TableName: tableName, Key: toSdkImage(keys) }));
+    }
+    this.ledger.noteVersion(this.to, write.keyText, write.versionTime, this.from);
+    const lag = Date.now() - write.observedAt;
+    this.lastLagMs = lag;
+    this.maxLagMs = Math.max(this.maxLagMs ?? 0, lag);
+    this.counters.applied += 1;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(1, ms));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+export interface ZoneReplicationStats {
+  readonly zone: string;
+  readonly paused: boolean;
+  readonly injectedLagMs: number;
+  /** Current exposure: the age of the oldest unapplied write, else the last applied write's lag. */
+  readonly lagMs: number | null;
+  readonly pending: number;
+  readonly directions: readonly DirectionStats[];
+}
+
+export interface RegionTable {
+  readonly region: string;
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/** Both directions of one zone, with the drill controls (pause, injected lag). */
+export class ZoneReplicator {
+  private paused = false;
+  private lagMs = 0;
+  private readonly ledger = new ReplicationLedger();
+  private readonly sweeper: NodeJS.Timeout;
+  readonly directions: readonly [ReplicationDirection, ReplicationDirection];
+
+  constructor(
+    readonly zone: string,
+    primary: RegionTable,
+    secondary: RegionTable,
+  ) {
+    const control = { isPaused: () => this.paused, injectedLagMs: () => this.lagMs };
+    this.directions = [
+      new ReplicationDirection(primary.region, secondary.region, secondary, this.ledger, control),
+      new ReplicationDirection(secondary.region, primary.region, primary, this.ledger, control),
+    ];
+    this.sweeper = setInterval(() => this.ledger.sweep(), ECHO_TTL_MS);
+    this.sweeper.unref();
+  }
+
+  /** The handler to plug into `region`'s stream poller. */
+  handlerFor(region: string): StreamRecordHandler {
+    const direction = this.directions.find((d) => d.from === region);
+    if (!direction) throw new Error(`zone ${this.zone} does not replicate from ${region}`);
+    return direction.handler;
+  }
+
+  start(): void {
+    for (const d of this.directions) d.start();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all(this.directions.map((d) => d.stop()));
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const d of this.directions) d.nudge();
+  }
+
+  /** SIMULATED extra replication delay for drills (0 = as fast as the poller reads). */
+  injectLag(ms: number): void {
+    this.lagMs = ms;
+    for (const d of this.directions) d.nudge();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  stats(now = Date.now()): ZoneReplicationStats {
+    const directions = this.directions.map((d) => d.stats(now));
+    const oldest = Math.max(...directions.map((d) => d.oldestPendingAgeMs ?? -1));
+    const lastLags = directions.map((d) => d.lastLagMs).filter((v): v is number => v !== null);
+    const lastLag = lastLags.length > 0 ? Math.max(...lastLags) : null;
+    return {
+      zone: this.zone,
+      paused: this.paused,
+      injectedLagMs: this.lagMs,
+      lagMs: oldest >= 0 ? Math.max(oldest, lastLag ?? 0) : lastLag,
+      pending: directions.reduce((sum, d) => sum + d.pending, 0),
+      directions,
+    };
+  }
+}
