@@ -29,7 +29,10 @@ export const localFaultSchema = z.discriminatedUnion('kind', [
 ]);
 export type LocalFault = z.input<typeof localFaultSchema>;
 
-/** Thin client of the control API; every body is validated against the contract before it is sent. */
+/**
+ * Thin client of the control API at `endpoints.control` (`<edge>/control`; routes relative to it).
+ * Every body is validated against the contract before it is sent.
+ */
 export class LocalControlClient {
   private readonly base: string;
 
@@ -52,18 +55,18 @@ export class LocalControlClient {
   }
 
   async state(): Promise<ControlState> {
-    const response = await fetch(`${this.base}/control/state`, { signal: AbortSignal.timeout(5000) });
-    if (!response.ok) throw new Error(`control API /control/state answered ${response.status}`);
+    const response = await fetch(`${this.base}/state`, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(`control API /state answered ${response.status}`);
     return controlStateSchema.parse(await response.json());
   }
 
   reset(): Promise<void> {
-    return this.post('/control/reset');
+    return this.post('/reset');
   }
 }
 
 const cellPath = (zone: string, region: string) =>
-  `/control/cells/${encodeURIComponent(zone)}/${encodeURIComponent(region)}`;
+  `/cells/${encodeURIComponent(zone)}/${encodeURIComponent(region)}`;
 
 interface Step {
   readonly path: string;
@@ -112,15 +115,15 @@ function plan(fault: z.output<typeof localFaultSchema>): {
       };
     case 'replication-pause':
       return {
-        apply: { path: `/control/replication/${encodeURIComponent(fault.zone)}/pause` },
-        undo: { path: `/control/replication/${encodeURIComponent(fault.zone)}/resume` },
+        apply: { path: `/replication/${encodeURIComponent(fault.zone)}/pause` },
+        undo: { path: `/replication/${encodeURIComponent(fault.zone)}/resume` },
         words: 'replication paused',
         target: `zone ${fault.zone}`,
       };
     case 'webhook-sink':
       return {
-        apply: { path: '/control/webhook-sink/fault', body: fault.fault },
-        undo: { path: '/control/webhook-sink/fault', body: sinkFaultSchema.parse({ mode: 'none' }) },
+        apply: { path: '/webhook-sink/fault', body: fault.fault },
+        undo: { path: '/webhook-sink/fault', body: sinkFaultSchema.parse({ mode: 'none' }) },
         words: `webhook consumer fault: ${fault.fault.mode}`,
         target: 'local webhook sink',
       };

@@ -18,7 +18,8 @@ async function fakeControl(): Promise<{ url: string; calls: string[]; server: Se
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
+  // The endpoints file names the control base as <edge>/control; routes are relative to it.
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/control`, calls, server };
 }
 
 describe('local fault injector (control API)', () => {
