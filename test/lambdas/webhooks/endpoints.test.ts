@@ -28,7 +28,7 @@ describe('EndpointRegistry (DynamoDB Local)', () => {
   });
   afterAll(() => table.drop());
   beforeEach(() => {
-    clock = Date.parse('2026-03-01T00:00:00Z');
+    clock = Date.parse('2030-03-01T00:00:00Z');
     registry = new EndpointRegistry({
       documentClient,
       tableName: table.tableName,
