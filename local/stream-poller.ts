@@ -20,10 +20,10 @@ import { type RecordSource, toLambdaRecord } from './stream-records';
  * retried until it succeeds or the topology stops), parallelization factor.
  */
 
-// biome-ignore lint/suspicious/noConfusingVoidType: Lambda stream handlers are typed `Promise<void>` or return batch failures; both must plug in.
-export type StreamRecordHandler = (
-  event: DynamoDBStreamEvent,
-) => Promise<DynamoDBBatchResponse | undefined | void>;
+/** Lambda stream handlers are typed `Promise<void>` or return batch item failures; both plug in. */
+export type StreamRecordHandler =
+  | ((event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>)
+  | ((event: DynamoDBStreamEvent) => Promise<void>);
 
 export interface StreamPollerOptions {
   /** Names the poller in errors, e.g. `outbox global/us-east-1`. */

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ZoneReplicator } from '../../local/replicator';
+import { StreamPoller } from '../../local/stream-poller';
+import { ensureTable } from '../../local/tables';
+import { dynamoEndpoint, testDynamoClient } from '../support/dynamodb';
+
+const waitUntil = async (condition: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('local/replicator ZoneReplicator', () => {
+  const regions = ['us-east-1', 'us-west-2'] as const;
+  const tableName = `test-${randomUUID().slice(0, 8)}-repl`;
+  const clients = new Map<string, DynamoDBClient>();
+  let replicator: ZoneReplicator;
+  const pollers: StreamPoller[] = [];
+
+  const client = (region: string) => clients.get(region)!;
+  const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'ITEM' } });
+  const read = async (region: string, pk: string) =>
+    (
+      await client(region).send(
+        new GetItemCommand({ TableName: tableName, Key: key(pk), ConsistentRead: true }),
+      )
+    ).Item;
+  const put = (region: string, pk: string, value: string) =>
+    client(region).send(
+      new PutItemCommand({ TableName: tableName, Item: { ...key(pk), value: { S: value } } }),
+    );
+
+  beforeAll(async () => {
+    for (const region of regions) {
+      clients.set(region, testDynamoClient(region));
+      await ensureTable(client(region), tableName);
+    }
+    const table = (region: string) => ({ region, client: client(region), tableName });
+    replicator = new ZoneReplicator('global', table(regions[0]), table(regions[1]));
+    for (const region of regions) {
+      const { Table } = await client(region).send(new DescribeTableCommand({ TableName: tableName }));
+      const poller = new StreamPoller({
+        name: `replicator ${region}`,
+        endpoint: dynamoEndpoint(),
+        region,
+        streamArn: Table!.LatestStreamArn!,
+        source: { region, eventSourceArn: Table!.LatestStreamArn! },
+        handler: replicator.handlerFor(region),
+        pollIntervalMs: 20,
+      });
+      poller.start();
+      pollers.push(poller);
+    }
+    replicator.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(pollers.map((p) => p.stop()));
+    await replicator.stop();
+    for (const region of regions) {
+      await client(region)
+        .send(new DeleteTableCommand({ TableName: tableName }))
+        .catch(() => undefined);
+      client(region).destroy();
+    }
+  });
+
+  afterEach(() => {
+    replicator.resume();
+    replicator.injectLag(0);
+  });
+
+  it('applies inserts, updates and deletes of the primary to the secondary and measures the lag', async () => {
+    // Act
+    await put('us-east-1', 'crud', 'v1');
+    await waitUntil(async () => (await read('us-west-2', 'crud'))?.value?.S === 'v1');
+    await put('us-east-1', 'crud', 'v2');
+    await waitUntil(async () => (await read('us-west-2', 'crud'))?.value?.S === 'v2');
+    await client('us-east-1').send(new DeleteItemCommand({ TableName: tableName, Key: key('crud') }));
+    await waitUntil(async () => (await read('us-west-2', 'crud')) === undefined);
+    // Assess
+    const stats = replicator.stats();
+    expect(stats.directions[0]).toMatchObject({ from: 'us-east-1', to: 'us-west-2' });
+    expect(stats.directions[0]!.applied).toBeGreaterThanOrEqual(3);
+    expect(stats.lagMs).not.toBeNull();
+    expect(stats.pending).toBe(0);
+  });
+
+  it('replicates the secondary back to the primary without ping-pong', async () => {
+    // Prepare
+    const before = replicator.stats().directions.map((d) => d.applied);
+    // Act
+    await put('us-west-2', 'reverse', 'from-west');
+    await waitUntil(async () => (await read('us-east-1', 'reverse'))?.value?.S === 'from-west');
+    await sleep(500);
+    // Assess: one write applied east, its echo recognised on the east stream and not sent back west.
+    const after = replicator.stats().directions;
+    expect(after[1]!.applied - before[1]!).toBe(1);
+    expect(after[0]!.applied - before[0]!).toBe(0);
+    expect(after[0]!.skippedEchoes).toBeGreaterThanOrEqual(1);
+  });
+
+  it('holds writes while paused (pending grows) and applies them on resume', async () => {
+    // Prepare
+    replicator.pause();
+    // Act
+    await put('us-east-1', 'paused-1', 'x');
+    await put('us-east-1', 'paused-2', 'y');
+    await waitUntil(() => replicator.stats().pending === 2);
+    await sleep(300);
+    const whilePaused = await read('us-west-2', 'paused-1');
+    const lagWhilePaused = replicator.stats().lagMs ?? 0;
+    replicator.resume();
+    await waitUntil(async () => (await read('us-west-2', 'paused-2')) !== undefined);
+    // Assess
+    expect(whilePaused).toBeUndefined();
+    expect(lagWhilePaused).toBeGreaterThanOrEqual(300);
+    expect(replicator.stats().pending).toBe(0);
+  });
+
+  it('converges on the last writer when both regions write the same key', async () => {
+    // Prepare: replication held back so both regions write before either copy lands.
+    replicator.pause();
+    await put('us-east-1', 'conflict', 'older-east');
+    await waitUntil(() => replicator.stats().pending === 1);
+    await sleep(20);
+    await put('us-west-2', 'conflict', 'newer-west');
+    await waitUntil(() => replicator.stats().pending === 2);
+    // Act
+    replicator.resume();
+    await waitUntil(() => replicator.stats().pending === 0);
+    await sleep(500);
+    // Assess
+    expect((await read('us-east-1', 'conflict'))?.value?.S).toBe('newer-west');
+    expect((await read('us-west-2', 'conflict'))?.value?.S).toBe('newer-west');
+  });
+});
