@@ -1,0 +1,31 @@
+import type { Finding, ResidencyRule } from '../finding';
+import type { Inventory } from '../inventory';
+import { ResidencyCdnBoundary } from './ResidencyCdnBoundary';
+import { ResidencyCustomerManagedKey } from './ResidencyCustomerManagedKey';
+import { ResidencyReplicaInZone } from './ResidencyReplicaInZone';
+import { ResidencyStoreInZoneRegion } from './ResidencyStoreInZoneRegion';
+import { ResidencyTagged } from './ResidencyTagged';
+import { ResidencyZoneSinglePartition } from './ResidencyZoneSinglePartition';
+
+/** Every residency rule, in report order. The synth-time check and the report both run exactly these. */
+export const RESIDENCY_RULES: readonly ResidencyRule[] = [
+  ResidencyStoreInZoneRegion,
+  ResidencyReplicaInZone,
+  ResidencyZoneSinglePartition,
+  ResidencyCustomerManagedKey,
+  ResidencyCdnBoundary,
+  ResidencyTagged,
+];
+
+export function evaluateRules(inventory: Inventory, rules = RESIDENCY_RULES): Finding[] {
+  return rules.flatMap((rule) => rule.evaluate(inventory));
+}
+
+export {
+  ResidencyCdnBoundary,
+  ResidencyCustomerManagedKey,
+  ResidencyReplicaInZone,
+  ResidencyStoreInZoneRegion,
+  ResidencyTagged,
+  ResidencyZoneSinglePartition,
+};

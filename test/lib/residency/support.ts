@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Tags } from 'aws-cdk-lib';
+import {
+  buildInventory,
+  type Finding,
+  type Inventory,
+  stackSourcesFromAssembly,
+} from '../../../lib/residency';
+import { TAG_KEYS } from '../../../lib/tagging';
+import { buildModel, parseTopology, type TopologyModel } from '../../../lib/topology';
+
+/**
+ * A topology with one zone of each kind the rules distinguish: `global`
+ * (residency none, two aws regions), `eu` (residency eu, two EU regions) and
+ * `sov` (sovereign, aws-eusc).
+ */
+export const TEST_MODEL: TopologyModel = buildModel(
+  parseTopology({
+    appName: 'shop',
+    domain: 'shop.example.com',
+    hostedZone: { create: true },
+    accounts: { aws: '111111111111', 'aws-eusc': '222222222222' },
+    zones: [
+      {
+        name: 'global',
+        residency: 'none',
+        primaryRegion: 'us-east-1',
+        secondaryRegion: 'us-west-2',
+        geographies: ['default'],
+      },
+      {
+        name: 'eu',
+        residency: 'eu',
+        primaryRegion: 'eu-central-1',
+        secondaryRegion: 'eu-west-1',
+        geographies: ['continent:EU'],
+      },
+      {
+        name: 'sov',
+        residency: 'eu',
+        sovereign: true,
+        primaryRegion: 'eusc-de-east-1',
+        geographies: ['country:DE'],
+      },
+    ],
+  }),
+);
+
+export const ACCOUNT = '111111111111';
+
+/** A stack pinned to a region and tagged like the real stacks tag theirs. */
+export function zoneStack(
+  app: App,
+  id: string,
+  zone: string,
+  region: string,
+  classification: string | undefined = 'personal',
+): Stack {
+  const account = region.startsWith('eusc-') ? '222222222222' : ACCOUNT;
+  const stack = new Stack(app, id, { env: { account, region } });
+  Tags.of(stack).add(TAG_KEYS.zone, zone);
+  if (classification) Tags.of(stack).add(TAG_KEYS.dataClassification, classification);
+  return stack;
+}
+
+/** Synthesize a small app into a temporary directory and build the residency inventory from it. */
+export function synthInventory(define: (app: App) => void, model: TopologyModel = TEST_MODEL): Inventory {
+  const outdir = mkdtempSync(join(tmpdir(), 'residency-'));
+  try {
+    const app = new App({ outdir });
+    define(app);
+    app.synth();
+    return buildInventory(stackSourcesFromAssembly(outdir), model);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export const violations = (findings: readonly Finding[]) => findings.filter((f) => !f.compliant);
+
+/** The construct paths of the violations, for assertions that name the resource. */
+export const violatingPaths = (findings: readonly Finding[]) =>
+  violations(findings).map((f) => f.constructPath);
