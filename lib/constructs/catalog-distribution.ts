@@ -88,7 +88,6 @@ export class CatalogDistribution extends Construct {
       enableLogging: true,
       logBucket: props.logBucket,
       logFilePrefix: `cloudfront/${zone.name}/`,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
     });
     acknowledge(
       this.distribution,

@@ -1,0 +1,127 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../../lambdas/core/data-classification';
+import { addNagPacks } from '../../../lib/app/nag';
+import { formatStackTable } from '../../../lib/app/stack-table';
+import { regionFacts } from '../../../lib/topology';
+import { type BuiltApp, newCommerceApp, synthesizeCommerceApp } from './synth-fixture';
+
+/**
+ * The whole app, as `cdk synth` builds it (cdk-nag packs on, template
+ * validation as errors): synth throws on any unacknowledged finding, so a
+ * successful synth is the assertion that both packs pass.
+ */
+describe('buildCommerceApp', () => {
+  let defaultApp: BuiltApp;
+  let euRegional: BuiltApp;
+
+  beforeAll(() => {
+    // Prepare + Act: the two shipped topologies, with cdk-nag.
+    defaultApp = synthesizeCommerceApp('topology.yaml', { nag: true });
+    euRegional = synthesizeCommerceApp('topologies/eu-regional.yaml', { nag: true });
+  });
+
+  it.each([
+    ['default', () => defaultApp],
+    ['eu-regional', () => euRegional],
+  ])('synthesizes the %s topology with AwsSolutions and Serverless packs passing', (_name, get) => {
+    // Assess: nag and CloudFormation Validate ran as plugins and reported no failure.
+    const { app } = get();
+    const report = require(`${app.outdir}/validation-report.json`) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    // Plugins without findings may be omitted from the report; any present must be clean.
+    for (const plugin of report.pluginReports) {
+      expect({ plugin: plugin.pluginName, violations: plugin.violations }).toEqual({
+        plugin: plugin.pluginName,
+        violations: [],
+      });
+      expect(plugin.conclusion).toBe('success');
+    }
+  });
+
+  it('fails synth on an unacknowledged cdk-nag finding (the packs are wired as errors)', () => {
+    // Prepare: a stack with a queue that allows plain HTTP (AwsSolutions-SQS4).
+    const app = newCommerceApp();
+    const stack = new Stack(app, 'Probe', { env: { account: '111111111111', region: 'us-east-1' } });
+    new sqs.Queue(stack, 'PlainQueue', { enforceSSL: false });
+    addNagPacks(app);
+    // Act + Assess
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  it('builds one cell per zone and region, a replica key stack per secondary, routing, sovereign DNS and edge', () => {
+    const rows = defaultApp.built.rows.map(
+      (r) => `${r.stackName} ${r.zone} ${r.role} ${r.region} ${r.partition} ${r.account}`,
+    );
+    expect(rows.sort()).toEqual(
+      [
+        'commerce-cell-global-us-east-1 global primary cell us-east-1 aws 111111111111',
+        'commerce-cell-global-us-west-2 global secondary cell us-west-2 aws 111111111111',
+        'commerce-cell-global-us-west-2-key global replica key us-west-2 aws 111111111111',
+        'commerce-cell-eu-eusc-de-east-1 eu primary cell eusc-de-east-1 aws-eusc 222222222222',
+        'commerce-dns-eu eu sovereign dns eusc-de-east-1 aws-eusc 222222222222',
+        'commerce-routing * routing us-east-1 aws 111111111111',
+        'commerce-edge * edge us-east-1 aws 111111111111',
+      ].sort(),
+    );
+    expect(formatStackTable(defaultApp.built.rows)).toMatch(
+      /^STACK\s+ZONE\s+ROLE\s+REGION\s+PARTITION\s+ACCOUNT\n/,
+    );
+  });
+
+  it('orders deployment: replica key -> primary cell -> secondary cell, without cross-region references', () => {
+    const primary = defaultApp.stackNamed('commerce-cell-global-us-east-1');
+    const secondary = defaultApp.stackNamed('commerce-cell-global-us-west-2');
+    const key = defaultApp.stackNamed('commerce-cell-global-us-west-2-key');
+    expect(primary.dependencies).toContain(key);
+    expect(secondary.dependencies).toEqual(expect.arrayContaining([primary, key]));
+    for (const fixture of [defaultApp, euRegional]) {
+      const stacks = [
+        ...fixture.built.cells,
+        ...fixture.built.replicaKeys,
+        ...fixture.built.sovereignDns,
+        fixture.built.routing,
+      ];
+      for (const consumer of stacks) {
+        const imports = [
+          ...JSON.stringify(fixture.template(consumer).toJSON()).matchAll(/"Fn::ImportValue":"([^":]+):/g),
+        ];
+        for (const [, producerName] of imports) {
+          const producer = fixture.stackNamed(producerName!);
+          expect(`${producer.account}/${producer.region}`).toBe(`${consumer.account}/${consumer.region}`);
+        }
+      }
+    }
+  });
+
+  it('has no secondary, replica or CDN for the sovereign zone', () => {
+    const eu = defaultApp.stackNamed('commerce-cell-eu-eusc-de-east-1');
+    const template = defaultApp.template(eu);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ Region: 'eusc-de-east-1' })],
+    });
+    expect(defaultApp.built.cells.filter((c) => c.cell.zone === 'eu')).toHaveLength(1);
+    const edge = defaultApp.template(defaultApp.built.edge!);
+    edge.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    expect(JSON.stringify(edge.toJSON())).not.toContain('api.eusc-de-east-1.eu.');
+  });
+
+  it('keeps eu-regional replicas inside the EU and fronts both zones with a catalog CDN', () => {
+    const template = euRegional.template(euRegional.stackNamed('commerce-cell-eu-eu-central-1'));
+    const tables = template.findResources('AWS::DynamoDB::GlobalTable');
+    const regions = Object.values(tables).flatMap((t) =>
+      (t.Properties.Replicas as { Region: string }[]).map((r) => r.Region),
+    );
+    expect(regions.sort()).toEqual(['eu-central-1', 'eu-west-1']);
+    expect(regions.every((r) => regionFacts(r)?.inEu)).toBe(true);
+    const edge = euRegional.template(euRegional.built.edge!);
+    edge.resourceCountIs('AWS::CloudFront::Distribution', 2);
+    edge.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        CacheBehaviors: [Match.objectLike({ PathPattern: `${PUBLIC_CATALOG_PATH_PREFIXES[0]}*` })],
+      }),
+    });
+  });
+});

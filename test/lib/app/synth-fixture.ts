@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { COMMERCE_APP_CONTEXT } from '../../../lib/app/app-context';
+import { type BuildCommerceAppOptions, buildCommerceApp, type CommerceApp } from '../../../lib/app/build-app';
+import {
+  buildModel,
+  loadTopology,
+  parseTopology,
+  type TopologyInput,
+  type TopologyModel,
+} from '../../../lib/topology';
+
+/** A fresh App with the toolkit's context, writing into a temp dir (never the repo's cdk.out). */
+export function newCommerceApp(): App {
+  return new App({ context: COMMERCE_APP_CONTEXT, outdir: mkdtempSync(join(tmpdir(), 'commerce-synth-')) });
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly model: TopologyModel;
+  readonly built: CommerceApp;
+  readonly template: (stack: Stack) => Template;
+  readonly stackNamed: (stackName: string) => Stack;
+}
+
+/** Build the whole app for a topology file or an inline topology, and synthesize it once. */
+export function synthesizeCommerceApp(
+  topology: string | TopologyInput,
+  options: BuildCommerceAppOptions = { nag: false },
+): BuiltApp {
+  const model = typeof topology === 'string' ? loadTopology(topology) : buildModel(parseTopology(topology));
+  const app = newCommerceApp();
+  const built = buildCommerceApp(app, model, options);
+  app.synth();
+  const templates = new Map<Stack, Template>();
+  const all: Stack[] = [
+    ...built.cells,
+    ...built.replicaKeys,
+    ...built.sovereignDns,
+    built.routing,
+    ...(built.edge ? [built.edge] : []),
+  ];
+  return {
+    app,
+    model,
+    built,
+    template: (stack) => {
+      let template = templates.get(stack);
+      if (!template) {
+        template = Template.fromStack(stack);
+        templates.set(stack, template);
+      }
+      return template;
+    },
+    stackNamed: (stackName) => {
+      const stack = all.find((s) => s.stackName === stackName);
+      if (!stack)
+        throw new Error(`no stack ${stackName}; stacks are ${all.map((s) => s.stackName).join(', ')}`);
+      return stack;
+    },
+  };
+}

@@ -1,0 +1,352 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { COMMERCE_TABLE, commerceTableName } from '../../../lambdas/adapters/table-definitions';
+import { TAG_KEYS } from '../../../lib/tagging';
+import type { TopologyInput } from '../../../lib/topology';
+import { type BuiltApp, synthesizeCommerceApp } from '../app/synth-fixture';
+
+const HOSTED_ZONE_ID = 'Z0123456789ABCDEFGHIJ';
+
+/** The default topology with an imported hosted zone, so that cells automate DNS. */
+const topology: TopologyInput = {
+  appName: 'commerce',
+  domain: 'shop.example.com',
+  hostedZone: { id: HOSTED_ZONE_ID },
+  accounts: { aws: '111111111111', 'aws-eusc': '222222222222' },
+  zones: [
+    {
+      name: 'global',
+      residency: 'none',
+      primaryRegion: 'us-east-1',
+      secondaryRegion: 'us-west-2',
+      geographies: ['default'],
+    },
+    {
+      name: 'eu',
+      residency: 'eu',
+      sovereign: true,
+      primaryRegion: 'eusc-de-east-1',
+      geographies: ['continent:EU'],
+    },
+  ],
+};
+
+const warningsUnder = (fixture: BuiltApp, stackName: string): string[] =>
+  fixture
+    .stackNamed(stackName)
+    .node.findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data)));
+
+describe('RegionalCellStack', () => {
+  let fixture: BuiltApp;
+  let primary: Template;
+  let secondary: Template;
+  let replicaKey: Template;
+  let sovereign: Template;
+
+  beforeAll(() => {
+    fixture = synthesizeCommerceApp(topology);
+    primary = fixture.template(fixture.stackNamed('commerce-cell-global-us-east-1'));
+    secondary = fixture.template(fixture.stackNamed('commerce-cell-global-us-west-2'));
+    replicaKey = fixture.template(fixture.stackNamed('commerce-cell-global-us-west-2-key'));
+    sovereign = fixture.template(fixture.stackNamed('commerce-cell-eu-eusc-de-east-1'));
+  });
+
+  describe('data', () => {
+    it('defines the global table once, in the primary, replicated only to the zone secondary', () => {
+      primary.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      primary.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TableName: commerceTableName('commerce', 'global'),
+        // TableV2 renders the replicas first and the stack's own region last.
+        Replicas: Match.arrayWith([
+          Match.objectLike({ Region: 'us-west-2' }),
+          Match.objectLike({ Region: 'us-east-1' }),
+        ]),
+      });
+      const [table] = Object.values(primary.findResources('AWS::DynamoDB::GlobalTable'));
+      expect(table!.Properties.Replicas).toHaveLength(2);
+      secondary.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+      secondary.resourceCountIs('AWS::DynamoDB::Table', 0);
+    });
+
+    it('builds keys, index, TTL and stream from COMMERCE_TABLE with PITR and deletion protection on every replica', () => {
+      primary.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        KeySchema: [
+          { AttributeName: COMMERCE_TABLE.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: COMMERCE_TABLE.sortKey.name, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
+        TimeToLiveSpecification: { AttributeName: COMMERCE_TABLE.timeToLiveAttribute, Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      });
+      const [table] = Object.values(primary.findResources('AWS::DynamoDB::GlobalTable'));
+      for (const replica of table!.Properties.Replicas) {
+        expect(replica).toMatchObject({
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        });
+      }
+    });
+
+    it('encrypts each replica with the customer-managed key of its own region', () => {
+      primary.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        Replicas: Match.arrayWith([
+          Match.objectLike({
+            Region: 'us-west-2',
+            SSESpecification: {
+              KMSMasterKeyId: 'arn:aws:kms:us-west-2:111111111111:alias/commerce-global-data',
+            },
+          }),
+          Match.objectLike({
+            Region: 'us-east-1',
+            SSESpecification: {
+              KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+            },
+          }),
+        ]),
+      });
+      for (const template of [primary, replicaKey, sovereign]) {
+        template.resourceCountIs('AWS::KMS::Key', 1);
+        template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+        template.hasResourceProperties('AWS::KMS::Alias', {
+          AliasName: 'alias/commerce-global-data'.replace('global', template === sovereign ? 'eu' : 'global'),
+        });
+      }
+      secondary.resourceCountIs('AWS::KMS::Key', 0);
+    });
+
+    it('points the secondary at its local replica and reads the replica stream ARN in its own region', () => {
+      secondary.hasResourceProperties('Custom::AWS', {
+        Update: Match.stringLikeRegexp('"action":"describeTable".*"TableName":"commerce-global-commerce"'),
+      });
+      secondary.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            TABLE_NAME: 'commerce-global-commerce',
+            CELL_ROLE: 'secondary',
+            CELL_REGION: 'us-west-2',
+            CELL_ZONE: 'global',
+          }),
+        },
+      });
+    });
+
+    it('never replicates the sovereign zone', () => {
+      const [table] = Object.values(sovereign.findResources('AWS::DynamoDB::GlobalTable'));
+      expect(table!.Properties.Replicas.map((r: { Region: string }) => r.Region)).toEqual(['eusc-de-east-1']);
+    });
+  });
+
+  describe('functions', () => {
+    it('runs every function on nodejs22.x arm64 with source maps and the cell environment', () => {
+      for (const template of [primary, secondary, sovereign]) {
+        const functions = Object.values(
+          template.findResources('AWS::Lambda::Function', {
+            Properties: { Runtime: 'nodejs22.x' },
+          }),
+        );
+        expect(functions).toHaveLength(3);
+        for (const fn of functions) {
+          expect(fn.Properties.Architectures).toEqual(['arm64']);
+          expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+          expect(fn.Properties.Environment.Variables).toMatchObject({
+            APP_NAME: 'commerce',
+            NODE_OPTIONS: '--enable-source-maps',
+            ZONE_ENDPOINTS: JSON.stringify({
+              global: 'https://api.global.shop.example.com',
+              eu: 'https://api.eu.shop.example.com',
+            }),
+            EVENT_BUS_NAME: expect.anything(),
+          });
+        }
+      }
+      primary.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ WEBHOOK_QUEUE_URL: Match.anyValue(), CELL_ROLE: 'primary' }),
+        },
+      });
+    });
+
+    it('relays the table stream with partial batch failures, bisect, bounded retries, max age and an on-failure queue', () => {
+      for (const template of [primary, secondary]) {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          StartingPosition: 'TRIM_HORIZON',
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: 5,
+          MaximumRecordAgeInSeconds: 6 * 3600,
+          DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+        });
+      }
+    });
+
+    it('drains the webhook queue with per-message failure reporting', () => {
+      primary.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebhooksQueue'), 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+      });
+    });
+
+    it('gives every log group an explicit retention', () => {
+      const groups = Object.values(primary.findResources('AWS::Logs::LogGroup'));
+      expect(groups.length).toBeGreaterThanOrEqual(4);
+      for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
+    });
+  });
+
+  describe('queues and events', () => {
+    it('encrypts queues with the cell key, enforces TLS and dead-letters the webhook queue', () => {
+      primary.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'commerce-global-webhooks',
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      });
+      const queues = Object.values(primary.findResources('AWS::SQS::Queue'));
+      expect(queues).toHaveLength(3);
+      for (const queue of queues) expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+      primary.resourcePropertiesCountIs(
+        'AWS::SQS::QueuePolicy',
+        {
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        },
+        3,
+      );
+      primary.hasResourceProperties('AWS::Events::EventBus', { Name: 'commerce-global-events' });
+    });
+  });
+
+  describe('api', () => {
+    it('serves regional custom domains for the cell, zone and global names with stage throttling and access logs', () => {
+      for (const name of [
+        'api.us-east-1.global.shop.example.com',
+        'api.global.shop.example.com',
+        'api.shop.example.com',
+      ]) {
+        primary.hasResourceProperties('AWS::ApiGateway::DomainName', {
+          DomainName: name,
+          EndpointConfiguration: { Types: ['REGIONAL'] },
+          SecurityPolicy: 'TLS_1_2',
+        });
+      }
+      primary.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: Match.arrayWith([
+          Match.objectLike({
+            ThrottlingRateLimit: 100,
+            ThrottlingBurstLimit: 200,
+            HttpMethod: '*',
+            ResourcePath: '/*',
+          }),
+        ]),
+        AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+        TracingEnabled: true,
+      });
+      primary.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        DisableExecuteApiEndpoint: true,
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+      });
+    });
+
+    it('validates the certificate in the imported hosted zone and aliases the cell name to its API', () => {
+      primary.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'api.us-east-1.global.shop.example.com',
+        SubjectAlternativeNames: ['api.global.shop.example.com', 'api.shop.example.com'],
+        DomainValidationOptions: Match.arrayWith([
+          { DomainName: 'api.shop.example.com', HostedZoneId: HOSTED_ZONE_ID },
+        ]),
+      });
+      primary.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'api.us-east-1.global.shop.example.com.',
+        Type: 'A',
+        HostedZoneId: HOSTED_ZONE_ID,
+      });
+      expect(warningsUnder(fixture, 'commerce-cell-global-us-east-1')).toEqual([]);
+    });
+
+    it('validates sovereign names in the sovereign hosted zone and warns about the global name', () => {
+      sovereign.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainValidationOptions: Match.arrayWith([
+          Match.objectLike({ DomainName: 'api.eu.shop.example.com', HostedZoneId: Match.anyValue() }),
+        ]),
+      });
+      expect(warningsUnder(fixture, 'commerce-cell-eu-eusc-de-east-1').join('\n')).toContain(
+        'The certificate for api.shop.example.com has no hosted zone',
+      );
+    });
+  });
+
+  describe('monitoring', () => {
+    it('alarms on 5xx rate, p99 latency, iterator age and each dead-letter queue', () => {
+      for (const template of [primary, secondary, sovereign]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Metrics: Match.arrayWith([
+            Match.objectLike({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' }),
+          ]),
+          Threshold: 1,
+        });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          ExtendedStatistic: 'p99',
+          Threshold: 2000,
+        });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'IteratorAge',
+          Threshold: 60000,
+        });
+        template.resourcePropertiesCountIs(
+          'AWS::CloudWatch::Alarm',
+          { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 },
+          2,
+        );
+        template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      }
+    });
+
+    it('alarms on replication latency only in a primary with a replica', () => {
+      primary.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ReplicationLatency',
+        Namespace: 'AWS/DynamoDB',
+        Dimensions: Match.arrayWith([{ Name: 'ReceivingRegion', Value: 'us-west-2' }]),
+      });
+      for (const template of [secondary, sovereign]) {
+        template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ReplicationLatency' }, 0);
+      }
+    });
+  });
+
+  describe('tags', () => {
+    it('tags resources with app, zone and residency, and data stores with their classification', () => {
+      const [table] = Object.values(primary.findResources('AWS::DynamoDB::GlobalTable'));
+      for (const replica of table!.Properties.Replicas) {
+        expect(replica.Tags).toEqual(
+          expect.arrayContaining([
+            { Key: TAG_KEYS.app, Value: 'commerce' },
+            { Key: TAG_KEYS.zone, Value: 'global' },
+            { Key: TAG_KEYS.residency, Value: 'none' },
+            { Key: TAG_KEYS.dataClassification, Value: 'personal' },
+          ]),
+        );
+      }
+      primary.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'commerce-global-webhooks',
+        Tags: Match.arrayWith([{ Key: TAG_KEYS.dataClassification, Value: 'personal' }]),
+      });
+      primary.hasResourceProperties('AWS::Lambda::Function', {
+        Tags: Match.arrayWith([
+          { Key: TAG_KEYS.dataClassification, Value: 'operational' },
+          { Key: TAG_KEYS.zone, Value: 'global' },
+        ]),
+      });
+      sovereign.hasResourceProperties('AWS::KMS::Key', {
+        // CloudFormation tags are sorted by key; arrayWith matches in order.
+        Tags: Match.arrayWith([
+          { Key: TAG_KEYS.residency, Value: 'eu' },
+          { Key: TAG_KEYS.zone, Value: 'eu' },
+        ]),
+      });
+    });
+  });
+});
