@@ -1,0 +1,233 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { controlStateSchema, localEndpointsSchema } from '../../local/contract';
+import { runDemo } from '../../local/demo';
+import { PortBusyError } from '../../local/listener';
+import { type LocalTopology, startLocalTopology } from '../../local/topology';
+
+/**
+ * End to end on the booted default topology (its own DynamoDB Local, time
+ * scale 0.05: health checks every 0.5 s, DNS TTL 3 s).
+ */
+
+const TIME_SCALE = 0.05;
+// The cells log every request through Powertools; keep the test output to warnings.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function bootOnFreePorts(endpointsFile: string): Promise<LocalTopology> {
+  for (let attempt = 0; ; attempt++) {
+    const basePort = 20_000 + Math.floor(Math.random() * 400) * 100;
+    try {
+      return await startLocalTopology({ basePort, timeScale: TIME_SCALE, endpointsFile });
+    } catch (error) {
+      if (!(error instanceof PortBusyError) || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function post(url: string, body?: unknown) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? '' : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+async function viaEdge(topology: LocalTopology, country: string, path = '/v1/health') {
+  const response = await fetch(`${topology.endpoints.edge}${path}`, {
+    headers: { 'x-client-country': country },
+  });
+  await response.arrayBuffer();
+  return { status: response.status, servedBy: response.headers.get('x-served-by') };
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('local topology (booted)', () => {
+  const endpointsFile = join(mkdtempSync(join(tmpdir(), 'local-topology-')), 'endpoints.json');
+  let topology: LocalTopology;
+  let ports: number[] = [];
+  let pids: number[] = [];
+  let stopped = false;
+
+  beforeAll(async () => {
+    topology = await bootOnFreePorts(endpointsFile);
+    const { endpoints } = topology;
+    ports = [
+      endpoints.edge,
+      endpoints.webhookSink,
+      endpoints.dynamodb,
+      ...Object.values(endpoints.zones ?? {}),
+      ...endpoints.cells.map((c) => c.url),
+    ].map((url) => Number(new URL(url).port));
+    pids = endpoints.pids.filter((pid) => pid !== process.pid);
+  }, 60_000);
+
+  afterAll(async () => {
+    await topology?.stop();
+  });
+
+  afterEach(async () => {
+    if (!stopped) await post(`${topology.endpoints.control}/reset`);
+  });
+
+  it('writes an endpoints file that satisfies the contract, one cell per zone x region', () => {
+    // Act
+    const file = localEndpointsSchema.parse(JSON.parse(readFileSync(endpointsFile, 'utf8')));
+    // Assess
+    expect(file.cells.map((c) => `${c.zone}/${c.region}/${c.role}`)).toEqual([
+      'global/us-east-1/primary',
+      'global/us-west-2/secondary',
+      'eu/eusc-de-east-1/primary',
+    ]);
+    expect(file.timeScale).toBe(TIME_SCALE);
+    expect(Object.keys(file.zones ?? {})).toEqual(['global', 'eu']);
+    expect(file.pids.length).toBe(2);
+  });
+
+  it('routes by x-client-country: DE to eu, US to global, and names the serving cell', async () => {
+    // Act
+    const de = await viaEdge(topology, 'DE');
+    const us = await viaEdge(topology, 'US');
+    // Assess
+    expect(de).toEqual({ status: 200, servedBy: 'eu/eusc-de-east-1' });
+    expect(us).toEqual({ status: 200, servedBy: 'global/us-east-1' });
+  });
+
+  it('serves the seeded catalog through the edge, from the primary and (replicated) from the secondary', async () => {
+    // Prepare
+    const secondary = topology.endpoints.cells.find((c) => c.role === 'secondary')!;
+    // Act
+    const viaEdgeResponse = await fetch(`${topology.endpoints.edge}/v1/products`, {
+      headers: { 'x-client-country': 'US' },
+    });
+    let secondaryStatus = 0;
+    await waitFor(async () => {
+      const response = await fetch(`${secondary.url}/v1/products`);
+      secondaryStatus = response.status;
+      const body = (await response.json()) as { items?: unknown[] };
+      return response.ok && (body.items?.length ?? 0) > 0;
+    }, 5000);
+    // Assess
+    expect(viaEdgeResponse.status).toBe(200);
+    expect(secondaryStatus).toBe(200);
+  });
+
+  it('fails the global zone over to the secondary when its primary is stopped (connection refused)', async () => {
+    // Prepare
+    const state = topology.state() as { details?: { timing?: { predictedRtoScaledSeconds: number } } };
+    const boundMs = (state.details!.timing!.predictedRtoScaledSeconds + 1) * 1000;
+    // Act
+    const stopped = await post(`${topology.endpoints.control}/cells/global/us-east-1/stop`);
+    const refused = !(await accepts(Number(new URL(topology.endpoints.cells[0]!.url).port)));
+    await waitFor(async () => (await viaEdge(topology, 'US')).servedBy === 'global/us-west-2', boundMs);
+    const failedOver = await viaEdge(topology, 'US');
+    // Assess
+    expect(stopped.status).toBe(200);
+    expect(refused).toBe(true);
+    expect(failedOver.status).toBe(200);
+    expect(topology.state().serving.global).toBe('us-west-2');
+    expect(topology.state().cells.find((c) => c.region === 'us-east-1')).toMatchObject({
+      running: false,
+      healthy: false,
+    });
+  });
+
+  it('answers 503 on /v1/health of a cell forced unhealthy and adds latency, both reversible by reset', async () => {
+    // Prepare
+    const cell = topology.endpoints.cells.find((c) => c.zone === 'eu')!;
+    // Act
+    await post(`${topology.endpoints.control}/cells/eu/${cell.region}/health`, { healthy: false });
+    await post(`${topology.endpoints.control}/cells/eu/${cell.region}/latency`, { ms: 300 });
+    const started = Date.now();
+    const unhealthy = await fetch(`${cell.url}/v1/health`);
+    const slowMs = Date.now() - started;
+    await post(`${topology.endpoints.control}/reset`);
+    const healthy = await fetch(`${cell.url}/v1/health`);
+    // Assess
+    expect(unhealthy.status).toBe(503);
+    expect(slowMs).toBeGreaterThanOrEqual(300);
+    expect(healthy.status).toBe(200);
+    expect(topology.state().cells.every((c) => !c.forcedUnhealthy && c.addedLatencyMs === 0)).toBe(true);
+  });
+
+  it('pauses and resumes replication of a zone through the control API', async () => {
+    // Act
+    const paused = await post(`${topology.endpoints.control}/replication/global/pause`);
+    const resumed = await post(`${topology.endpoints.control}/replication/global/resume`);
+    // Assess
+    expect((paused.json.replication as Record<string, { paused: boolean }>).global?.paused).toBe(true);
+    expect((resumed.json.replication as Record<string, { paused: boolean }>).global?.paused).toBe(false);
+  });
+
+  it('rejects invalid control bodies with 400 and unknown targets with 404', async () => {
+    // Act
+    const badBody = await post(`${topology.endpoints.control}/cells/eu/eusc-de-east-1/latency`, { ms: -1 });
+    const unknownCell = await post(`${topology.endpoints.control}/cells/eu/us-east-1/stop`);
+    const singleRegion = await post(`${topology.endpoints.control}/replication/eu/pause`);
+    const badFault = await post(`${topology.endpoints.control}/webhook-sink/fault`, { mode: 'explode' });
+    // Assess
+    expect(badBody.status).toBe(400);
+    expect(unknownCell.status).toBe(404);
+    expect(singleRegion.status).toBe(404);
+    expect(badFault.status).toBe(400);
+  });
+
+  it('serves the status page and a state document that satisfies the contract', async () => {
+    // Act
+    const page = await fetch(topology.endpoints.status);
+    const html = await page.text();
+    const state = await (await fetch(`${topology.endpoints.control}/state`)).json();
+    // Assess
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(html).toContain('/control/state');
+    expect(controlStateSchema.parse(state).serving).toEqual({ global: 'us-east-1', eu: 'eusc-de-east-1' });
+  });
+
+  it('runs the demo flow to success', async () => {
+    // Act
+    const { ok, results } = await runDemo({ topology, log: () => undefined });
+    // Assess
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(ok).toBe(true);
+  }, 60_000);
+
+  it('stops everything it started: nothing left listening, DynamoDB Local (Java) gone', async () => {
+    // Act
+    await topology.stop();
+    stopped = true;
+    const listening = await Promise.all(ports.map(accepts));
+    // Assess
+    expect(listening.every((open) => !open)).toBe(true);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
