@@ -1,12 +1,64 @@
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { cellConfigFromEnv } from '../core/cell-config';
+import { DeliveryStore } from '../webhooks/deliveries';
+import { EndpointRegistry } from '../webhooks/endpoints';
+import { DeliveryFanout } from '../webhooks/fanout';
+import { SqsDeliveryQueue } from '../webhooks/queue';
+import { EventBridgePublisher } from './event-bus';
+import { type RelayDeps, relayStreamBatch } from './relay';
 
 /**
  * Outbox relay entry (DynamoDB stream -> EventBridge + webhook queue).
- * NOT IMPLEMENTED YET (issue 4): it fails every batch on purpose so that, if
- * deployed, records go to the on-failure queue instead of being dropped.
+ * The event source mapping must enable ReportBatchItemFailures; see
+ * stream-filter.ts for its filter.
  */
-export async function handler(event: DynamoDBStreamEvent): Promise<never> {
-  throw new Error(
-    `outbox relay not implemented yet (issue 4); ${event.Records.length} records left for redrive`,
+export function createRelayHandler(deps: RelayDeps) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const { batchItemFailures } = await relayStreamBatch(event, deps);
+    return { batchItemFailures };
+  };
+}
+
+function required(name: string, value: string | undefined): string {
+  if (!value) throw new Error(`${name} is not set; the OutboxRelay construct sets it`);
+  return value;
+}
+
+/** Production defaults, built on the first invocation (not at import, so tests can import this module). */
+function productionDeps(): RelayDeps {
+  const config = cellConfigFromEnv();
+  const logger = new Logger({ serviceName: 'outbox-relay' });
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const endpoints = new EndpointRegistry({ documentClient, tableName: config.TABLE_NAME, mode: 'cloud' });
+  const deliveries = new DeliveryStore({ documentClient, tableName: config.TABLE_NAME });
+  const queue = new SqsDeliveryQueue(
+    new SQSClient({}),
+    required('WEBHOOK_QUEUE_URL', config.WEBHOOK_QUEUE_URL),
   );
+  return {
+    cellRegion: config.CELL_REGION,
+    publisher: new EventBridgePublisher(
+      new EventBridgeClient({}),
+      required('EVENT_BUS_NAME', config.EVENT_BUS_NAME),
+    ),
+    fanout: new DeliveryFanout(endpoints, deliveries, queue),
+    logger: {
+      warn: (message, fields) => logger.warn(message, fields),
+      error: (message, fields) => logger.error(message, fields),
+    },
+  };
+}
+
+let relay: ReturnType<typeof createRelayHandler> | undefined;
+
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  relay ??= createRelayHandler(productionDeps());
+  return relay(event);
 }

@@ -1,11 +1,110 @@
-import type { SQSEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { cellConfigFromEnv } from '../core/cell-config';
+import { DeliveryStore, deliveryMessageSchema } from './deliveries';
+import { Dispatcher, type DispatchLogger } from './dispatcher';
+import { EndpointRegistry } from './endpoints';
+import { createHttpPoster } from './http-client';
 
 /**
  * Webhook dispatcher entry (SQS -> signed HTTPS POST).
- * NOT IMPLEMENTED YET (issue 4): it fails every batch so messages stay queued and reach the DLQ, never lost.
+ *
+ * The schedule lives on SQS: the message's ApproximateReceiveCount is the
+ * attempt number; after a failed attempt the handler sets the message's
+ * visibility timeout to the next delay (ChangeMessageVisibility, at most
+ * 12 h) and reports it in `batchItemFailures`, so SQS keeps it and shows it
+ * again when the delay is over. Success, 410, exhaustion (DLQ record written
+ * by the dispatcher) and duplicates are not reported, so SQS deletes them.
+ * A handler crash leaves messages to the queue's own visibility timeout; the
+ * queue's redrive policy (maxReceiveCount above 8) is the backstop DLQ.
+ * The event source mapping must enable ReportBatchItemFailures.
  */
-export async function handler(event: SQSEvent): Promise<never> {
-  throw new Error(
-    `webhook dispatcher not implemented yet (issue 4); ${event.Records.length} messages left queued`,
-  );
+
+export interface DispatchHandlerDeps {
+  readonly dispatcher: Pick<Dispatcher, 'dispatch'>;
+  readonly sqs: Pick<SQSClient, 'send'>;
+  readonly queueUrl: string;
+  readonly logger?: DispatchLogger & { error(message: string, fields: Record<string, unknown>): void };
+}
+
+export function createDispatchHandler(deps: DispatchHandlerDeps) {
+  const handleOne = async (record: SQSRecord): Promise<boolean> => {
+    const parsed = deliveryMessageSchema.safeParse(safeJson(record.body));
+    if (!parsed.success) {
+      deps.logger?.error('unreadable delivery message dropped', { messageId: record.messageId });
+      return true;
+    }
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+    try {
+      const outcome = await deps.dispatcher.dispatch(parsed.data, receiveCount);
+      if (outcome.kind === 'done') return true;
+      await deps.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: deps.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: Math.ceil(outcome.delayMs / 1000),
+        }),
+      );
+      return false;
+    } catch (error) {
+      deps.logger?.error('delivery attempt crashed; the queue retries it', {
+        messageId: record.messageId,
+        error: (error as Error).name,
+      });
+      return false;
+    }
+  };
+
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const results = await Promise.all(event.Records.map(handleOne));
+    return {
+      batchItemFailures: event.Records.filter((_, index) => !results[index]).map((record) => ({
+        itemIdentifier: record.messageId,
+      })),
+    };
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function productionDeps(): DispatchHandlerDeps {
+  const config = cellConfigFromEnv();
+  if (!config.WEBHOOK_QUEUE_URL)
+    throw new Error('WEBHOOK_QUEUE_URL is not set; the WebhookDispatcher construct sets it');
+  const logger = new Logger({ serviceName: 'webhook-dispatcher' });
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const log = {
+    info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
+    warn: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
+    error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
+  };
+  return {
+    dispatcher: new Dispatcher({
+      deliveries: new DeliveryStore({ documentClient, tableName: config.TABLE_NAME }),
+      endpoints: new EndpointRegistry({ documentClient, tableName: config.TABLE_NAME, mode: 'cloud' }),
+      post: createHttpPoster({ mode: 'cloud' }),
+      logger: log,
+    }),
+    sqs: new SQSClient({}),
+    queueUrl: config.WEBHOOK_QUEUE_URL,
+    logger: log,
+  };
+}
+
+let dispatch: ReturnType<typeof createDispatchHandler> | undefined;
+
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  dispatch ??= createDispatchHandler(productionDeps());
+  return dispatch(event);
 }
