@@ -1,6 +1,6 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditRecord, type StoredEntry, type VerifyResult, verifyChain } from '../core/audit-chain';
-import { readChainHead } from './mutation';
+import { auditChainsOf, readChainHead } from './mutation';
 import { keys, type TableContext } from './table';
 
 /** Reads of the audit chain: by correlation id, by resource, and full verification. */
@@ -46,6 +46,13 @@ export class AuditRepository {
     return (Responses?.[this.context.tableName] ?? [])
       .map(toView)
       .sort((a, b) => a.chain.localeCompare(b.chain) || a.seq - b.seq);
+  }
+
+  /** Verifies every chain of a region; valid only if all are. */
+  async verifyRegion(region: string) {
+    const chains = [];
+    for (const chain of auditChainsOf(region)) chains.push(await this.verify(chain));
+    return { region, valid: chains.every((c) => c.valid), chains };
   }
 
   /** Reads the whole chain in order and verifies every link. */

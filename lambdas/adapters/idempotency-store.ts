@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ProblemError } from '../core/errors';
 import {
   decide,
@@ -21,6 +27,11 @@ export type BeginResult =
   | { readonly kind: 'acquired'; readonly lockToken: string }
   | { readonly kind: 'replay'; readonly response: StoredResponse };
 
+/** gsi1 lists a subject's records, so a GDPR erasure can delete stored responses that hold personal data. */
+function bySubject(scope: string, key: string) {
+  return { gsi1pk: `IDEMPOTENCY#${scope}`, gsi1sk: key };
+}
+
 export class IdempotencyStore {
   constructor(private readonly context: TableContext) {}
 
@@ -35,6 +46,7 @@ export class IdempotencyStore {
             TableName: tableName,
             Item: {
               ...keys.idempotency(scope, key),
+              ...bySubject(scope, key),
               entity: 'idempotency',
               state: 'in_progress',
               fingerprint,
@@ -102,6 +114,7 @@ export class IdempotencyStore {
         TableName: this.context.tableName,
         Item: {
           ...keys.idempotency(scope, key),
+          ...bySubject(scope, key),
           entity: 'idempotency',
           state: 'completed',
           fingerprint,
@@ -124,6 +137,43 @@ export class IdempotencyStore {
   ): Promise<void> {
     const { Put } = this.completion(scope, key, lockToken, fingerprint, response);
     await this.context.documentClient.send(new PutCommand(Put!));
+  }
+
+  /**
+   * Deletes every stored response of a subject except `keepKey` (the erasure
+   * request's own). Reads gsi1 (eventually consistent): a record completed
+   * in the last moment may survive until its 24 h TTL.
+   */
+  async forgetSubject(scope: string, keepKey: string): Promise<number> {
+    const { documentClient, tableName } = this.context;
+    let deleted = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `IDEMPOTENCY#${scope}` },
+          ExclusiveStartKey,
+        }),
+      );
+      const doomed = (page.Items ?? []).filter((item) => item.gsi1sk !== keepKey);
+      for (let i = 0; i < doomed.length; i += 25) {
+        await documentClient.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [tableName]: doomed.slice(i, i + 25).map((item) => ({
+                DeleteRequest: { Key: { pk: item.pk, sk: item.sk } },
+              })),
+            },
+          }),
+        );
+      }
+      deleted += doomed.length;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return deleted;
   }
 
   async release(scope: string, key: string, lockToken: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditFacts, type ChainHead, nextRecord, sealEntry } from '../core/audit-chain';
+import { sha256Hex } from '../core/canonical-json';
 import { ProblemError } from '../core/errors';
 import { type EventEnvelope, newEvent, outboxItem } from '../core/events/envelope';
 import { keys, type TableContext, type TransactWrite } from './table';
@@ -42,11 +43,23 @@ export interface CommitResult {
   readonly auditSeq: number;
 }
 
-const MAX_ATTEMPTS = 12;
+const MAX_ATTEMPTS = 25;
 
-/** The audit chain of a cell: one per region, so the cells of a zone never fork each other's chain. */
-export function auditChainOf(context: TableContext): string {
-  return context.region;
+/**
+ * Chains per cell. Each region has its own chains (the two cells of a zone
+ * never fork each other's), and a resource always lands in the same one of
+ * AUDIT_CHAIN_SHARDS chains, so its history stays in order while unrelated
+ * writes do not all queue behind one chain head.
+ */
+export const AUDIT_CHAIN_SHARDS = 4;
+
+export function auditChainsOf(region: string): string[] {
+  return Array.from({ length: AUDIT_CHAIN_SHARDS }, (_, shard) => `${region}-s${shard}`);
+}
+
+export function auditChainOf(region: string, resourceId: string): string {
+  const shard = Number.parseInt(sha256Hex(resourceId).slice(0, 8), 16) % AUDIT_CHAIN_SHARDS;
+  return `${region}-s${shard}`;
 }
 
 export async function readChainHead(context: TableContext, chain: string): Promise<ChainHead | undefined> {
@@ -57,7 +70,7 @@ export async function readChainHead(context: TableContext, chain: string): Promi
 }
 
 export async function commitMutation(context: TableContext, mutation: Mutation): Promise<CommitResult> {
-  const chain = auditChainOf(context);
+  const chain = auditChainOf(context.region, mutation.audit.resource.id);
   for (let attempt = 0; ; attempt += 1) {
     const now = context.now();
     const events = mutation.events.map((spec) =>

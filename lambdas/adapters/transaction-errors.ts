@@ -22,6 +22,6 @@ export function isTransientTransactionError(error: unknown): boolean {
 }
 
 export function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
+  const ms = Math.min(100, 3 * 2 ** attempt) * (0.5 + Math.random());
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

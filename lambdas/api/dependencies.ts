@@ -15,7 +15,7 @@ import {
 } from './http/auth';
 
 /** Steps of the checkout saga a test can interrupt (see `ApiDependencies.checkoutHook`). */
-export type CheckoutStep = 'reserved' | 'authorized' | 'placed';
+export type CheckoutStep = 'started' | 'reserved' | 'authorized' | 'placed';
 
 /**
  * Everything the API needs from outside, injected so that Lambda (production

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { AuditRepository } from '../../adapters/audit-repository';
-import { auditChainOf } from '../../adapters/mutation';
 import { keys } from '../../adapters/table';
-import { ProblemError } from '../../core/errors';
 import { SCOPES } from '../../core/scopes';
 import type { ResolvedDependencies } from '../dependencies';
 import { defineRoute } from '../http/route';
@@ -28,7 +26,7 @@ const auditEntry = z
   })
   .meta({ id: 'AuditEntry' });
 
-const verification = z
+const chainVerification = z
   .object({
     chain: z.string(),
     valid: z.boolean(),
@@ -37,6 +35,10 @@ const verification = z
     firstBrokenSeq: z.number().int().optional(),
     reason: z.string().optional(),
   })
+  .meta({ id: 'AuditChainVerification' });
+
+const verification = z
+  .object({ region: z.string(), valid: z.boolean(), chains: z.array(chainVerification) })
   .meta({ id: 'AuditVerification' });
 
 export function adminRoutes(deps: ResolvedDependencies) {
@@ -137,12 +139,12 @@ export function adminRoutes(deps: ResolvedDependencies) {
       method: 'get',
       path: '/v1/admin/audit/verify',
       operationId: 'verifyAudit',
-      summary: 'Verify an audit chain end to end; reports the first broken link',
+      summary: 'Verify every audit chain of a region end to end; reports each chain’s first broken link',
       tag: 'admin',
       scope: SCOPES.adminAudit,
       mutating: false,
       query: z.strictObject({
-        chain: z
+        region: z
           .string()
           .regex(/^[a-z0-9-]{1,32}$/)
           .optional(),
@@ -151,11 +153,11 @@ export function adminRoutes(deps: ResolvedDependencies) {
         200: { description: 'The verification result (valid or not)', schema: verification },
         ...AUTH_ERRORS,
       },
-      handler: async ({ query }) => {
-        const chain = query.chain ?? auditChainOf(deps.table);
-        if (!/^[a-z0-9-]+$/.test(chain)) throw new ProblemError('validation_failed', 'invalid chain');
-        return { status: 200, body: await audit.verify(chain), headers: { 'Cache-Control': 'no-store' } };
-      },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: await audit.verifyRegion(query.region ?? deps.config.CELL_REGION),
+        headers: { 'Cache-Control': 'no-store' },
+      }),
     }),
   ];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CustomerRepository, isErased } from '../../adapters/customer-repository';
+import { IdempotencyStore } from '../../adapters/idempotency-store';
 import { type Customer, customerSchema, withoutPersonalData } from '../../core/customer';
 import { ProblemError } from '../../core/errors';
 import { countrySchema } from '../../core/geography';
@@ -27,6 +28,7 @@ function assertSelf(customerId: string, caller: Principal): void {
 
 export function customerRoutes(deps: ResolvedDependencies) {
   const customers = new CustomerRepository(deps.table);
+  const idempotencyRecords = new IdempotencyStore(deps.table);
   const residency = { zone: deps.config.CELL_ZONE, endpoints: deps.config.ZONE_ENDPOINTS };
 
   async function live(customerId: string): Promise<Customer> {
@@ -182,6 +184,8 @@ export function customerRoutes(deps: ResolvedDependencies) {
       precondition: ({ params, principal }) => assertSelf(params.customerId, principal!),
       handler: async (ctx) => {
         const current = await live(ctx.params.customerId);
+        // Stored responses of earlier profile requests hold personal data; erase them too.
+        await idempotencyRecords.forgetSubject(ctx.caller.subject, ctx.c.get('idempotency')!.key);
         const erasedAt = new Date(deps.now()).toISOString();
         return ctx.commit(
           {

@@ -56,6 +56,7 @@ export class CheckoutService {
     idempotencyKey: string,
   ): Promise<ApiResult> {
     const checkoutId = CheckoutService.checkoutIdFor(ctx.caller.subject, idempotencyKey);
+    await this.deps.checkoutHook?.('started');
     let saga = await this.orders.getSaga(checkoutId);
     if (saga?.state === 'completed') {
       const order = await this.orders.get(`ord_${checkoutId}`);

@@ -1,0 +1,105 @@
+import type { CheckoutStep } from '../../../lambdas/api/dependencies';
+import { IDEMPOTENCY_LOCK_MS, REPLAYED_HEADER } from '../../../lambdas/core/idempotency';
+import { cartWith, createHarness, type Harness } from './harness';
+
+/**
+ * "The process dies between two steps": the hook never returns at that step,
+ * so nothing after it runs (no compensation, no key release), exactly like a
+ * killed Lambda. A new app (a new process) retries after the key's lock lapses.
+ */
+describe('checkout survives a crash at every step without duplicate effects', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.drop());
+
+  const stockOf = async (id: string) =>
+    ((await (await h.call('GET', `/v1/products/${id}`)).json()) as { stock: number }).stock;
+
+  it.each<[CheckoutStep, string]>([
+    ['started', 'sku-0006'],
+    ['reserved', 'sku-0007'],
+    ['authorized', 'sku-0008'],
+    ['placed', 'sku-0009'],
+  ])('crash after %s, retry -> one order, one charge, one stock movement', async (crashAt, productId) => {
+    const customer = `cust-crash-${crashAt}`;
+    const token = await h.token(customer);
+    const cartId = await cartWith(h, token, productId, 3, crashAt);
+    const stockBefore = await stockOf(productId);
+
+    let reached!: () => void;
+    const crashed = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    h.rebuild({
+      checkoutHook: async (step) => {
+        if (step === crashAt) {
+          reached();
+          await new Promise(() => undefined); // the process is gone
+        }
+      },
+    });
+    void h.call('POST', '/v1/checkout', { token, key: `crash-${crashAt}`, body: { cartId } });
+    await crashed;
+
+    h.clock.now += IDEMPOTENCY_LOCK_MS + 1000;
+    h.rebuild();
+    const retry = await h.call('POST', '/v1/checkout', { token, key: `crash-${crashAt}`, body: { cartId } });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get(REPLAYED_HEADER)).toBe(crashAt === 'placed' ? 'true' : null);
+
+    const again = await h.call('POST', '/v1/checkout', { token, key: `crash-${crashAt}`, body: { cartId } });
+    expect(again.headers.get(REPLAYED_HEADER)).toBe('true');
+
+    const items = await h.scanAll();
+    const orders = items.filter((i) => i.entity === 'order' && i.customerId === customer);
+    expect(orders).toHaveLength(1);
+    const events = items.filter(
+      (i) =>
+        i.entity === 'outbox' &&
+        (i.envelope as { eventType: string; aggregate: { id: string } }).eventType === 'order.v1.placed' &&
+        (i.envelope as { aggregate: { id: string } }).aggregate.id === orders[0]!.id,
+    );
+    expect(events).toHaveLength(1);
+    expect(await stockOf(productId)).toBe(stockBefore - 3);
+    const charges = h.payments.activeAuthorizations.filter((a) => a.request.customerId === customer);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]!.authorizationId).toBe(orders[0]!.authorizationId);
+  });
+
+  it('compensates a declined payment: stock released, no order, key free for a new attempt', async () => {
+    const token = await h.token('cust-decline');
+    const cartId = await cartWith(h, token, 'sku-0010', 2, 'decline');
+    const before = await stockOf('sku-0010');
+    const declined = await h.call('POST', '/v1/checkout', {
+      token,
+      key: 'decline-1',
+      body: { cartId, paymentMethod: 'pm_card_declined' },
+    });
+    expect(declined.status).toBe(402);
+    expect(await declined.json()).toMatchObject({ code: 'payment_declined' });
+    expect(await stockOf('sku-0010')).toBe(before);
+    expect(
+      (await h.scanAll()).filter((i) => i.entity === 'order' && i.customerId === 'cust-decline'),
+    ).toHaveLength(0);
+  });
+
+  it('times out a hanging provider, compensates, and opens the circuit after repeated failures', async () => {
+    const token = await h.token('cust-hang');
+    const cartId = await cartWith(h, token, 'sku-0011', 1, 'hang');
+    const before = await stockOf('sku-0011');
+    h.payments.setMode('hang');
+    const callsBefore = h.payments.calls.authorize;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const response = await h.call('POST', '/v1/checkout', { token, key: `hang-${i}`, body: { cartId } });
+      statuses.push(response.status);
+    }
+    h.payments.setMode(undefined);
+    expect(statuses.every((s) => s === 503)).toBe(true);
+    // 5 timed-out calls reached the provider; the 6th failed fast on the open circuit.
+    expect(h.payments.calls.authorize - callsBefore).toBe(5);
+    expect(await stockOf('sku-0011')).toBe(before);
+  });
+});

@@ -1,0 +1,77 @@
+import { createHarness, EU_ENDPOINT, type Harness } from './harness';
+
+describe('residency and customer data', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h.drop());
+
+  it('refuses a customer whose country belongs to another zone with 421 naming that endpoint, writing nothing', async () => {
+    const before = await h.scanAll();
+    const token = await h.token('cust-de');
+    const response = await h.call('POST', '/v1/customers', {
+      token,
+      key: 'de-1',
+      body: { email: 'anna@example.de', name: 'Anna', country: 'DE' },
+    });
+    expect(response.status).toBe(421);
+    expect(await response.json()).toMatchObject({
+      code: 'misdirected_request',
+      zone: 'eu',
+      endpoint: EU_ENDPOINT,
+    });
+    expect(await h.scanAll()).toEqual(before);
+  });
+
+  it('refuses any personal-data request of a customer homed elsewhere (token home_zone), writing nothing', async () => {
+    const before = await h.scanAll();
+    const token = await h.token('cust-eu', { homeZone: 'eu' });
+    for (const [method, path, body] of [
+      ['POST', '/v1/carts', {}],
+      ['GET', '/v1/orders', undefined],
+      ['POST', '/v1/checkout', { cartId: 'abc' }],
+    ] as const) {
+      const response = await h.call(method, path, { token, key: `eu-${path}`, ...(body ? { body } : {}) });
+      expect(response.status).toBe(421);
+    }
+    expect(await h.scanAll()).toEqual(before);
+  });
+
+  it('creates, updates and erases a local customer; the erasure keeps no personal data', async () => {
+    const token = await h.token('cust-us');
+    const created = await h.call('POST', '/v1/customers', {
+      token,
+      key: 'us-1',
+      body: { email: 'sam@example.com', name: 'Sam Doe', country: 'us' },
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id: 'cust-us', homeZone: 'global', country: 'US' });
+
+    const updated = await h.call('PATCH', '/v1/customers/cust-us', {
+      token,
+      key: 'us-2',
+      body: { name: 'Sam Roe' },
+    });
+    expect(await updated.json()).toMatchObject({ name: 'Sam Roe', version: 2 });
+    expect((await h.call('GET', '/v1/customers/someone-else', { token })).status).toBe(403);
+
+    const erased = await h.call('DELETE', '/v1/customers/cust-us', { token, key: 'us-3' });
+    expect(erased.status).toBe(200);
+    expect((await h.call('GET', '/v1/customers/cust-us', { token })).status).toBe(404);
+
+    const items = await h.scanAll();
+    const everything = JSON.stringify(items);
+    expect(everything).not.toMatch(/sam@example\.com|Sam Doe|Sam Roe/);
+    const erasedEvents = items.filter(
+      (i) =>
+        i.entity === 'outbox' && (i.envelope as { eventType: string }).eventType === 'customer.v1.erased',
+    );
+    expect(erasedEvents).toHaveLength(1);
+    const audit = await h.call('GET', '/v1/admin/audit?resourceType=customer&resourceId=cust-us', {
+      token: await h.adminToken(),
+    });
+    const actions = ((await audit.json()) as { items: { action: string }[] }).items.map((e) => e.action);
+    expect(actions).toEqual(['customer.create', 'customer.update', 'customer.erase']);
+  });
+});
