@@ -36,6 +36,33 @@ export interface RtoResult {
 const dominant = (servedBy: Readonly<Record<string, number>>): string | undefined =>
   Object.entries(servedBy).sort((a, b) => b[1] - a[1])[0]?.[0];
 
+/** First window (starting at or after `fromMs`) whose every second is non-empty, successful enough and accepted. */
+function firstWindow(
+  buckets: readonly SecondBucket[],
+  fromMs: number,
+  criteria: RecoveryCriteria,
+  accept: (bucket: SecondBucket) => boolean,
+): RtoResult {
+  const firstSecond = Math.ceil(fromMs / 1000);
+  for (let start = firstSecond; start + criteria.windowSeconds <= buckets.length; start++) {
+    const window = buckets.slice(start, start + criteria.windowSeconds);
+    const recovered = window.every(
+      (b) => b.count > 0 && b.success / b.count >= criteria.minSuccessRate && accept(b),
+    );
+    if (recovered) {
+      const merged: Record<string, number> = {};
+      for (const b of window)
+        for (const [cell, n] of Object.entries(b.servedBy)) merged[cell] = (merged[cell] ?? 0) + n;
+      return {
+        rtoSeconds: Math.max(0, (start * 1000 - fromMs) / 1000),
+        recoveredAtSecond: start,
+        servedBy: dominant(merged),
+      };
+    }
+  }
+  return { rtoSeconds: undefined, recoveredAtSecond: undefined, servedBy: undefined };
+}
+
 /**
  * RTO: fault start -> traffic served by a cell other than `failedCell` at
  * >= minSuccessRate over a whole window. Per-second resolution: the window
@@ -48,26 +75,19 @@ export function measureRto(
   failedCell: string,
   criteria: RecoveryCriteria = DEFAULT_RECOVERY,
 ): RtoResult {
-  const firstSecond = Math.ceil(faultStartMs / 1000);
-  for (let start = firstSecond; start + criteria.windowSeconds <= buckets.length; start++) {
-    const window = buckets.slice(start, start + criteria.windowSeconds);
-    const recovered = window.every((b) => {
-      if (b.count === 0) return false;
-      const servedByFailed = b.servedBy[failedCell] ?? 0;
-      return b.success / b.count >= criteria.minSuccessRate && servedByFailed === 0;
-    });
-    if (recovered) {
-      const merged: Record<string, number> = {};
-      for (const b of window)
-        for (const [cell, n] of Object.entries(b.servedBy)) merged[cell] = (merged[cell] ?? 0) + n;
-      return {
-        rtoSeconds: Math.max(0, (start * 1000 - faultStartMs) / 1000),
-        recoveredAtSecond: start,
-        servedBy: dominant(merged),
-      };
-    }
-  }
-  return { rtoSeconds: undefined, recoveredAtSecond: undefined, servedBy: undefined };
+  return firstWindow(buckets, faultStartMs, criteria, (b) => (b.servedBy[failedCell] ?? 0) === 0);
+}
+
+/** Failback: rollback -> traffic served only by the original cell again, over a whole window. */
+export function measureFailback(
+  buckets: readonly SecondBucket[],
+  rollbackMs: number,
+  originalCell: string,
+  criteria: RecoveryCriteria = DEFAULT_RECOVERY,
+): RtoResult {
+  return firstWindow(buckets, rollbackMs, criteria, (b) =>
+    Object.entries(b.servedBy).every(([cell, n]) => cell === originalCell || cell === 'unknown' || n === 0),
+  );
 }
 
 export interface CanaryWrite {

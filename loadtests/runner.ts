@@ -85,6 +85,14 @@ export interface RunnerOptions {
    * (drills observe through this; requests still in flight appear only in the final summary).
    */
   readonly onSecond?: (bucket: SecondBucket) => void;
+  /** Called after each successful mutating step with the iteration's state (drills collect acknowledged orders). */
+  readonly onAcknowledged?: (ack: Acknowledgement) => void;
+}
+
+export interface Acknowledgement {
+  readonly step: string;
+  readonly atMs: number;
+  readonly state: Readonly<FlowState>;
 }
 
 export interface LoadRun {
@@ -92,6 +100,8 @@ export interface LoadRun {
   /** Stop arriving; in-flight iterations finish (bounded by the request timeout). */
   stop(): void;
   samples(): readonly Sample[];
+  /** Milliseconds since the run started (the timeline's clock). */
+  elapsedMs(): number;
 }
 
 const TICK_MS = 10;
@@ -193,10 +203,14 @@ export function startLoad(options: RunnerOptions): LoadRun {
   const iteration = async (n: number): Promise<void> => {
     const state: FlowState = { iterationId: `${runId}-${n}` };
     for (const step of flow) {
-      if (!step.request(state)) return;
+      const spec = step.request(state);
+      if (!spec) return;
       const body = await request(step, state);
       if (body === undefined) return;
       step.capture?.(state, body);
+      if (spec.method !== 'GET' && options.onAcknowledged) {
+        options.onAcknowledged({ step: step.name, atMs: elapsed(), state: { ...state } });
+      }
     }
   };
 
@@ -282,5 +296,6 @@ export function startLoad(options: RunnerOptions): LoadRun {
       stopRequested = true;
     },
     samples: () => samples,
+    elapsedMs: elapsed,
   };
 }

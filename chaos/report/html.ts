@@ -27,7 +27,7 @@ const dominantCell = (o: Observation): string | undefined =>
 
 export function timelineSvg(
   timeline: readonly Observation[],
-  faultWindow: { startMs: number; endMs: number | undefined },
+  faultWindow: { startMs: number | undefined; endMs: number | undefined },
 ): string {
   const width = 900;
   const plotTop = 20;
@@ -60,8 +60,14 @@ export function timelineSvg(
       return `<rect x="${x(o.second).toFixed(1)}" y="${bandY}" width="${(plotWidth / seconds).toFixed(2)}" height="14" fill="${fill}"><title>${o.second} s: ${escapeHtml(cell ?? 'no successful answer')}</title></rect>`;
     })
     .join('');
-  const faultStart = x(faultWindow.startMs / 1000);
-  const faultEnd = x((faultWindow.endMs ?? seconds * 1000) / 1000);
+  const faultRect =
+    faultWindow.startMs === undefined
+      ? ''
+      : (() => {
+          const start = x(faultWindow.startMs / 1000);
+          const end = x((faultWindow.endMs ?? seconds * 1000) / 1000);
+          return `<rect x="${start.toFixed(1)}" y="${plotTop}" width="${Math.max(1, end - start).toFixed(1)}" height="${plotHeight}" fill="#fed7d7"><title>fault window</title></rect>`;
+        })();
   const legend = cells
     .map(
       (cell, i) =>
@@ -78,7 +84,7 @@ export function timelineSvg(
     .join('');
 
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${bandY + 50}" role="img" aria-label="Drill timeline" font-family="sans-serif" font-size="11">
-<rect x="${faultStart.toFixed(1)}" y="${plotTop}" width="${Math.max(1, faultEnd - faultStart).toFixed(1)}" height="${plotHeight}" fill="#fed7d7"><title>fault window</title></rect>
+${faultRect}
 <line x1="${left}" y1="${plotTop + plotHeight}" x2="${left + plotWidth}" y2="${plotTop + plotHeight}" stroke="#718096"/>
 <line x1="${left}" y1="${plotTop}" x2="${left}" y2="${plotTop + plotHeight}" stroke="#718096"/>
 <text x="${left - 6}" y="${plotTop + 4}" text-anchor="end">100%</text><text x="${left - 6}" y="${plotTop + plotHeight}" text-anchor="end">0%</text>

@@ -14,6 +14,7 @@ const FIGURE_LABELS: Readonly<Record<string, string>> = {
   acknowledgedWrites: 'Acknowledged writes (2xx)',
   lostAcknowledgedWrites: 'Lost acknowledged writes',
   errorsDuringFailover: 'Failed requests during failover',
+  failbackSeconds: 'Failback: rollback to traffic on the original cell (s)',
   requests: 'Requests',
   failedRequests: 'Failed requests',
   p50Ms: 'Latency p50 (ms)',
@@ -46,7 +47,9 @@ export function renderMarkdown(report: DrillReport): string {
     ...report.faults.map(
       (f) => `- ${f.fault} on ${f.target} (${f.mechanism}${f.simulated ? ', SIMULATED' : ''})`,
     ),
-    `- Window: ${(report.faultWindow.startMs / 1000).toFixed(1)} s to ${report.faultWindow.endMs === undefined ? 'end' : `${(report.faultWindow.endMs / 1000).toFixed(1)} s`} after load start`,
+    report.faultWindow.startMs === undefined
+      ? '- Not injected (the drill stopped before the fault)'
+      : `- Window: ${(report.faultWindow.startMs / 1000).toFixed(1)} s to ${report.faultWindow.endMs === undefined ? 'end' : `${(report.faultWindow.endMs / 1000).toFixed(1)} s`} after load start`,
     '',
     '## Figures',
     '',

@@ -15,8 +15,8 @@ export interface DrillReport {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly faults: readonly FaultDescription[];
-  /** Fault window on the timeline, in ms since load start. */
-  readonly faultWindow: { readonly startMs: number; readonly endMs: number | undefined };
+  /** Fault window on the timeline, in ms since load start (start undefined: no fault was injected). */
+  readonly faultWindow: { readonly startMs: number | undefined; readonly endMs: number | undefined };
   readonly figures: DrillFigures;
   readonly criteria: readonly Criterion[];
   readonly verdict: Verdict;
@@ -42,6 +42,8 @@ export interface DrillFigures {
   readonly acknowledgedWrites?: number | undefined;
   readonly lostAcknowledgedWrites?: number | undefined;
   readonly errorsDuringFailover?: number | undefined;
+  /** Rollback -> traffic served by the original cell again. */
+  readonly failbackSeconds?: number | undefined;
   readonly requests?: number | undefined;
   readonly failedRequests?: number | undefined;
   readonly p50Ms?: number | undefined;
