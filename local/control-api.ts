@@ -1,13 +1,16 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type ControlState, cellHealthBodySchema, cellLatencyBodySchema, sinkFaultSchema } from './contract';
+import { type TokenRequest, tokenRequestSchema } from './dev-auth';
 
 /**
  * The loopback-only control API for drills (routes and bodies in
  * local/contract.ts). Bodies are validated with the contract's schemas; every
  * fault is reversible and `/control/reset` rolls all of them back.
- * Additive route beyond the contract: POST /control/replication/:zone/lag {ms}
- * injects replication delay (0 removes it).
+ * Additive routes beyond the contract:
+ *   POST /control/replication/:zone/lag {ms}   injects replication delay (0 removes it)
+ *   POST /control/tokens {subject, scopes?, homeZone?, ttlSeconds?} -> {token, tokenType, expiresIn}
+ *        a bearer token from the local (SIMULATED) identity provider, for demos, drills and load tests
  */
 
 export type SinkFault = z.output<typeof sinkFaultSchema>;
@@ -27,6 +30,7 @@ export interface TopologyControl {
   setReplicationLag(zone: string, ms: number): void;
   setSinkFault(fault: SinkFault): void;
   reset(): Promise<void>;
+  issueToken(request: TokenRequest): Promise<{ token: string; expiresIn: number }>;
 }
 
 export const replicationLagBodySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
@@ -103,6 +107,12 @@ export function controlRoutes(control: TopologyControl): Hono {
     if (parsed instanceof Response) return parsed;
     control.setSinkFault(parsed);
     return ok();
+  });
+  app.post('/tokens', async (c) => {
+    const parsed = await body(c.req.raw, tokenRequestSchema);
+    if (parsed instanceof Response) return parsed;
+    const { token, expiresIn } = await control.issueToken(parsed);
+    return Response.json({ token, tokenType: 'Bearer', expiresIn });
   });
   app.post('/reset', async () => {
     await control.reset();

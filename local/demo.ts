@@ -2,9 +2,17 @@ import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import { localDynamoClient } from './dynamodb-local';
-import { SERVED_BY_HEADER } from './edge-router';
 import { CLIENT_COUNTRY_HEADER } from './geography';
-import type { LocalTopology } from './topology';
+import { COMMERCE_STEPS } from './demo-commerce';
+import {
+  control,
+  type DemoContext,
+  type DemoResult,
+  type DemoStep,
+  expect,
+  get,
+  waitFor,
+} from './demo-support';
 
 /**
  * The `--demo` flow: a list of steps run against a booted topology, through
@@ -12,55 +20,6 @@ import type { LocalTopology } from './topology';
  * throws; new steps (checkout, webhook delivery, 421) are appended to
  * DEMO_STEPS without touching the runner.
  */
-
-export interface DemoContext {
-  readonly topology: LocalTopology;
-  readonly log: (line: string) => void;
-}
-
-export interface DemoStep {
-  readonly name: string;
-  run(context: DemoContext): Promise<string>;
-}
-
-export interface DemoResult {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-  readonly ms: number;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function get(url: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { headers });
-  await response.arrayBuffer();
-  return { status: response.status, servedBy: response.headers.get(SERVED_BY_HEADER) };
-}
-
-async function control(topology: LocalTopology, path: string, body?: unknown): Promise<void> {
-  const response = await fetch(`${topology.endpoints.control}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  if (!response.ok) throw new Error(`control ${path} answered ${response.status}: ${await response.text()}`);
-}
-
-function expect(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
-
-/** Polls `probe` until it returns a value or the deadline passes. */
-async function waitFor<T>(deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-  return undefined;
-}
 
 const cellsHealthy: DemoStep = {
   name: 'every cell answers /v1/health; each zone endpoint is served by its primary',
@@ -173,9 +132,12 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   cellsHealthy,
   geoRouting,
   replication,
+  ...COMMERCE_STEPS,
   failover,
   resetRestores,
 ];
+
+export type { DemoContext, DemoResult, DemoStep };
 
 export async function runDemo(
   context: DemoContext,

@@ -17,6 +17,7 @@ import {
 } from './cell-runtime';
 import { type ControlState, type LocalEndpoints, localEndpointsSchema } from './contract';
 import { ControlTargetError, controlRoutes, type SinkFault, type TopologyControl } from './control-api';
+import { createLocalIssuer } from './dev-auth';
 import { localDynamoClient, startDynamoDbLocal } from './dynamodb-local';
 import { EdgeRouter, type RoutedCell } from './edge-router';
 import { HealthChecker } from './health-checker';
@@ -193,11 +194,13 @@ export async function startLocalTopology(
       model.zones.map((z, i) => [z.name, `http://127.0.0.1:${ports.zone(i)}`]),
     );
     const zoneGeographies = Object.fromEntries(model.zones.map((z) => [z.name, z.geographies]));
+    const issuer = await createLocalIssuer();
     const units: CellUnit[] = [];
     for (const [index, cell] of model.cells.entries()) {
       const env = {
         ...cellEnvironment(model, cell, zoneEndpoints),
         ZONE_GEOGRAPHIES: JSON.stringify(zoneGeographies),
+        ...issuer.cellEnvironment,
       };
       const config = cellConfig(env);
       const server = new LocalCellServer(
@@ -385,6 +388,7 @@ export async function startLocalTopology(
         router.flushCache();
         step('control: reset, every fault rolled back');
       },
+      issueToken: (request) => issuer.issue(request),
     };
 
     const edgeApp = new Hono();
