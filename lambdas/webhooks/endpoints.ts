@@ -1,9 +1,9 @@
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
@@ -61,12 +61,31 @@ export interface EndpointRecord {
   readonly failingSince?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Optimistic-concurrency counter: every change is a Put conditional on the revision it read. */
+  readonly revision: number;
 }
 
 export type PublicEndpoint = Omit<EndpointRecord, 'secrets'> & { readonly rotatingUntil?: string };
 
+/** One element of TransactWriteItems (document-client form), so API routes can commit it with their audit entry. */
+export type EndpointWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * A planned change: the write to commit, and the record before/after (for
+ * the audit entry; never log them, they hold secrets: use toPublicEndpoint).
+ */
+export interface EndpointChange {
+  readonly before: EndpointRecord | null;
+  readonly after: EndpointRecord | null;
+  readonly write: EndpointWrite;
+}
+
 export class EndpointNotFoundError extends Error {
   override name = 'EndpointNotFoundError';
+}
+/** The endpoint changed between read and write (another request won); re-read and retry. */
+export class EndpointConflictError extends Error {
+  override name = 'EndpointConflictError';
 }
 
 export function endpointKey(id: string) {
@@ -109,6 +128,12 @@ export interface EndpointRegistryOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Endpoint changes are planned (`plan*`: read, validate, compute the next
+ * record and one conditional write) and then either committed by the caller
+ * with its own items (the API commits them with the audit entry and the
+ * idempotency completion) or applied here (`create`, `update`, ...).
+ */
 export class EndpointRegistry {
   private readonly now: () => number;
 
@@ -127,8 +152,50 @@ export class EndpointRegistry {
     });
   }
 
-  /** Creates an endpoint; the returned `secret` is shown to the caller once. */
-  async create(input: CreateEndpointInput): Promise<{ endpoint: PublicEndpoint; secret: string }> {
+  private putWrite(record: EndpointRecord, before: EndpointRecord | null): EndpointWrite {
+    return {
+      Put: {
+        TableName: this.options.tableName,
+        Item: {
+          ...endpointKey(record.id),
+          entity: 'webhook_endpoint',
+          gsi1pk: 'WEBHOOK_ENDPOINTS',
+          gsi1sk: record.id,
+          ...record,
+        },
+        ...(before
+          ? {
+              ConditionExpression: 'revision = :revision',
+              ExpressionAttributeValues: { ':revision': before.revision },
+            }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      },
+    };
+  }
+
+  private async require(id: string): Promise<EndpointRecord> {
+    const record = await this.get(id);
+    if (!record) throw new EndpointNotFoundError(`webhook endpoint ${id} not found`);
+    return record;
+  }
+
+  private next(
+    before: EndpointRecord,
+    fields: Partial<EndpointRecord>,
+    remove: readonly (keyof EndpointRecord)[] = [],
+  ) {
+    const record: Record<string, unknown> = {
+      ...before,
+      ...fields,
+      updatedAt: new Date(this.now()).toISOString(),
+      revision: before.revision + 1,
+    };
+    for (const name of remove) delete record[name];
+    const after = record as unknown as EndpointRecord;
+    return { before, after, write: this.putWrite(after, before) };
+  }
+
+  async planCreate(input: CreateEndpointInput): Promise<{ change: EndpointChange; secret: string }> {
     const parsed = createEndpointSchema.parse(input);
     await this.checkUrl(parsed.url);
     const now = this.now();
@@ -143,21 +210,112 @@ export class EndpointRegistry {
       secrets: [{ secret }],
       createdAt: at,
       updatedAt: at,
+      revision: 1,
     };
-    await this.db.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...endpointKey(record.id),
-          entity: 'webhook_endpoint',
-          gsi1pk: 'WEBHOOK_ENDPOINTS',
-          gsi1sk: record.id,
-          ...record,
+    return { change: { before: null, after: record, write: this.putWrite(record, null) }, secret };
+  }
+
+  async planUpdate(id: string, patch: UpdateEndpointInput): Promise<EndpointChange> {
+    const parsed = updateEndpointSchema.parse(patch);
+    if (parsed.url !== undefined) await this.checkUrl(parsed.url);
+    const fields = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
+    return this.next(await this.require(id), fields);
+  }
+
+  async planSetEnabled(
+    id: string,
+    enabled: boolean,
+    reason: DisabledReason = 'operator',
+  ): Promise<EndpointChange> {
+    const before = await this.require(id);
+    return enabled
+      ? this.next(before, { enabled: true }, ['disabledReason', 'failingSince'])
+      : this.next(before, { enabled: false, disabledReason: reason });
+  }
+
+  /**
+   * New current secret; the previous ones keep signing until 24 h from now
+   * (both signatures are sent meanwhile). The secret is returned once.
+   */
+  async planRotate(id: string): Promise<{ change: EndpointChange; secret: string }> {
+    const before = await this.require(id);
+    const now = this.now();
+    const secret = generateSecret();
+    const previous = before.secrets
+      .filter((s) => s.expiresAt === undefined || s.expiresAt > now)
+      .map((s) => ({
+        secret: s.secret,
+        expiresAt: Math.min(s.expiresAt ?? Infinity, now + ROTATION_OVERLAP_MS),
+      }));
+    return { change: this.next(before, { secrets: [{ secret }, ...previous] }), secret };
+  }
+
+  async planDelete(id: string): Promise<EndpointChange> {
+    const before = await this.require(id);
+    return {
+      before,
+      after: null,
+      write: {
+        Delete: {
+          TableName: this.options.tableName,
+          Key: endpointKey(id),
+          ConditionExpression: 'revision = :revision',
+          ExpressionAttributeValues: { ':revision': before.revision },
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return { endpoint: toPublicEndpoint(record, now), secret };
+      },
+    };
+  }
+
+  /** Applies a planned change on its own. Throws EndpointConflictError when the endpoint changed meanwhile. */
+  async apply(change: EndpointChange): Promise<void> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: [change.write] }));
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') {
+        throw new EndpointConflictError('the webhook endpoint changed meanwhile; re-read it and retry');
+      }
+      throw error;
+    }
+  }
+
+  /** Creates an endpoint; the returned `secret` is shown to the caller once. */
+  async create(input: CreateEndpointInput): Promise<{ endpoint: PublicEndpoint; secret: string }> {
+    const { change, secret } = await this.planCreate(input);
+    await this.apply(change);
+    return { endpoint: toPublicEndpoint(change.after as EndpointRecord, this.now()), secret };
+  }
+
+  async update(id: string, patch: UpdateEndpointInput): Promise<PublicEndpoint> {
+    return this.applied(await this.planUpdate(id, patch));
+  }
+
+  /** Retries on a concurrent change: the dispatcher (410, 5-day rule) must not lose the disable. */
+  async setEnabled(
+    id: string,
+    enabled: boolean,
+    reason: DisabledReason = 'operator',
+  ): Promise<PublicEndpoint> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applied(await this.planSetEnabled(id, enabled, reason));
+      } catch (error) {
+        if (!(error instanceof EndpointConflictError) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  async rotate(id: string): Promise<{ endpoint: PublicEndpoint; secret: string }> {
+    const { change, secret } = await this.planRotate(id);
+    return { endpoint: await this.applied(change), secret };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.apply(await this.planDelete(id));
+  }
+
+  private async applied(change: EndpointChange): Promise<PublicEndpoint> {
+    await this.apply(change);
+    return toPublicEndpoint(change.after as EndpointRecord, this.now());
   }
 
   /** The full record, secrets included: for the dispatcher only. */
@@ -169,9 +327,7 @@ export class EndpointRegistry {
   }
 
   async getPublic(id: string): Promise<PublicEndpoint> {
-    const record = await this.get(id);
-    if (!record) throw new EndpointNotFoundError(`webhook endpoint ${id} not found`);
-    return toPublicEndpoint(record, this.now());
+    return toPublicEndpoint(await this.require(id), this.now());
   }
 
   /** Every endpoint (full records); a zone has tens, not thousands, so one paged query is fine. */
@@ -204,99 +360,30 @@ export class EndpointRegistry {
     return (await this.listRecords()).filter((e) => e.enabled && matchesEventType(e, eventType));
   }
 
-  private async updateFields(
-    id: string,
-    fields: Record<string, unknown>,
-    remove: readonly string[] = [],
-    condition?: { expression: string; values: Record<string, unknown> },
-  ): Promise<EndpointRecord> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ...condition?.values };
-    const sets = Object.entries({ ...fields, updatedAt: new Date(this.now()).toISOString() }).map(
-      ([name, value], index) => {
-        names[`#f${index}`] = name;
-        values[`:v${index}`] = value;
-        return `#f${index} = :v${index}`;
-      },
-    );
-    const removes = remove.map((name, index) => {
-      names[`#r${index}`] = name;
-      return `#r${index}`;
-    });
-    try {
-      const { Attributes } = await this.db.send(
+  /**
+   * Health bookkeeping from the dispatcher: plain attribute updates (no
+   * revision bump), so they never conflict with an operator's change.
+   */
+  private async health(id: string, update: string, condition: string, values: Record<string, unknown> = {}) {
+    await this.db
+      .send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: endpointKey(id),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: ['attribute_exists(pk)', condition?.expression].filter(Boolean).join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         }),
-      );
-      return fromItem(Attributes ?? {});
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') {
-        throw new EndpointNotFoundError(`webhook endpoint ${id} not found`);
-      }
-      throw error;
-    }
-  }
-
-  async update(id: string, patch: UpdateEndpointInput): Promise<PublicEndpoint> {
-    const parsed = updateEndpointSchema.parse(patch);
-    if (parsed.url !== undefined) await this.checkUrl(parsed.url);
-    const fields = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
-    return toPublicEndpoint(await this.updateFields(id, fields), this.now());
-  }
-
-  async setEnabled(
-    id: string,
-    enabled: boolean,
-    reason: DisabledReason = 'operator',
-  ): Promise<PublicEndpoint> {
-    const record = enabled
-      ? await this.updateFields(id, { enabled: true }, ['disabledReason', 'failingSince'])
-      : await this.updateFields(id, { enabled: false, disabledReason: reason });
-    return toPublicEndpoint(record, this.now());
-  }
-
-  /**
-   * New current secret; the previous ones keep signing until 24 h from now
-   * (both signatures are sent meanwhile). Returns the new secret once.
-   */
-  async rotate(id: string): Promise<{ endpoint: PublicEndpoint; secret: string }> {
-    const current = await this.get(id);
-    if (!current) throw new EndpointNotFoundError(`webhook endpoint ${id} not found`);
-    const now = this.now();
-    const secret = generateSecret();
-    const previous = current.secrets
-      .filter((s) => s.expiresAt === undefined || s.expiresAt > now)
-      .map((s) => ({
-        secret: s.secret,
-        expiresAt: Math.min(s.expiresAt ?? Infinity, now + ROTATION_OVERLAP_MS),
-      }));
-    const record = await this.updateFields(id, { secrets: [{ secret }, ...previous] }, [], {
-      expression: 'updatedAt = :seen',
-      values: { ':seen': current.updatedAt },
-    }).catch((error: Error) => {
-      if (error instanceof EndpointNotFoundError) {
-        throw new EndpointNotFoundError(`webhook endpoint ${id} changed meanwhile or was deleted; retry`);
-      }
-      throw error;
-    });
-    return { endpoint: toPublicEndpoint(record, now), secret };
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.options.tableName, Key: endpointKey(id) }));
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   /** A delivery succeeded: the endpoint is healthy again. Writes only when it was failing. */
   async recordSuccess(endpoint: EndpointRecord): Promise<void> {
     if (endpoint.failingSince === undefined) return;
-    await this.updateFields(endpoint.id, {}, ['failingSince']).catch(() => undefined);
+    await this.health(endpoint.id, 'REMOVE failingSince', 'attribute_exists(failingSince)');
   }
 
   /**
@@ -306,10 +393,9 @@ export class EndpointRegistry {
   async recordFailure(endpoint: EndpointRecord): Promise<boolean> {
     const now = this.now();
     if (endpoint.failingSince === undefined) {
-      await this.updateFields(endpoint.id, { failingSince: now }, [], {
-        expression: 'attribute_not_exists(failingSince)',
-        values: {},
-      }).catch(() => undefined);
+      await this.health(endpoint.id, 'SET failingSince = :now', 'attribute_not_exists(failingSince)', {
+        ':now': now,
+      });
       return false;
     }
     if (endpoint.enabled && now - endpoint.failingSince >= FAILING_DISABLE_AFTER_MS) {
