@@ -1,6 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { ApiDependencies } from '../app';
+import type { RouteSpec } from '../http/route';
 
 /** Key of the cell's drill flag item. The flag makes /v1/health answer 503 so Route 53 fails the cell over. */
 export const DRILL_FLAG_KEY = { pk: 'CELL#drill', sk: 'FLAG' } as const;
@@ -52,3 +54,42 @@ export function healthRoutes(deps: ApiDependencies): Hono {
   });
   return routes;
 }
+
+const healthSchema = z
+  .object({
+    status: z.enum(['pass', 'fail']),
+    reason: z.enum(['drill', 'table_unavailable']).optional(),
+    zone: z.string(),
+    region: z.string(),
+    role: z.enum(['primary', 'secondary']),
+    version: z.string(),
+    checks: z.object({
+      table: z.object({
+        status: z.enum(['pass', 'fail']),
+        detail: z.string().optional(),
+        durationMs: z.number(),
+      }),
+    }),
+  })
+  .meta({ id: 'Health' });
+
+/** Description of GET /v1/health for the OpenAPI document (the route itself is the plain Hono handler above). */
+export const healthRouteDoc: RouteSpec = {
+  method: 'get',
+  path: '/v1/health',
+  operationId: 'health',
+  summary: 'Cell health for Route 53: table reachable and drill flag off',
+  tag: 'health',
+  mutating: false,
+  responses: {
+    200: { description: 'Healthy', schema: healthSchema },
+    503: {
+      description: 'Unhealthy (reason drill or table_unavailable)',
+      schema: healthSchema,
+      contentType: 'application/json',
+    },
+  },
+  handler: async () => {
+    throw new Error('documentation only');
+  },
+};

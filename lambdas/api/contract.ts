@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cellConfigSchema } from '../core/cell-config';
+import { apiRoutes } from './app';
+import { resolveDependencies } from './dependencies';
+import { openApiDocument } from './openapi';
+import { healthRouteDoc } from './routes/health';
+
+/** The committed contract (contracts/openapi.json): the document of every described route, as text. */
+export const OPENAPI_FILE = 'contracts/openapi.json';
+
+export function openApiText(): string {
+  const client = new DynamoDBClient({ region: 'us-east-1' });
+  try {
+    const deps = resolveDependencies({
+      config: cellConfigSchema.parse({
+        APP_NAME: 'commerce',
+        CELL_ZONE: 'global',
+        CELL_REGION: 'us-east-1',
+        CELL_ROLE: 'primary',
+        TABLE_NAME: 'openapi',
+      }),
+      documentClient: DynamoDBDocumentClient.from(client),
+    });
+    const document = openApiDocument([healthRouteDoc, ...apiRoutes(deps)], {
+      title: 'Sovereign commerce API',
+      version: '1.0.0',
+    });
+    return `${JSON.stringify(document, null, 2)}\n`;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../core/idempotency';
+import type { RouteSpec } from './http/route';
+
+/**
+ * The OpenAPI 3.1 document, generated from the same route descriptions the
+ * app mounts (http/route.ts), with JSON Schemas from zod. Schemas named with
+ * `.meta({ id })` become shared components. scripts/openapi.ts writes it to
+ * contracts/openapi.json; a test fails when the committed file is stale.
+ */
+
+type JsonObject = Record<string, unknown>;
+
+export interface OpenApiInfo {
+  readonly title: string;
+  readonly version: string;
+}
+
+class SchemaCollector {
+  readonly components: Record<string, JsonObject> = {};
+
+  toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+    const json = z.toJSONSchema(schema, {
+      io,
+      unrepresentable: 'any',
+      target: 'draft-2020-12',
+    }) as JsonObject;
+    const defs = (json.$defs ?? {}) as Record<string, JsonObject>;
+    delete json.$defs;
+    delete json.$schema;
+    const renames = new Map<string, string>();
+    for (const [id, def] of Object.entries(defs)) {
+      const existing = this.components[id];
+      const name =
+        existing && JSON.stringify(existing) !== JSON.stringify(def)
+          ? `${id}${io === 'input' ? 'Input' : 'Output'}`
+          : id;
+      renames.set(id, name);
+      this.components[name] = def;
+    }
+    const text = JSON.stringify(json).replace(/"#\/\$defs\/([^"]+)"/g, (_, id: string) =>
+      JSON.stringify(`#/components/schemas/${renames.get(id) ?? id}`),
+    );
+    // Defs may reference each other too.
+    for (const [name, def] of Object.entries(this.components)) {
+      this.components[name] = JSON.parse(
+        JSON.stringify(def).replace(/"#\/\$defs\/([^"]+)"/g, (_, id: string) =>
+          JSON.stringify(`#/components/schemas/${renames.get(id) ?? id}`),
+        ),
+      ) as JsonObject;
+    }
+    return JSON.parse(text) as JsonObject;
+  }
+}
+
+function parameters(schema: z.ZodType | undefined, location: 'path' | 'query', collector: SchemaCollector) {
+  if (!schema) return [];
+  const json = collector.toSchema(schema, 'input');
+  const properties = (json.properties ?? {}) as Record<string, JsonObject>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || required.has(name),
+    schema: property,
+  }));
+}
+
+export function openApiDocument(specs: readonly RouteSpec[], info: OpenApiInfo): JsonObject {
+  const collector = new SchemaCollector();
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const spec of specs) {
+    const operation: JsonObject = {
+      operationId: spec.operationId,
+      summary: spec.summary,
+      tags: [spec.tag],
+      security: spec.scope ? [{ bearer: [spec.scope] }] : [],
+      parameters: [
+        ...parameters(spec.params, 'path', collector),
+        ...parameters(spec.query, 'query', collector),
+        ...(spec.mutating
+          ? [
+              {
+                name: IDEMPOTENCY_HEADER,
+                in: 'header',
+                required: true,
+                description:
+                  'Same key + same request replays the first response (Idempotent-Replayed: true); records live 24 h.',
+                schema: { type: 'string', minLength: 1, maxLength: 255 },
+              },
+            ]
+          : []),
+        {
+          name: 'x-correlation-id',
+          in: 'header',
+          required: false,
+          description:
+            'Propagated into logs, events and audit entries; generated when absent (or taken from traceparent).',
+          schema: { type: 'string', maxLength: 128 },
+        },
+      ],
+      ...(spec.body
+        ? {
+            requestBody: {
+              required: !spec.body.safeParse(undefined).success,
+              content: { 'application/json': { schema: collector.toSchema(spec.body, 'input') } },
+            },
+          }
+        : {}),
+      responses: Object.fromEntries(
+        Object.entries(spec.responses).map(([status, response]) => [
+          status,
+          {
+            description: response.description,
+            ...(response.schema
+              ? {
+                  content: {
+                    [response.contentType ??
+                      (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: {
+                      schema: collector.toSchema(response.schema, 'output'),
+                    },
+                  },
+                }
+              : {}),
+            ...(spec.mutating && Number(status) < 300
+              ? { headers: { [REPLAYED_HEADER]: { schema: { type: 'string', enum: ['true'] } } } }
+              : {}),
+          },
+        ]),
+      ),
+    };
+    paths[spec.path] = { ...paths[spec.path], [spec.method]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      ...info,
+      description:
+        'Commerce API of one cell. Errors are RFC 9457 application/problem+json with a stable `code` and the `correlationId`.',
+    },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: Object.fromEntries(
+        Object.entries(collector.components).sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { OPENAPI_FILE, openApiText } from '../../../lambdas/api/contract';
+
+describe('OpenAPI contract', () => {
+  const generated = JSON.parse(openApiText()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { operationId: string; parameters: { name: string }[] }>>;
+  };
+
+  it('is committed and up to date (regenerate with `npx tsx scripts/openapi.ts`)', () => {
+    const committed = readFileSync(resolve(__dirname, '../../..', OPENAPI_FILE), 'utf8');
+    expect(committed).toBe(openApiText());
+  });
+
+  it('is OpenAPI 3.1 and documents Idempotency-Key on every mutating operation', () => {
+    expect(generated.openapi).toBe('3.1.0');
+    for (const [path, operations] of Object.entries(generated.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const needsKey = method !== 'get';
+        expect({ path, method, key: operation.parameters.some((p) => p.name === 'Idempotency-Key') }).toEqual(
+          {
+            path,
+            method,
+            key: needsKey,
+          },
+        );
+      }
+    }
+  });
+
+  it('resolves every $ref to a component', () => {
+    const text = openApiText();
+    const components = (JSON.parse(text) as { components: { schemas: Record<string, unknown> } }).components
+      .schemas;
+    const refs = [...text.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(Object.keys(components)).toContain(ref);
+  });
+});
