@@ -1,4 +1,4 @@
-import type { App, Stack } from 'aws-cdk-lib';
+import { type App, type IPolicyValidationPlugin, type Stack, Validations } from 'aws-cdk-lib';
 import { replicaKeyStackName } from '../constructs/resource-names';
 import { EdgeStack, edgeStackName, edgeZones } from '../stacks/edge-stack';
 import { GlobalRoutingStack, routingStackName } from '../stacks/global-routing-stack';
@@ -12,6 +12,11 @@ import type { StackRole, StackRow } from './stack-table';
 export interface BuildCommerceAppOptions {
   /** @default true: AwsSolutions and Serverless packs fail synth on any unacknowledged finding */
   readonly nag?: boolean;
+  /**
+   * Further policy-validation plugins run at synth (e.g. the residency rules of lib/residency).
+   * @default - none
+   */
+  readonly validationPlugins?: readonly IPolicyValidationPlugin[];
 }
 
 export interface CommerceApp {
@@ -102,6 +107,7 @@ export function buildCommerceApp(
   if (edge) row(edge, '*', 'edge', 'aws');
 
   if (options.nag ?? true) addNagPacks(app);
+  if (options.validationPlugins?.length) Validations.of(app).addPlugins(...options.validationPlugins);
 
   return { cells, replicaKeys, sovereignDns, routing, ...(edge ? { edge } : {}), rows };
 }

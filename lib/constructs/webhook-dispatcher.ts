@@ -8,13 +8,22 @@ import { TAG_KEYS } from '../tagging';
 import { CommerceFunction, LAMBDA_ENTRIES } from './commerce-function';
 import { acknowledge } from './nag-acknowledgements';
 
+/** Delivery attempts the dispatcher schedules (ARCHITECTURE.md section 5: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
+export const DISPATCHER_ATTEMPTS = 8;
+
 export interface WebhookDispatcherProps {
   readonly queueName: string;
   /** Customer-managed key of this cell's region (webhook payloads carry order data). */
   readonly key: kms.IKey;
   /** Cell environment of the dispatcher function (see cellEnvironment). */
   readonly environment: Readonly<Record<string, string>>;
-  /** @default 5 (deliveries are re-scheduled by the dispatcher itself; this bounds poison messages) */
+  /**
+   * Receives before SQS dead-letters a message. The dispatcher schedules its 8
+   * attempts on the message itself (receive count = attempt number, delay via
+   * ChangeMessageVisibility) and writes its own DLQ record on exhaustion, so this
+   * must exceed 8: it is only the backstop for handler crashes.
+   * @default 10
+   */
   readonly maxReceiveCount?: number;
   /** @default 10 */
   readonly batchSize?: number;
@@ -35,10 +44,12 @@ export class WebhookDispatcher extends Construct {
   constructor(scope: Construct, id: string, props: WebhookDispatcherProps) {
     super(scope, id);
     const problems: string[] = [];
-    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const maxReceiveCount = props.maxReceiveCount ?? 10;
     const batchSize = props.batchSize ?? 10;
-    if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
-      problems.push(`maxReceiveCount: ${maxReceiveCount} must be 1-1000`);
+    if (maxReceiveCount <= DISPATCHER_ATTEMPTS || maxReceiveCount > 1000) {
+      problems.push(
+        `maxReceiveCount: ${maxReceiveCount} must be ${DISPATCHER_ATTEMPTS + 1}-1000 (above the dispatcher's ${DISPATCHER_ATTEMPTS} scheduled attempts)`,
+      );
     }
     if (batchSize < 1 || batchSize > 10) {
       problems.push(`batchSize: ${batchSize} must be 1-10 for a queue without a batching window`);
@@ -79,6 +90,8 @@ export class WebhookDispatcher extends Construct {
       timeout,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
+    // The dispatcher re-schedules a failed attempt by changing the message's visibility on this queue.
+    this.handler.function.addEnvironment('WEBHOOK_QUEUE_URL', this.queue.queueUrl);
     this.handler.function.addEventSource(
       new eventSources.SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true }),
     );

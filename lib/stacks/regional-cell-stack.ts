@@ -123,6 +123,8 @@ export class RegionalCellStack extends Stack {
       key: this.dataKey,
       environment,
     });
+    // The relay fans events out to webhook endpoints registered in the table and records deliveries there.
+    this.data.table.grantReadWriteData(this.relay.handler.function);
 
     const hostedZone = props.hostedZone ?? importedHostedZone(this, model, zone.sovereign);
     this.api = new CommerceApi(this, 'Api', {
@@ -146,7 +148,7 @@ export class RegionalCellStack extends Stack {
     for (const fn of [this.api.handler, this.relay.handler, this.webhooks.handler]) {
       acknowledgeKeyGrant(fn.role);
     }
-    for (const fn of [this.api.handler, this.webhooks.handler]) {
+    for (const fn of [this.api.handler, this.relay.handler, this.webhooks.handler]) {
       acknowledgeTableIndexGrant(fn.role, this.data.table.tableArn);
     }
   }

@@ -75,7 +75,9 @@ describe('construct props validation', () => {
           batchSize: 11,
           maxReceiveCount: 0,
         }),
-    ).toThrow(/maxReceiveCount: 0 must be 1-1000.*batchSize: 11/);
+    ).toThrow(
+      /maxReceiveCount: 0 must be 9-1000 \(above the dispatcher's 8 scheduled attempts\).*batchSize: 11/,
+    );
   });
 
   it('CommerceApi needs a domain and sane throttling', () => {

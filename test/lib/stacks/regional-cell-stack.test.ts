@@ -157,6 +157,7 @@ describe('RegionalCellStack', () => {
               eu: 'https://api.eu.shop.example.com',
             }),
             EVENT_BUS_NAME: expect.anything(),
+            WEBHOOK_QUEUE_URL: expect.anything(),
           });
         }
       }
@@ -200,7 +201,7 @@ describe('RegionalCellStack', () => {
       primary.hasResourceProperties('AWS::SQS::Queue', {
         QueueName: 'commerce-global-webhooks',
         KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
-        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 10 },
       });
       const queues = Object.values(primary.findResources('AWS::SQS::Queue'));
       expect(queues).toHaveLength(3);
