@@ -1,49 +1,64 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
+import type { EventEnvelope } from '../lambdas/core/events/envelope';
+import { EndpointRegistry } from '../lambdas/webhooks/endpoints';
+import { verifyWebhook } from '../lambdas/webhooks/signature';
 import { api, type DemoStep, demoSubject, expect, sleep, tokenFor, waitFor } from './demo-support';
 import { localDynamoClient } from './dynamodb-local';
 import type { LocalTopology } from './topology';
 
 /**
  * Demo steps that go through the commerce API like a shop front-end would:
- * a checkout in the global zone (and its replication), a German customer
+ * a checkout in the global zone (its replication and its signed webhook), a German customer
  * routed to the eu zone, and the 421 a global cell gives for EU personal data.
  */
+
+interface PlacedOrder {
+  readonly orderId: string;
+  readonly servedBy: string | null;
+  readonly token: string;
+}
+
+/** Catalog -> cart -> line -> checkout through the edge as a US shopper. */
+async function placeOrder(topology: LocalTopology): Promise<PlacedOrder> {
+  const edge = topology.endpoints.edge;
+  const token = await tokenFor(topology, demoSubject('demo-us'));
+  const products = await api({ base: edge, path: '/v1/products', country: 'US' });
+  const product = (products.body.items as { id: string }[] | undefined)?.[0];
+  expect(products.status === 200 && product !== undefined, `catalog answered ${products.status}`);
+  const cart = await api({ base: edge, method: 'POST', path: '/v1/carts', token, country: 'US' });
+  expect(cart.status === 201, `create cart answered ${cart.status}: ${JSON.stringify(cart.body)}`);
+  const cartId = cart.body.id as string;
+  const line = await api({
+    base: edge,
+    method: 'POST',
+    path: `/v1/carts/${cartId}/items`,
+    token,
+    country: 'US',
+    body: { productId: product!.id, quantity: 1 },
+  });
+  expect(line.status === 200 || line.status === 201, `add item answered ${line.status}`);
+  const order = await api({
+    base: edge,
+    method: 'POST',
+    path: '/v1/checkout',
+    token,
+    country: 'US',
+    body: { cartId },
+  });
+  expect(order.status === 201, `checkout answered ${order.status}: ${JSON.stringify(order.body)}`);
+  return { orderId: order.body.id as string, servedBy: order.servedBy, token };
+}
 
 const checkout: DemoStep = {
   name: 'a checkout through the edge (US) lands in the global primary and is replicated to the secondary',
   async run({ topology }) {
     const zone = topology.model.zones.find((z) => z.name === 'global');
     if (!zone) return 'skipped: no global zone';
-    const edge = topology.endpoints.edge;
-    const token = await tokenFor(topology, demoSubject('demo-us'));
-    const products = await api({ base: edge, path: '/v1/products', country: 'US' });
-    const product = (products.body.items as { id: string }[] | undefined)?.[0];
-    expect(products.status === 200 && product !== undefined, `catalog answered ${products.status}`);
-    const cart = await api({ base: edge, method: 'POST', path: '/v1/carts', token, country: 'US' });
-    expect(cart.status === 201, `create cart answered ${cart.status}: ${JSON.stringify(cart.body)}`);
-    const cartId = cart.body.id as string;
-    const line = await api({
-      base: edge,
-      method: 'POST',
-      path: `/v1/carts/${cartId}/items`,
-      token,
-      country: 'US',
-      body: { productId: product!.id, quantity: 1 },
-    });
-    expect(line.status === 200 || line.status === 201, `add item answered ${line.status}`);
-    const order = await api({
-      base: edge,
-      method: 'POST',
-      path: '/v1/checkout',
-      token,
-      country: 'US',
-      body: { cartId },
-    });
+    const { orderId, servedBy, token } = await placeOrder(topology);
     const primary = `${zone.name}/${zone.primary.region}`;
-    expect(order.status === 201, `checkout answered ${order.status}: ${JSON.stringify(order.body)}`);
-    expect(order.servedBy === primary, `checkout served by ${order.servedBy}, expected ${primary}`);
-    const orderId = order.body.id as string;
+    expect(servedBy === primary, `checkout served by ${servedBy}, expected ${primary}`);
     const secondary = topology.endpoints.cells.find((c) => c.zone === zone.name && c.role === 'secondary');
     if (!secondary) return `order ${orderId} placed in ${primary} (zone has no secondary)`;
     const started = Date.now();
@@ -53,6 +68,42 @@ const checkout: DemoStep = {
     });
     expect(replicated !== undefined, `order ${orderId} not readable in ${secondary.region} after 10 s`);
     return `order ${orderId} placed in ${primary}, readable in ${zone.name}/${secondary.region} after ${replicated} ms`;
+  },
+};
+
+const webhook: DemoStep = {
+  name: 'the order.v1.placed webhook of a checkout reaches the sink with a valid signature',
+  async run({ topology }) {
+    const zone = topology.model.zones.find((z) => z.name === 'global');
+    if (!zone) return 'skipped: no global zone';
+    // Registered like an operator would, in the zone's primary table (it replicates to the secondary).
+    const client = localDynamoClient(topology.endpoints.dynamodb, zone.primary.region);
+    const documentClient = DynamoDBDocumentClient.from(client);
+    const registry = new EndpointRegistry({
+      documentClient,
+      tableName: commerceTableName(topology.model.appName, zone.name),
+      mode: 'local',
+    });
+    const path = `/demo/${demoSubject('hook')}`;
+    try {
+      const { secret } = await registry.create({
+        url: `${topology.endpoints.webhookSink}${path}`,
+        eventTypes: ['order.v1.placed'],
+      });
+      const { orderId } = await placeOrder(topology);
+      const started = Date.now();
+      const delivery = await waitFor(15_000, async () =>
+        topology.webhookSink
+          .deliveries()
+          .find((d) => d.path === path && (JSON.parse(d.body) as EventEnvelope).aggregate?.id === orderId),
+      );
+      expect(delivery !== undefined, `no order.v1.placed delivery for ${orderId} at the sink after 15 s`);
+      const { id } = verifyWebhook({ body: delivery!.body, headers: delivery!.headers, secret });
+      const eventType = (JSON.parse(delivery!.body) as EventEnvelope).eventType;
+      return `${eventType} for ${orderId} delivered in ${Date.now() - started} ms, signature valid (webhook-id ${id})`;
+    } finally {
+      client.destroy();
+    }
   },
 };
 
@@ -130,4 +181,4 @@ const misdirected: DemoStep = {
   },
 };
 
-export const COMMERCE_STEPS: readonly DemoStep[] = [checkout, euCustomer, misdirected];
+export const COMMERCE_STEPS: readonly DemoStep[] = [checkout, webhook, euCustomer, misdirected];

@@ -52,6 +52,8 @@ export interface LocalTopology {
   /** Milliseconds from the call to ready. */
   readonly bootMs: number;
   readonly control: TopologyControl;
+  /** The local webhook sink (deliveries it received, for demos and tests). */
+  readonly webhookSink: WebhookSinkHandle;
   state(): ControlState;
   memory(): ReturnType<typeof topologyMemory>;
   stop(): Promise<void>;
@@ -223,7 +225,7 @@ export async function startLocalTopology(
               : `edge: ${cell.zone}/${cell.region} is now ${healthy ? 'healthy' : 'UNHEALTHY'} after ${timing.failureThreshold} consecutive ${healthy ? 'passing' : 'failing'} checks (${((timing.failureThreshold * timing.healthCheckIntervalMs) / 1000).toFixed(1)} s here, ${timing.failureThreshold * timing.cloudHealthCheckIntervalSeconds} s in the cloud)`,
           ),
       });
-      units.push({ cell, server, checker, outbox: outboxConsumer(config) });
+      units.push({ cell, server, checker, outbox: outboxConsumer(config, endpoint) });
     }
 
     const pollers: StreamPoller[] = [];
@@ -252,6 +254,10 @@ export async function startLocalTopology(
     for (const replicator of replicators.values()) {
       replicator.start();
       lifecycle.add(`replicator ${replicator.zone}`, () => replicator.stop());
+    }
+    for (const unit of units) {
+      unit.outbox.start();
+      lifecycle.add(`webhook dispatcher ${unit.cell.zone}/${unit.cell.region}`, () => unit.outbox.stop());
     }
     for (const poller of pollers) poller.start();
     lifecycle.add('stream pollers', async () => {
@@ -335,7 +341,8 @@ export async function startLocalTopology(
         cellUrls: Object.fromEntries(units.map((u) => [u.server.name, u.server.url])),
         zoneUrls: zoneEndpoints,
         outboxBacklog: Object.fromEntries(units.map((u) => [u.server.name, u.outbox.backlog()])),
-        webhookDlq: null,
+        webhookDlq: units.reduce((sum, u) => sum + u.outbox.deadLetters(), 0),
+        eventsPublished: Object.fromEntries(units.map((u) => [u.server.name, u.outbox.eventBus.published])),
         failovers: router.failovers,
         replication: [...replicators.values()].map((r) => r.stats()),
         healthChecks: Object.fromEntries(units.map((u) => [u.server.name, u.checker.snapshot()])),
@@ -444,6 +451,7 @@ export async function startLocalTopology(
       options,
       bootMs: Date.now() - startedAt,
       control,
+      webhookSink: sink,
       state,
       memory: () => topologyMemory(pids),
       stop: () => lifecycle.stopAll(log),
