@@ -63,6 +63,18 @@ export class LocalControlClient {
   reset(): Promise<void> {
     return this.post('/reset');
   }
+
+  /** A bearer token from the local (SIMULATED) identity provider: POST /tokens. */
+  async token(subject: string, homeZone?: string): Promise<string> {
+    const response = await fetch(`${this.base}/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject, ...(homeZone ? { homeZone } : {}) }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) throw new Error(`control API /tokens answered ${response.status}`);
+    return z.object({ token: z.string().min(1) }).parse(await response.json()).token;
+  }
 }
 
 const cellPath = (zone: string, region: string) =>

@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { startLocalTopology } from '../local/topology';
+import { DRILL_NAMES, DRILLS } from './catalog';
+import { localDrillPlan } from './local-drill';
+import { runDrill } from './orchestrator';
+import { DEFAULT_DRILLS_DIR, readIndex, writeIndex, writeReport } from './report';
+
+/**
+ * Drill command line.
+ *   npx tsx chaos/cli.ts list
+ *   npx tsx chaos/cli.ts run <drill> --local [--short] [--zone global] [--time-scale 0.1] [--base-port 4700]
+ *                                   [--rate 4] [--topology topology.yaml] [--out drills]
+ *   npx tsx chaos/cli.ts index [--out drills]
+ * `run --local` boots the local topology, runs the drill under load, always
+ * rolls the fault back (also on Ctrl-C), writes drills/<timestamp>-<drill>/
+ * and exits 0 on PASS, 1 on FAIL or ABORTED, 2 on bad input.
+ */
+
+const runArgsSchema = z.object({
+  drill: z.enum(DRILL_NAMES),
+  local: z.literal(true, {
+    error: 'only --local runs are implemented by this command; see runbooks/ for AWS',
+  }),
+  short: z.boolean().default(false),
+  zone: z.string().min(1).default('global'),
+  'time-scale': z.coerce.number().positive().max(1).default(0.1),
+  'base-port': z.coerce.number().int().min(1024).max(65_000).default(4700),
+  rate: z.coerce.number().positive().max(50).default(4),
+  topology: z.string().min(1).optional(),
+  out: z.string().min(1).default(DEFAULT_DRILLS_DIR),
+});
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      local: { type: 'boolean' },
+      short: { type: 'boolean' },
+      zone: { type: 'string' },
+      'time-scale': { type: 'string' },
+      'base-port': { type: 'string' },
+      rate: { type: 'string' },
+      topology: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const parsed = runArgsSchema.safeParse({ ...values, drill: positionals[0] });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      console.error(`${issue.path.join('.') || 'arguments'}: ${issue.message}`);
+    console.error(`drills: ${DRILL_NAMES.join(', ')}`);
+    return 2;
+  }
+  const options = parsed.data;
+  const log = (line: string) => console.log(line);
+  log(`drill ${options.drill}${options.short ? ' (short)' : ''}: ${DRILLS[options.drill].hypothesis}`);
+  const topology = await startLocalTopology(
+    {
+      timeScale: options['time-scale'],
+      basePort: options['base-port'],
+      endpointsFile: null,
+      ...(options.topology ? { topologyFile: options.topology } : {}),
+    },
+    (line) => log(`  local: ${line}`),
+  );
+  try {
+    const plan = await localDrillPlan(topology, {
+      drill: options.drill,
+      zone: options.zone,
+      short: options.short,
+      ratePerSecond: options.rate,
+      log,
+    });
+    const report = await runDrill({ ...plan, handleSignals: true });
+    const dir = writeReport(report, options.out);
+    log(`\n${report.verdict.toUpperCase()}${report.abortReason ? ` (${report.abortReason})` : ''}`);
+    for (const c of report.criteria) log(`  ${c.ok ? 'ok    ' : 'FAILED'} ${c.name}: ${c.detail}`);
+    log(`  figures: ${JSON.stringify(report.figures)}`);
+    log(`report: ${dir}/summary.md, ${dir}/report.html`);
+    return report.verdict === 'pass' ? 0 : 1;
+  } finally {
+    await topology.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'list':
+      for (const name of DRILL_NAMES) console.log(`${name.padEnd(24)} ${DRILLS[name].title}`);
+      return 0;
+    case 'run':
+      return run(rest);
+    case 'index': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+      const dir = values.out ?? DEFAULT_DRILLS_DIR;
+      writeIndex(dir);
+      console.log(`${readIndex(dir).length} drills indexed in ${dir}/index.md and ${dir}/index.html`);
+      return 0;
+    }
+    default:
+      console.error('usage: chaos/cli.ts list | run <drill> --local [--short] | index');
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(2);
+  },
+);

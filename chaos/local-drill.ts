@@ -1,0 +1,355 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { commerceTableName } from '../lambdas/adapters/table-definitions';
+import { SHOPPER_FLOW } from '../loadtests/flow';
+import { type LoadProfile, PROFILES, scaleProfile } from '../loadtests/profiles';
+import { type LoadRun, startLoad } from '../loadtests/runner';
+import { localDynamoClient } from '../local/dynamodb-local';
+import type { LocalTopology } from '../local/topology';
+import { type Zone, zoneByName } from '../lib/topology';
+import { DRILLS, type DrillName } from './catalog';
+import { LocalControlClient, type LocalFault, LocalFaultInjector } from './injectors/local';
+import {
+  type CanaryWrite,
+  type Criterion,
+  lostAcknowledgedWrites,
+  measureRpo,
+  predictedRto,
+  replicationLagAt,
+} from './metrics';
+import type { DrillPlan, LoadDriver, Verifier } from './orchestrator';
+
+/**
+ * Drills on the local topology (SIMULATED infrastructure, production handler
+ * code): which local fault carries each catalog drill, the load, the
+ * steady-state checks and the drill-specific verification (canaries, lost
+ * acknowledged writes). Everything goes through the topology's public
+ * surfaces: the zone endpoint, the control API, the cells' tables.
+ */
+
+export interface LocalDrillOptions {
+  readonly drill: DrillName;
+  readonly zone: string;
+  /** Shorter phases for CI (RTO bounds unchanged). */
+  readonly short: boolean;
+  /** Shopper-flow iterations per second (each is up to 5 requests). */
+  readonly ratePerSecond: number;
+  readonly log?: (line: string) => void;
+}
+
+/** Which local fault stands in for each drill's fault; undefined when the local topology cannot express it yet. */
+function localFault(drill: DrillName, zone: Zone): LocalFault | undefined {
+  switch (drill) {
+    case 'region-failover':
+      return { kind: 'cell-stop', zone: zone.name, region: zone.primary.region };
+    case 'failback':
+      return { kind: 'cell-unhealthy', zone: zone.name, region: zone.primary.region };
+    case 'replication-pause':
+      return { kind: 'replication-pause', zone: zone.name };
+    case 'webhook-consumer-outage':
+      return { kind: 'webhook-sink', fault: { mode: 'fail', count: 10_000, status: 503 } };
+    case 'dependency-latency':
+      return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Canary items written straight to a cell's table; acknowledged = the PutItem succeeded. */
+class Canaries {
+  readonly written: (CanaryWrite & { readonly phase: string })[] = [];
+  private n = 0;
+
+  constructor(
+    private readonly topology: LocalTopology,
+    private readonly tableName: string,
+    private readonly runId: string,
+  ) {}
+
+  private key(id: string) {
+    return { pk: { S: `DRILL#canary#${this.runId}` }, sk: { S: id } };
+  }
+
+  async write(region: string, atMs: () => number, phase: string): Promise<void> {
+    const id = String(this.n++).padStart(5, '0');
+    const client = localDynamoClient(this.topology.endpoints.dynamodb, region);
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { ...this.key(id), note: { S: 'drill canary' } },
+        }),
+      );
+      this.written.push({ id, acknowledgedAtMs: atMs(), phase });
+    } catch {
+      // Not acknowledged: not a canary.
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async presentIn(region: string, ids: readonly string[]): Promise<Set<string>> {
+    const client = localDynamoClient(this.topology.endpoints.dynamodb, region);
+    try {
+      const found = await mapLimited(ids, 8, async (id) => {
+        const { Item } = await client.send(
+          new GetItemCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }),
+        );
+        return Item ? id : undefined;
+      });
+      return new Set(found.filter((id): id is string => id !== undefined));
+    } finally {
+      client.destroy();
+    }
+  }
+}
+
+export async function localDrillPlan(
+  topology: LocalTopology,
+  options: LocalDrillOptions,
+): Promise<DrillPlan> {
+  const definition = DRILLS[options.drill];
+  const { model } = topology;
+  const zone = zoneByName(model, options.zone);
+  const fault = localFault(options.drill, zone);
+  if (!fault) {
+    throw new Error(
+      `drill ${options.drill} has no local fault yet: the local control API cannot slow the payment provider; run it on AWS or add a control route`,
+    );
+  }
+  if (!zone.secondary && options.drill !== 'webhook-consumer-outage') {
+    throw new Error(
+      `drill ${options.drill} needs a zone with a secondary cell; zone ${zone.name} is single-region`,
+    );
+  }
+  const timeScale = topology.endpoints.timeScale;
+  const control = new LocalControlClient(topology.endpoints.control);
+  const baseUrl = topology.endpoints.zones?.[zone.name] ?? topology.endpoints.edge;
+  const token = await control.token('drill-shopper', zone.name);
+  const headers = { authorization: `Bearer ${token}` };
+  const predicted = predictedRto(model.config, timeScale);
+  const primaryCell = `${zone.name}/${zone.primary.region}`;
+  const secondaryRegion = zone.secondary?.region;
+  const log = options.log ?? (() => undefined);
+
+  // Phases in drill time: the catalog's cloud seconds scaled, and never shorter than failover plus failback need.
+  const scaled = (s: number) => s * timeScale;
+  const recoveryRoom = predicted.scaledSeconds + 6;
+  const timings = options.short
+    ? {
+        warmupSeconds: 3,
+        faultSeconds: definition.recovery === 'failover' ? recoveryRoom : 5,
+        settleSeconds: definition.recovery === 'failover' ? recoveryRoom : 4,
+      }
+    : {
+        warmupSeconds: Math.max(5, scaled(definition.warmupSeconds)),
+        faultSeconds: Math.max(recoveryRoom, scaled(definition.faultSeconds)),
+        settleSeconds: Math.max(recoveryRoom, scaled(definition.settleSeconds)),
+      };
+  const totalSeconds = Math.ceil(timings.warmupSeconds + timings.faultSeconds + timings.settleSeconds + 10);
+  const profile: LoadProfile = {
+    ...PROFILES.load,
+    startRate: options.ratePerSecond,
+    stages: [{ durationSeconds: totalSeconds, target: options.ratePerSecond }],
+    maxInFlight: 50,
+    maxIterations: Math.ceil(options.ratePerSecond * totalSeconds * 1.1),
+  };
+
+  let run: LoadRun | undefined;
+  const elapsed = () => run?.elapsedMs() ?? 0;
+  const load: LoadDriver = {
+    start: ({ onSecond, onAcknowledged }) => {
+      run = startLoad({
+        baseUrl,
+        profile,
+        flow: SHOPPER_FLOW,
+        headers,
+        onSecond,
+        onAcknowledged,
+        runId: `drill-${Date.now().toString(36)}`,
+      });
+      return run;
+    },
+  };
+
+  const steadyState = async (): Promise<Criterion[]> => {
+    const checks: Criterion[] = [];
+    for (const cell of topology.endpoints.cells.filter((c) => c.zone === zone.name)) {
+      const status = await fetch(`${cell.url}/v1/health`, { signal: AbortSignal.timeout(3000) })
+        .then((r) => r.status)
+        .catch(() => 0);
+      checks.push({
+        name: `steady state: ${cell.zone}/${cell.region} healthy`,
+        ok: status === 200,
+        detail: `GET /v1/health -> ${status}`,
+      });
+    }
+    const smoke = await startLoad({
+      baseUrl,
+      profile: scaleProfile(PROFILES.smoke, { duration: 0.1, rate: 1 }),
+      flow: SHOPPER_FLOW,
+      headers,
+    }).done;
+    checks.push({
+      name: 'steady state: smoke load within thresholds',
+      ok: smoke.passed && smoke.requests > 0,
+      detail: `${smoke.requests} requests, error rate ${smoke.errorRate}, p99 ${smoke.p99Ms} ms, served by ${Object.keys(smoke.servedBy).join(', ')}`,
+    });
+    return checks;
+  };
+
+  const observer = async () => {
+    const state = topology.state();
+    const serving = state.serving[zone.name];
+    return {
+      routedTo: serving ? `${zone.name}/${serving}` : null,
+      replicationLagMs: state.replication[zone.name]?.lagMs ?? null,
+    };
+  };
+
+  const tableName = commerceTableName(model.appName, zone.name);
+  const canaries = new Canaries(topology, tableName, `${options.drill}-${Date.now().toString(36)}`);
+  let maxMissingDuringFault = 0;
+  const verifier: Verifier = {
+    async onSecond(_second, phase) {
+      const writesCanaries =
+        phase === 'steady' || (options.drill === 'replication-pause' && phase === 'fault');
+      if (writesCanaries) await canaries.write(zone.primary.region, elapsed, phase);
+      if (options.drill === 'replication-pause' && phase === 'fault' && secondaryRegion) {
+        const duringFault = canaries.written.filter((c) => c.phase === 'fault').map((c) => c.id);
+        const present = await canaries.presentIn(secondaryRegion, duringFault);
+        maxMissingDuringFault = Math.max(maxMissingDuringFault, duringFault.length - present.size);
+      }
+    },
+    async verify(context) {
+      const criteria: Criterion[] = [];
+      const notes: string[] = [
+        'SIMULATED: stopping a local cell closes its API listener; its table and the replicator keep running, so the local RPO measures the replicator, not the loss of a region.',
+      ];
+      // Let replication settle before reading the survivor (both directions run locally).
+      const ids = canaries.written.map((c) => c.id);
+      let present = new Set<string>();
+      for (let attempt = 0; attempt < 20 && secondaryRegion; attempt++) {
+        present = await canaries.presentIn(secondaryRegion, ids);
+        if (present.size === ids.length) break;
+        await sleep(250);
+      }
+      const faultStartMs = context.faultStartMs ?? Number.POSITIVE_INFINITY;
+      const rpo = measureRpo(
+        canaries.written,
+        present,
+        faultStartMs,
+        replicationLagAt(context.timeline, faultStartMs),
+      );
+      const beforeFault = canaries.written.filter((c) => c.acknowledgedAtMs < faultStartMs).length;
+      criteria.push({
+        name: 'canary writes acknowledged before the fault are in the surviving cell',
+        ok: rpo.missingInSurvivor.length === 0,
+        detail: `${beforeFault - rpo.missingInSurvivor.length}/${beforeFault} present in ${secondaryRegion}`,
+      });
+
+      const orders = context.acknowledged
+        .filter((ack) => ack.step === 'checkout' && ack.state.orderId)
+        .map((ack) => ack.state.orderId!);
+      const readable = await mapLimited(orders, 8, async (id) => {
+        const response = await fetch(`${baseUrl}/v1/orders/${id}`, {
+          headers,
+          signal: AbortSignal.timeout(5000),
+        }).catch(() => undefined);
+        await response?.arrayBuffer();
+        return response?.status === 200 ? id : undefined;
+      });
+      const lost = lostAcknowledgedWrites(
+        orders,
+        new Set(readable.filter((id): id is string => id !== undefined)),
+      );
+      criteria.push({
+        name: '0 lost acknowledged writes',
+        ok: lost.length === 0,
+        detail: `${orders.length - lost.length}/${orders.length} acknowledged orders readable afterwards${lost.length ? `; lost: ${lost.slice(0, 5).join(', ')}` : ''}`,
+      });
+
+      if (options.drill === 'replication-pause') {
+        const during = context.timeline.filter(
+          (b) =>
+            context.faultStartMs !== undefined &&
+            b.second * 1000 >= context.faultStartMs &&
+            (context.rollbackAtMs === undefined || b.second * 1000 < context.rollbackAtMs),
+        );
+        const requests = during.reduce((n, b) => n + b.count, 0);
+        const ok = during.reduce((n, b) => n + b.success, 0);
+        criteria.push({
+          name: 'primary serves >= 99% during the pause',
+          ok: requests > 0 && ok / requests >= 0.99,
+          detail: `${ok}/${requests} successful`,
+        });
+        criteria.push({
+          name: 'the pause held writes back (fault effective)',
+          ok: maxMissingDuringFault > 0,
+          detail: `up to ${maxMissingDuringFault} canary writes were not yet in ${secondaryRegion} during the pause`,
+        });
+      }
+      if (options.drill === 'failback') {
+        const failed = context.timeline.reduce((n, b) => n + (b.count - b.success), 0);
+        criteria.push({
+          name: '0 failed requests in a planned failover and failback',
+          ok: failed === 0,
+          detail: `${failed} failed`,
+        });
+      }
+      log(`verified: ${criteria.map((c) => `${c.ok ? 'ok' : 'FAILED'} ${c.name}`).join('; ')}`);
+      return {
+        figures: {
+          rpoMs: rpo.rpoMs,
+          replicationLagAtFaultMs: rpo.replicationLagAtFaultMs,
+          canaryWritesBeforeFault: beforeFault,
+          missingInSurvivor: rpo.missingInSurvivor.length,
+          acknowledgedWrites: orders.length,
+          lostAcknowledgedWrites: lost.length,
+          ...(options.drill === 'replication-pause'
+            ? { maxCanariesBehindDuringPause: maxMissingDuringFault }
+            : {}),
+        },
+        criteria,
+        notes,
+      };
+    },
+  };
+
+  return {
+    definition,
+    environment: 'local',
+    timeScale,
+    injectors: [new LocalFaultInjector(control, fault)],
+    ...(definition.recovery === 'failover' ? { failedCell: primaryCell } : {}),
+    load,
+    steadyState,
+    observer,
+    verifier,
+    predicted,
+    rtoToleranceSeconds: 2,
+    // A failover drill expects errors until the router moves; the budget only stops a runaway.
+    errorBudget: Math.ceil(options.ratePerSecond * 5 * (timings.faultSeconds + 5)),
+    wallClockLimitSeconds: totalSeconds + 60,
+    timings,
+    holdAfterRecoverySeconds: 2,
+    log,
+  };
+}
