@@ -1,4 +1,5 @@
 import { DATA_CLASSIFICATIONS } from '../../../lambdas/core/data-classification';
+import { SHARED_ZONE_TAG } from '../../stacks/zone-tags';
 import { TAG_KEYS } from '../../tagging';
 import { compliant, type ResidencyRule, violation } from '../finding';
 import { TAGGABLE_TYPES } from '../resource-kinds';
@@ -7,6 +8,8 @@ import { hasTagProperty } from '../tags';
 /**
  * Every taggable resource carries its zone and data classification, on the
  * resource or through its stack's tags (CloudFormation propagates stack tags).
+ * Routing and CDN resources serve every zone and are tagged with the shared
+ * zone tag; that is accepted only for resources not classified personal.
  */
 export const ResidencyTagged: ResidencyRule = {
   id: 'ResidencyTagged',
@@ -20,7 +23,12 @@ export const ResidencyTagged: ResidencyRule = {
         const classification = r.classification;
         const problems: string[] = [];
         if (!zone) problems.push(`no ${TAG_KEYS.zone} tag`);
-        else if (!zoneNames.includes(zone))
+        else if (zone === SHARED_ZONE_TAG) {
+          if (classification === 'personal')
+            problems.push(
+              `${TAG_KEYS.zone}=${SHARED_ZONE_TAG} holds no zone's data, but the resource is classified personal`,
+            );
+        } else if (!zoneNames.includes(zone))
           problems.push(`${TAG_KEYS.zone}=${zone} is not a topology zone (${zoneNames.join(', ')})`);
         if (!classification) problems.push(`no ${TAG_KEYS.dataClassification} tag`);
         else if (!(DATA_CLASSIFICATIONS as readonly string[]).includes(classification))

@@ -14,6 +14,20 @@ describe('ResidencyTagged', () => {
     ]);
   });
 
+  it('accepts the shared zone tag for routing and CDN resources, but not on personal data', () => {
+    const inventory = synthInventory((app) => {
+      new sqs.Queue(zoneStack(app, 'Routing', 'shared', 'us-east-1', 'operational'), 'Jobs');
+      new sqs.Queue(zoneStack(app, 'Leaky', 'shared', 'us-east-1', 'personal'), 'Jobs');
+    });
+
+    const findings = ResidencyTagged.evaluate(inventory);
+
+    expect(findings.map((f) => [f.constructPath, f.compliant])).toEqual([
+      ['Routing/Jobs/Resource', true],
+      ['Leaky/Jobs/Resource', false],
+    ]);
+  });
+
   it('fails untagged resources, unknown zones and unknown classifications, naming each', () => {
     const inventory = synthInventory((app) => {
       const untagged = new Stack(app, 'Untagged', {
