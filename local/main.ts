@@ -21,6 +21,7 @@ const USAGE = `Usage: npx tsx local/main.ts [options]
   --base-port <port>    first loopback port (default 4400): edge B, webhook sink B+1, DynamoDB Local B+2,
                         zone endpoints B+10.., cell APIs B+20..
   --time-scale <x>      multiplier for health-check intervals and DNS TTL, 0 < x <= 1 (default 1; --demo: 0.1)
+  --endpoints-file <f>  where to write the endpoints file (default .local/endpoints.json)
   --verbose             show the cells' request logs (default: warnings and errors only)
   --demo                boot, run the demo flow through the edge, print results, shut down; exit 0/1
   --help`;
@@ -29,6 +30,7 @@ const cliSchema = z.strictObject({
   topology: z.string().optional(),
   'base-port': z.coerce.number().optional(),
   'time-scale': z.coerce.number().optional(),
+  'endpoints-file': z.string().min(1).optional(),
   demo: z.boolean().default(false),
   verbose: z.boolean().default(false),
   help: z.boolean().default(false),
@@ -41,6 +43,7 @@ function parseCli(argv: string[]) {
       topology: { type: 'string' },
       'base-port': { type: 'string' },
       'time-scale': { type: 'string' },
+      'endpoints-file': { type: 'string' },
       demo: { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -52,6 +55,7 @@ function parseCli(argv: string[]) {
     ...(cli.topology ? { topologyFile: cli.topology } : {}),
     ...(cli['base-port'] !== undefined ? { basePort: cli['base-port'] } : {}),
     timeScale: cli['time-scale'] ?? (cli.demo ? 0.1 : 1),
+    ...(cli['endpoints-file'] ? { endpointsFile: cli['endpoints-file'] } : {}),
   });
   return { cli, options };
 }
@@ -95,9 +99,19 @@ function readyReport(topology: LocalTopology): string {
   ].join('\n');
 }
 
+/** Option names of the programmatic API -> the CLI flag a user typed. */
+const FLAG_OF: Record<string, string> = {
+  topologyFile: 'topology',
+  basePort: 'base-port',
+  timeScale: 'time-scale',
+  endpointsFile: 'endpoints-file',
+};
+
 function explain(error: unknown): string {
-  if (error instanceof z.ZodError)
-    return `Invalid options: ${error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('; ')}\n${USAGE}`;
+  if (error instanceof z.ZodError) {
+    const flag = (key: PropertyKey | undefined) => FLAG_OF[String(key)] ?? String(key ?? '');
+    return `Invalid options: ${error.issues.map((i) => `--${flag(i.path[0])}: ${i.message}`).join('; ')}\n${USAGE}`;
+  }
   if (error instanceof PortBusyError || error instanceof DynamoDbLocalError || error instanceof TopologyError)
     return error.message;
   return (error as Error).stack ?? String(error);

@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localEndpointsSchema } from '../../local/contract';
+
+/** The CLI as a user runs it: busy ports are named with the flag to change them; SIGTERM stops everything. */
+
+const REPO = join(__dirname, '..', '..');
+const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+
+function runCli(args: string[]): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(TSX, ['local/main.ts', ...args], {
+    cwd: REPO,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return { child, output: () => output };
+}
+
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error('the CLI did not exit in time')), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const randomBase = () => 20_000 + Math.floor(Math.random() * 400) * 100 + 50;
+
+describe('local/main CLI', () => {
+  let blocker: Server | undefined;
+  let cli: ChildProcess | undefined;
+
+  afterEach(async () => {
+    if (cli && cli.exitCode === null) {
+      cli.kill('SIGKILL');
+      await exitOf(cli, 10_000).catch(() => undefined);
+    }
+    await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
+    blocker = undefined;
+  });
+
+  it('refuses to start on a busy port, naming the port and the flag that moves it', async () => {
+    // Prepare
+    const basePort = randomBase();
+    const busy = basePort + 20;
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker!.listen(busy, '127.0.0.1', resolve));
+    // Act
+    const run = runCli(['--base-port', String(basePort), '--endpoints-file', join(tmpdir(), 'unused.json')]);
+    cli = run.child;
+    const code = await exitOf(run.child, 30_000);
+    // Assess
+    expect(code).toBe(1);
+    expect(run.output()).toContain(`Port ${busy}`);
+    expect(run.output()).toContain('--base-port');
+  }, 40_000);
+
+  it('rejects invalid flags with the usage', async () => {
+    // Act
+    const run = runCli(['--time-scale', '5']);
+    cli = run.child;
+    const code = await exitOf(run.child, 30_000);
+    // Assess
+    expect(code).toBe(2);
+    expect(run.output()).toMatch(/time-scale.*at most 1/);
+  }, 40_000);
+
+  it('boots, prints the summary, and on SIGTERM stops everything (Java included)', async () => {
+    // Prepare
+    const endpointsFile = join(mkdtempSync(join(tmpdir(), 'local-cli-')), 'endpoints.json');
+    const run = runCli([
+      '--base-port',
+      String(randomBase()),
+      '--time-scale',
+      '0.05',
+      '--endpoints-file',
+      endpointsFile,
+    ]);
+    cli = run.child;
+    const deadline = Date.now() + 60_000;
+    while (!run.output().includes('Press Ctrl-C')) {
+      if (Date.now() > deadline || run.child.exitCode !== null)
+        throw new Error(`not ready:\n${run.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const endpoints = localEndpointsSchema.parse(JSON.parse(readFileSync(endpointsFile, 'utf8')));
+    const ports = [endpoints.edge, endpoints.dynamodb, ...endpoints.cells.map((c) => c.url)].map((u) =>
+      Number(new URL(u).port),
+    );
+    const upBefore = await Promise.all(ports.map(accepts));
+    // Act
+    run.child.kill('SIGTERM');
+    const code = await exitOf(run.child, 20_000);
+    const upAfter = await Promise.all(ports.map(accepts));
+    // Assess
+    expect(run.output()).toMatch(/zone\s+region\s+role\s+URL\s+health/);
+    expect(run.output()).toMatch(/ready in [\d.]+ s; resident memory \d+ MiB/);
+    expect(upBefore.every(Boolean)).toBe(true);
+    expect(code).toBe(0);
+    expect(upAfter.some(Boolean)).toBe(false);
+    for (const pid of endpoints.pids) expect(() => process.kill(pid, 0)).toThrow();
+  }, 90_000);
+});
