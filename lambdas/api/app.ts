@@ -37,7 +37,7 @@ export function apiRoutes(deps: ResolvedDependencies): RouteSpec[] {
 export function createApp(deps: ApiDependencies): Hono<AppEnv> {
   const resolved = resolveDependencies(deps);
   const app = new Hono<AppEnv>();
-  app.use(correlation(resolved.logger));
+  app.use(correlation(resolved.logger, resolved.metrics));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

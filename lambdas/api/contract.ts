@@ -2,14 +2,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cellConfigSchema } from '../core/cell-config';
 import { apiRoutes } from './app';
-import { resolveDependencies } from './dependencies';
+import { type ResolvedDependencies, resolveDependencies } from './dependencies';
+import type { RouteSpec } from './http/route';
 import { openApiDocument } from './openapi';
 import { healthRouteDoc } from './routes/health';
 
 /** The committed contract (contracts/openapi.json): the document of every described route, as text. */
 export const OPENAPI_FILE = 'contracts/openapi.json';
 
-export function openApiText(): string {
+/** `extraRoutes`: route descriptions mounted through `ApiDependencies.extensions` (e.g. webhooks, events). */
+export function openApiText(
+  extraRoutes: (deps: ResolvedDependencies) => readonly RouteSpec[] = () => [],
+): string {
   const client = new DynamoDBClient({ region: 'us-east-1' });
   try {
     const deps = resolveDependencies({
@@ -22,7 +26,7 @@ export function openApiText(): string {
       }),
       documentClient: DynamoDBDocumentClient.from(client),
     });
-    const document = openApiDocument([healthRouteDoc, ...apiRoutes(deps)], {
+    const document = openApiDocument([healthRouteDoc, ...apiRoutes(deps), ...extraRoutes(deps)], {
       title: 'Sovereign commerce API',
       version: '1.0.0',
     });

@@ -7,6 +7,7 @@ import type { CellConfig } from '../core/cell-config';
 import { CircuitBreaker } from '../core/circuit-breaker';
 import { type ZoneResolver, zoneResolver } from '../core/geography';
 import type { PaymentProvider } from '../core/payment';
+import { type ApiMetrics, defaultMetrics, powertoolsApiMetrics } from './http/metrics';
 import {
   type AccessTokenVerifier,
   denyAllVerifier,
@@ -29,6 +30,8 @@ export interface ApiDependencies {
   readonly now?: () => number;
   /** Structured JSON logger. @default a Powertools Logger (service `commerce-api`) */
   readonly logger?: Logger;
+  /** Request metrics. @default Powertools Metrics (EMF to stdout), namespace SovereignCommerce */
+  readonly metrics?: ApiMetrics;
   /** Bearer-token verifier. @default from AUTH_JWKS_URL / AUTH_JWKS_JSON, else deny-all */
   readonly authVerifier?: AccessTokenVerifier;
   /** Customer country -> home zone. @default from ZONE_GEOGRAPHIES, else the cell's own zone */
@@ -73,6 +76,7 @@ export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies
         persistentKeys: { zone: config.CELL_ZONE, region: config.CELL_REGION, version: config.APP_VERSION },
       }),
     authVerifier: deps.authVerifier ?? verifierFromConfig(config, deps.now),
+    metrics: deps.metrics ?? powertoolsApiMetrics(defaultMetrics(config.CELL_ZONE, config.CELL_REGION)),
     zoneForCountry: deps.zoneForCountry ?? zoneResolver(config.ZONE_GEOGRAPHIES, config.CELL_ZONE),
     paymentProvider: deps.paymentProvider ?? new LocalPaymentProvider(),
     paymentTimeoutMs: deps.paymentTimeoutMs ?? 3000,

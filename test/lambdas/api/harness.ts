@@ -5,6 +5,7 @@ import { LocalPaymentProvider } from '../../../lambdas/adapters/local-payment-pr
 import { createApp } from '../../../lambdas/api/app';
 import { type DevKeys, devVerifier, generateDevKeys, mintDevToken } from '../../../lambdas/api/auth/dev-auth';
 import type { ApiDependencies } from '../../../lambdas/api/dependencies';
+import { noMetrics } from '../../../lambdas/api/http/metrics';
 import { cellConfigSchema } from '../../../lambdas/core/cell-config';
 import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../../../lambdas/core/scopes';
 import { freshCommerceTable } from '../../support/dynamodb';
@@ -60,6 +61,7 @@ export async function createHarness(overrides: Partial<ApiDependencies> = {}): P
       documentClient,
       now: () => clock.now,
       logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: noMetrics,
       authVerifier: devVerifier(keys, () => clock.now),
       paymentProvider: payments,
       paymentTimeoutMs: 200,
