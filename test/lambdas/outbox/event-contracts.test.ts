@@ -100,7 +100,7 @@ describe('event contracts (JSON Schema per type + AsyncAPI 3)', () => {
       expect(new Set(envelopes.map((e) => e.eventType))).toEqual(new Set(EVENT_TYPES));
       expect(JSON.stringify(envelopes)).not.toContain('ada@example.com');
 
-      const placed = envelopes.find((e) => e.eventType === 'order.v1.placed') as {
+      const placed = envelopes.find((e) => e.eventType === 'order.v1.placed') as unknown as {
         data: Record<string, unknown>;
       };
       const broken = { ...placed, data: { ...placed.data, orderId: undefined, totalMinor: -1 } };
