@@ -88,10 +88,13 @@ export function buildCommerceApp(
       const secondary = new RegionalCellStack(app, zone.secondary.stackName, {
         model,
         cell: zone.secondary,
-        replicaKey: keyStack.key,
         // The sovereign hosted zone lives in the primary's region: referencing it would cross regions.
       });
       secondary.addStackDependency(primary, 'the replica (and its stream) is created by the primary cell');
+      secondary.addStackDependency(
+        keyStack,
+        'its queues, bus and replica are encrypted with this key (by alias)',
+      );
       cells.push(secondary);
       row(secondary, zone.name, 'secondary cell', zone.partition);
     }

@@ -1,17 +1,27 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag-acknowledgements';
 import { dataKeyAliasName } from './resource-names';
 
 export interface CellDataKeyProps {
   readonly appName: string;
   readonly zone: string;
+  /**
+   * Name of an event bus in this region that is encrypted with this key but
+   * defined in another stack (which cannot add to this key's policy): EventBridge
+   * gets use of the key for that bus only.
+   * @default - none (a bus in the same stack adds its own statement)
+   */
+  readonly externalEventBusName?: string;
 }
 
 /**
  * The customer-managed key of one zone in one region: encrypts the table (or
  * its replica), the queues and the event bus of that cell. The alias name is
- * deterministic so the zone's primary can name the replica key by ARN.
+ * deterministic so the zone's primary can name the replica key by ARN and the
+ * secondary cell can use it without a cross-stack reference.
  */
 export class CellDataKey extends Construct {
   readonly key: kms.Key;
@@ -31,6 +41,71 @@ export class CellDataKey extends Construct {
       // Losing the key loses the data (and PITR backups): never delete it with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
       alias: this.aliasName,
+    });
+    if (props.externalEventBusName) {
+      const stack = Stack.of(this);
+      const busArn = stack.formatArn({
+        service: 'events',
+        resource: 'event-bus',
+        resourceName: props.externalEventBusName,
+      });
+      // The same statement aws-events adds for a bus encrypted with a key of its own stack.
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'aws:SourceAccount': stack.account,
+              'aws:SourceArn': busArn,
+              'kms:EncryptionContext:aws:events:event-bus:arn': busArn,
+            },
+          },
+        }),
+      );
+    }
+  }
+}
+
+/** Actions a cell's functions need on its data key (DynamoDB, Streams, SQS and EventBridge encryption). */
+const DATA_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
+
+/**
+ * The zone's data key in this stack's region, addressed by its deterministic
+ * alias (created by another stack of the same region). Encryption settings get
+ * the alias ARN, which SQS, EventBridge and DynamoDB accept; since IAM cannot
+ * name a key by alias, `grant` allows use of whichever key carries the alias
+ * (kms:ResourceAliases), so no Fn::ImportValue ties the stacks together.
+ */
+export class AliasedDataKey extends Construct {
+  readonly key: kms.IAlias;
+  readonly aliasName: string;
+
+  constructor(scope: Construct, id: string, props: Pick<CellDataKeyProps, 'appName' | 'zone'>) {
+    super(scope, id);
+    this.aliasName = dataKeyAliasName(props.appName, props.zone);
+    this.key = kms.Alias.fromAliasName(this, 'Alias', this.aliasName);
+  }
+
+  grant(role: iam.Role): void {
+    const stack = Stack.of(this);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: DATA_KEY_ACTIONS,
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': this.aliasName } },
+      }),
+    );
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${stack.region}:${stack.account}:key/*]`,
+      reason: `Limited by condition kms:ResourceAliases = ${this.aliasName} to the zone's data key in this region (IAM cannot name a key by alias)`,
     });
   }
 }

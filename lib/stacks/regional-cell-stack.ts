@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import { cellEnvironment, definedEnvironment } from '../constructs/cell-environment';
-import { CellDataKey } from '../constructs/cell-data-key';
+import { AliasedDataKey, CellDataKey } from '../constructs/cell-data-key';
 import { CellMonitoring } from '../constructs/cell-monitoring';
 import { type CommerceApiThrottling, CommerceApi } from '../constructs/commerce-api';
 import { CommerceData } from '../constructs/commerce-data';
@@ -19,11 +19,6 @@ import { tagZone } from './zone-tags';
 export interface RegionalCellStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly model: TopologyModel;
   readonly cell: Cell;
-  /**
-   * Secondary cells only: the replica key from the region's ReplicaKeyStack.
-   * @default - the cell creates its own data key (primary cells)
-   */
-  readonly replicaKey?: kms.IKey;
   /**
    * Hosted zone for certificate validation and the cell's alias record, in this
    * cell's partition. Sovereign cells pass their SovereignDnsStack zone (same
@@ -52,15 +47,6 @@ export class RegionalCellStack extends Stack {
 
   constructor(scope: Construct, id: string, props: RegionalCellStackProps) {
     const { model, cell } = props;
-    const problems: string[] = [];
-    if (cell.role === 'secondary' && !props.replicaKey) {
-      problems.push(`replicaKey: secondary cell ${cell.stackName} needs the key of its ReplicaKeyStack`);
-    }
-    if (cell.role === 'primary' && props.replicaKey) {
-      problems.push(`replicaKey: primary cell ${cell.stackName} creates its own key; omit replicaKey`);
-    }
-    if (problems.length > 0) throw new Error(`RegionalCellStack ${id}: ${problems.join('; ')}`);
-
     super(scope, id, {
       ...props,
       stackName: cell.stackName,
@@ -71,8 +57,14 @@ export class RegionalCellStack extends Stack {
     const zone = zoneByName(model, cell.zone);
     tagZone(this, model, zone);
 
+    // A primary owns its key; a secondary uses the replica key of its region's
+    // ReplicaKeyStack by alias (deployed before the primary, which needs it for the replica).
+    const aliasedKey =
+      cell.role === 'secondary'
+        ? new AliasedDataKey(this, 'DataKey', { appName: model.appName, zone: zone.name })
+        : undefined;
     this.dataKey =
-      props.replicaKey ?? new CellDataKey(this, 'DataKey', { appName: model.appName, zone: zone.name }).key;
+      aliasedKey?.key ?? new CellDataKey(this, 'DataKey', { appName: model.appName, zone: zone.name }).key;
 
     const peer = cell.role === 'primary' ? zone.secondary : undefined;
     this.data = new CommerceData(this, 'Data', {
@@ -146,6 +138,8 @@ export class RegionalCellStack extends Stack {
     });
 
     for (const fn of [this.api.handler, this.relay.handler, this.webhooks.handler]) {
+      // CDK's own grants are no-ops on an aliased key: grant by alias instead.
+      aliasedKey?.grant(fn.role);
       acknowledgeKeyGrant(fn.role);
     }
     for (const fn of [this.api.handler, this.relay.handler, this.webhooks.handler]) {

@@ -2,7 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { CellDataKey } from '../constructs/cell-data-key';
-import { replicaKeyStackName } from '../constructs/resource-names';
+import { eventBusName, replicaKeyStackName } from '../constructs/resource-names';
 import type { Cell, TopologyModel } from '../topology';
 import { zoneByName } from '../topology';
 import { tagZone } from './zone-tags';
@@ -34,7 +34,12 @@ export class ReplicaKeyStack extends Stack {
       env: { account: props.cell.account, region: props.cell.region },
       description: `${props.model.appName}: data key of zone ${props.cell.zone} in ${props.cell.region} (replica encryption)`,
     });
-    this.key = new CellDataKey(this, 'DataKey', { appName: props.model.appName, zone: props.cell.zone }).key;
+    this.key = new CellDataKey(this, 'DataKey', {
+      appName: props.model.appName,
+      zone: props.cell.zone,
+      // The secondary cell's bus is encrypted with this key; that stack cannot edit this key's policy.
+      externalEventBusName: eventBusName(props.model.appName, props.cell.zone),
+    }).key;
     tagZone(this, props.model, zoneByName(props.model, props.cell.zone));
   }
 }

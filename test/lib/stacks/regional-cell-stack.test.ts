@@ -115,6 +115,56 @@ describe('RegionalCellStack', () => {
       secondary.resourceCountIs('AWS::KMS::Key', 0);
     });
 
+    it('encrypts the secondary cell with the replica key by alias, granted by alias, without importing it', () => {
+      const aliasArn = {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':kms:us-west-2:111111111111:alias/commerce-global-data'],
+        ],
+      };
+      for (const queue of Object.values(secondary.findResources('AWS::SQS::Queue'))) {
+        expect(queue.Properties.KmsMasterKeyId).toEqual(aliasArn);
+      }
+      secondary.hasResourceProperties('AWS::Events::EventBus', { KmsKeyIdentifier: aliasArn });
+      secondary.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: Match.arrayWith(['kms:Decrypt', 'kms:GenerateDataKey*']),
+              Condition: {
+                'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/commerce-global-data' },
+              },
+            }),
+          ]),
+        },
+      });
+      expect(JSON.stringify(secondary.toJSON())).not.toContain('Fn::ImportValue');
+      // The bus in the secondary cell cannot edit the key policy: the key stack allows EventBridge for that bus.
+      replicaKey.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: {
+                StringEquals: Match.objectLike({
+                  'aws:SourceArn': {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':events:us-west-2:111111111111:event-bus/commerce-global-events',
+                      ],
+                    ],
+                  },
+                }),
+              },
+            }),
+          ]),
+        },
+      });
+    });
+
     it('points the secondary at its local replica and reads the replica stream ARN in its own region', () => {
       secondary.hasResourceProperties('Custom::AWS', {
         Update: Match.stringLikeRegexp('"action":"describeTable".*"TableName":"commerce-global-commerce"'),
