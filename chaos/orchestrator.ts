@@ -233,7 +233,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
         if (rto.recoveredAtSecond !== undefined) {
           recoveredAtMs = t;
           phase = 'recovered';
-          event(`recovered: served by ${rto.servedBy} (RTO ${rto.rtoSeconds} s)`);
+          event(`recovered: served by ${rto.servedBy} (RTO ${round1(rto.rtoSeconds)} s)`);
           continue;
         }
       }
@@ -286,6 +286,10 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
   };
   const criteria: Criterion[] = [...steady];
   const notes: string[] = [];
+  const failures = Object.entries(summary?.failuresByStep ?? {});
+  if (failures.length > 0) {
+    notes.push(`failed requests by step and status: ${failures.map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  }
 
   if (faultStartMs !== undefined && def.recovery === 'failover' && plan.failedCell) {
     const rto = measureRto(finalTimeline, faultStartMs, plan.failedCell, recovery);
@@ -316,7 +320,8 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
     }
   }
 
-  if (plan.verifier) {
+  // Nothing to verify when the drill stopped before any load ran (steady state not met).
+  if (plan.verifier && run) {
     try {
       const verified = await plan.verifier.verify({
         faultStartMs,

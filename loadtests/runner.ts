@@ -64,6 +64,8 @@ export interface RunSummary {
   readonly p95Ms: number | undefined;
   readonly p99Ms: number | undefined;
   readonly servedBy: Readonly<Record<string, number>>;
+  /** Failed requests per `<step> <status>` (status 0: transport error or timeout). */
+  readonly failuresByStep: Readonly<Record<string, number>>;
   readonly buckets: readonly SecondBucket[];
   readonly thresholds: readonly ThresholdResult[];
   readonly passed: boolean;
@@ -270,6 +272,10 @@ export function startLoad(options: RunnerOptions): LoadRun {
     const servedBy: Record<string, number> = {};
     for (const s of samples) servedBy[s.servedBy] = (servedBy[s.servedBy] ?? 0) + 1;
     const thresholds = evaluateThresholds(profile, samples);
+    const failuresByStep: Record<string, number> = {};
+    for (const s of samples) {
+      if (!s.ok) failuresByStep[`${s.step} ${s.status}`] = (failuresByStep[`${s.step} ${s.status}`] ?? 0) + 1;
+    }
     return {
       profile: profile.name,
       baseUrl,
@@ -284,6 +290,7 @@ export function startLoad(options: RunnerOptions): LoadRun {
       p95Ms: round(percentile(latencies, 95)),
       p99Ms: round(percentile(latencies, 99)),
       servedBy,
+      failuresByStep,
       buckets: bucketize(samples),
       thresholds,
       passed: stopReason !== 'threshold-abort' && thresholds.every((r) => r.ok),

@@ -64,6 +64,7 @@ export function fakeLoad(
           p95Ms: 20,
           p99Ms: 30,
           servedBy: {},
+          failuresByStep: {},
           buckets: emitted,
           thresholds: [],
           passed: true,

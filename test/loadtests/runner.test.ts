@@ -93,6 +93,7 @@ describe('local load runner', () => {
     expect(first.success).toBeLessThan(first.count);
     expect(Object.keys(summary.servedBy).sort()).toEqual(['global/us-east-1', 'global/us-west-2']);
     expect(summary.thresholds.find((t) => t.name === 'errorRate')?.ok).toBe(false);
+    expect(summary.failuresByStep['health 503']).toBe(summary.failures);
     expect(summary.passed).toBe(false);
     expect(seconds.slice(0, 1)).toEqual([0]);
   });
