@@ -48,11 +48,15 @@ export class EventBridgePublisher implements EventPublisher {
   }
 }
 
-/** Keeps published events in memory (local topology, tests, benchmarks). */
+/** Keeps the last `keep` published events in memory (local topology, tests, benchmarks). */
 export class InMemoryPublisher implements EventPublisher {
-  readonly events: EventEnvelope[] = [];
+  events: EventEnvelope[] = [];
+  published = 0;
+  constructor(private readonly keep = 10_000) {}
   async publish(events: readonly EventEnvelope[]): Promise<{ failedEventIds: ReadonlySet<string> }> {
     this.events.push(...events);
+    this.published += events.length;
+    if (this.events.length > this.keep) this.events = this.events.slice(-this.keep);
     return { failedEventIds: new Set() };
   }
 }
