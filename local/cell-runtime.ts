@@ -11,10 +11,11 @@ import { DeliveryFanout } from '../lambdas/webhooks/fanout';
 import { createHttpPoster } from '../lambdas/webhooks/http-client';
 import { localDynamoClient } from './dynamodb-local';
 import { InProcessQueue } from './in-process-queue';
-import { startPlaceholderSink, type WebhookSinkHandle } from './sink-placeholder';
 import type { StreamRecordHandler } from './stream-poller';
+import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
 
-export type { WebhookSinkHandle };
+/** What the topology needs from the sink (local/webhook-sink.ts provides more). */
+export type WebhookSinkHandle = Pick<WebhookSink, 'url' | 'state' | 'setFault' | 'deliveries' | 'stop'>;
 
 /**
  * THE integration points between the local topology and the production
@@ -99,10 +100,7 @@ export function outboxConsumer(config: CellConfig, dynamoEndpoint: string): Outb
   };
 }
 
-/**
- * The local webhook sink (stand-in for customers' webhook endpoints).
- * PLACEHOLDER: swap in local/webhook-sink.ts here when it lands.
- */
+/** The local webhook sink (SIMULATED customer endpoint: records deliveries, injectable faults). */
 export function startWebhookSink(port: number): Promise<WebhookSinkHandle> {
-  return startPlaceholderSink(port);
+  return startSink({ port });
 }
