@@ -98,7 +98,16 @@ function classifyOrigin(
   const host = resolveString(origin.DomainName, stackScope(distribution));
   if (!host) return { ...common, domain: JSON.stringify(origin.DomainName), kind: 'unresolved' };
   const apiZone = zoneOfApiHost(host, zones);
-  if (apiZone) return { ...common, domain: host, kind: 'zone-api', zone: apiZone };
+  if (apiZone) {
+    const cell = apiZone.cells.find((c) => c.apiDomainName === host);
+    return {
+      ...common,
+      domain: host,
+      kind: 'zone-api',
+      zone: apiZone,
+      ...(cell ? { region: cell.region } : {}),
+    };
+  }
   const region = regionInHost(host);
   if (region) {
     const zone = zoneOfRegion(region, zones);

@@ -22,6 +22,12 @@ interface Box {
   readonly h: number;
 }
 
+/** `stack/Construct` of a construct path, cut to fit a CDN box. */
+const shortName = (path: string) => {
+  const name = path.split('/').slice(0, 2).join('/');
+  return name.length > 34 ? `${name.slice(0, 33)}…` : name;
+};
+
 const centre = (b: Box) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
 
 export function renderDataFlowSvg(report: ResidencyReport): string {
@@ -85,7 +91,7 @@ export function renderDataFlowSvg(report: ResidencyReport): string {
     const b = centre(to);
     const bend = flow.kind === 'cdn' ? 0 : -70 - (index % 4) * 15;
     const cx = (a.x + b.x) / 2;
-    const cy = Math.min(a.y, b.y) + bend;
+    const cy = flow.kind === 'cdn' ? (a.y + b.y) / 2 : Math.min(a.y, b.y) + bend;
     const colour = flow.crossesBoundary ? '#c62828' : '#546e7a';
     return `<path d="M${a.x},${flow.kind === 'cdn' ? a.y + CDN_H / 2 : a.y - REGION_H / 2} Q${cx},${cy} ${b.x},${b.y - to.h / 2}" fill="none" stroke="${colour}" stroke-width="${flow.crossesBoundary ? 3 : 1.5}" marker-end="url(#${flow.crossesBoundary ? 'red' : 'grey'})"${flow.crossesBoundary ? ' class="crossing"' : ''}><title>${escapeXml(`${flow.label}${flow.crossesBoundary ? ' (crosses the residency boundary)' : ''}`)}</title></path>`;
   };
@@ -127,9 +133,7 @@ export function renderDataFlowSvg(report: ResidencyReport): string {
     parts.push(
       `<rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" rx="6" fill="#fff8e1" stroke="#ffa000"/>`,
     );
-    parts.push(
-      `<text x="${box.x + 8}" y="${box.y + 27}">CDN ${escapeXml(node.length > 30 ? `…${node.slice(-29)}` : node)}</text>`,
-    );
+    parts.push(`<text x="${box.x + 8}" y="${box.y + 27}">CDN ${escapeXml(shortName(node))}</text>`);
   }
   report.flows.forEach((flow, i) => {
     parts.push(arrow(flow, i));
