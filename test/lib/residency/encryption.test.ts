@@ -38,9 +38,13 @@ describe('encryptionAtRest', () => {
     ]);
   });
 
-  it('resolves a bare alias name in the region of the data (KMS looks aliases up in the caller region)', () => {
+  it('resolves an imported alias name to an alias ARN in the stack region', () => {
     expect(of('ByAliasName')).toEqual([
-      expect.objectContaining({ kind: 'customer-managed', keyRegion: 'eu-central-1', key: 'alias/x' }),
+      expect.objectContaining({
+        kind: 'customer-managed',
+        keyRegion: 'eu-central-1',
+        key: expect.stringContaining('alias/x'),
+      }),
     ]);
   });
 
