@@ -12,6 +12,7 @@ export interface CheckoutSaga {
   readonly checkoutId: string;
   readonly state: SagaState;
   readonly cartId: string;
+  readonly currency: string;
   readonly lines: readonly CartLine[];
   /** Increments each time a compensated checkout is retried, so the provider sees a fresh authorization key. */
   readonly attempt: number;

@@ -99,6 +99,7 @@ export class CheckoutService {
       checkoutId,
       state: 'reserved',
       cartId,
+      currency: cart.currency,
       lines: cart.lines,
       attempt: previousAttempt + 1,
     };
@@ -151,7 +152,7 @@ export class CheckoutService {
         idempotencyKey: `${checkoutId}-${saga.attempt}`,
         customerId: ctx.caller.subject,
         amount: saga.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0),
-        currency: (await this.carts.get(saga.cartId))?.currency ?? 'EUR',
+        currency: saga.currency,
         paymentMethod: ctx.body.paymentMethod,
       });
     } catch (error) {
@@ -179,7 +180,6 @@ export class CheckoutService {
     ctx: RouteContext<unknown, unknown, CheckoutRequest>,
     checkoutId: string,
   ): Promise<ApiResult> {
-    const cart = await this.carts.get(saga.cartId);
     const order: Order = {
       id: `ord_${checkoutId}`,
       customerId: ctx.caller.subject,
@@ -187,7 +187,7 @@ export class CheckoutService {
       status: 'placed',
       lines: [...saga.lines],
       totalMinor: saga.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0),
-      currency: cart?.currency ?? 'EUR',
+      currency: saga.currency,
       authorizationId: saga.authorizationId!,
       placedAt: new Date(this.deps.now()).toISOString(),
       version: 1,
