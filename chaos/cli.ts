@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startLocalTopology } from '../local/topology';
+import { awsFault, awsFaultArgsSchema, holdFault } from './aws-fault';
 import { DRILL_NAMES, DRILLS } from './catalog';
 import { localDrillPlan } from './local-drill';
 import { runDrill } from './orchestrator';
@@ -12,6 +13,12 @@ import { DEFAULT_DRILLS_DIR, readIndex, writeIndex, writeReport } from './report
  *   npx tsx chaos/cli.ts run <drill> --local [--short] [--zone global] [--time-scale 0.1] [--base-port 4700]
  *                                   [--rate 4] [--topology topology.yaml] [--out drills]
  *   npx tsx chaos/cli.ts index [--out drills]
+ *   npx tsx chaos/cli.ts aws-fault route53 --health-check-id <id> --duration <s>
+ *   npx tsx chaos/cli.ts aws-fault drill-flag --table <name> --region <region> --duration <s>
+ *   npx tsx chaos/cli.ts aws-fault fis --template <id> --region <region> --duration <s>
+ * `aws-fault` holds one fault on a real deployment (credentials from the usual
+ * AWS chain) while k6 drives the load, and rolls it back after the duration,
+ * on Ctrl-C or on error; exit 0 when rolled back cleanly, 1 otherwise.
  * `run --local` boots the local topology, runs the drill under load, always
  * rolls the fault back (also on Ctrl-C), writes drills/<timestamp>-<drill>/
  * and exits 0 on PASS, 1 on FAIL or ABORTED, 2 on bad input.
@@ -100,8 +107,40 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${readIndex(dir).length} drills indexed in ${dir}/index.md and ${dir}/index.html`);
       return 0;
     }
+    case 'aws-fault': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          'health-check-id': { type: 'string' },
+          table: { type: 'string' },
+          region: { type: 'string' },
+          template: { type: 'string' },
+          duration: { type: 'string' },
+        },
+      });
+      const parsed = awsFaultArgsSchema.safeParse({ ...values, mechanism: positionals[0] });
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues)
+          console.error(`${issue.path.join('.') || 'arguments'}: ${issue.message}`);
+        return 2;
+      }
+      const drillId = `aws-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const result = await holdFault(awsFault(parsed.data, drillId), {
+        durationSeconds: parsed.data.duration,
+        signal: controller.signal,
+        log: (line) => console.log(line),
+      });
+      return result.rolledBack && !result.error ? 0 : 1;
+    }
     default:
-      console.error('usage: chaos/cli.ts list | run <drill> --local [--short] | index');
+      console.error(
+        'usage: chaos/cli.ts list | run <drill> --local [--short] | index | aws-fault <route53|drill-flag|fis> ...',
+      );
       return 2;
   }
 }

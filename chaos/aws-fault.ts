@@ -1,0 +1,131 @@
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { FisClient } from '@aws-sdk/client-fis';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { DrillFlagInjector } from './injectors/drill-flag';
+import { FisExperimentInjector } from './injectors/fis';
+import { Route53HealthCheckInjector } from './injectors/route53';
+import type { FaultInjector } from './injectors/types';
+
+/**
+ * A fault on a real deployment for a bounded time, while k6 drives the load
+ * (`k6 run dist/k6/load.js`): inject, report every `observeEverySeconds`,
+ * roll back after `durationSeconds`, on Ctrl-C, or on any error. The AWS
+ * injectors cannot be exercised here (no account); their call shapes are
+ * tested with aws-sdk-client-mock.
+ */
+
+export const awsFaultArgsSchema = z.discriminatedUnion('mechanism', [
+  z.object({
+    mechanism: z.literal('route53'),
+    'health-check-id': z.string().min(1),
+    duration: z.coerce.number().int().min(10).max(3600),
+  }),
+  z.object({
+    mechanism: z.literal('drill-flag'),
+    table: z.string().min(3),
+    region: z.string().min(1),
+    duration: z.coerce.number().int().min(10).max(3600),
+  }),
+  z.object({
+    mechanism: z.literal('fis'),
+    template: z.string().min(1),
+    region: z.string().min(1),
+    duration: z.coerce.number().int().min(10).max(3600),
+  }),
+]);
+export type AwsFaultArgs = z.output<typeof awsFaultArgsSchema>;
+
+export interface BoundedFault {
+  readonly injector: FaultInjector;
+  /** One line about the fault's current effect, printed while it holds. */
+  readonly observe: () => Promise<string>;
+}
+
+export function awsFault(args: AwsFaultArgs, drillId: string): BoundedFault {
+  switch (args.mechanism) {
+    case 'route53': {
+      // Route 53's control plane is global and answers in us-east-1.
+      const injector = new Route53HealthCheckInjector(
+        new Route53Client({ region: 'us-east-1' }),
+        args['health-check-id'],
+      );
+      return {
+        injector,
+        observe: async () => {
+          const { healthy, unhealthy } = await injector.observe();
+          return `Route 53 checkers: ${healthy} healthy, ${unhealthy} unhealthy`;
+        },
+      };
+    }
+    case 'drill-flag': {
+      const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: args.region }));
+      return {
+        injector: new DrillFlagInjector(client, args.table, args.region, `drill ${drillId}`),
+        observe: async () => 'drill flag set: the cell health check answers 503',
+      };
+    }
+    case 'fis': {
+      const injector = new FisExperimentInjector(
+        new FisClient({ region: args.region }),
+        args.template,
+        drillId,
+      );
+      return { injector, observe: async () => `FIS experiment ${(await injector.status()) ?? 'unknown'}` };
+    }
+  }
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/** Holds a fault for `durationSeconds`; the rollback runs in `finally`, whatever happens. */
+export async function holdFault(
+  fault: BoundedFault,
+  options: {
+    durationSeconds: number;
+    observeEverySeconds?: number;
+    signal: AbortSignal;
+    log: (line: string) => void;
+  },
+): Promise<{ rolledBack: boolean; error?: string }> {
+  const { injector } = fault;
+  const started = Date.now();
+  let error: string | undefined;
+  try {
+    options.log(`injecting: ${injector.describe().fault} on ${injector.describe().target}`);
+    await injector.inject();
+    while (!options.signal.aborted && Date.now() - started < options.durationSeconds * 1000) {
+      await sleep((options.observeEverySeconds ?? 10) * 1000, options.signal);
+      const line = await fault.observe().catch((e: Error) => `observe failed: ${e.message}`);
+      options.log(`[${Math.round((Date.now() - started) / 1000)} s] ${line}`);
+    }
+  } catch (e) {
+    error = (e as Error).message;
+    options.log(`error: ${error}`);
+  } finally {
+    options.log('rolling back');
+    try {
+      await injector.rollback();
+      options.log('rolled back');
+    } catch (e) {
+      error = `${error ? `${error}; ` : ''}ROLLBACK FAILED: ${(e as Error).message}`;
+      options.log(
+        `ROLLBACK FAILED: ${(e as Error).message}: follow runbooks/unplanned-region-failover.md to undo by hand`,
+      );
+      return { rolledBack: false, error };
+    }
+  }
+  return error ? { rolledBack: true, error } : { rolledBack: true };
+}
