@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProblemError } from '../core/errors';
 
 /** Opaque pagination cursors: base64url of the LastEvaluatedKey, validated on the way back in. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../core/idempotency';
 import type { RouteSpec } from './http/route';
 

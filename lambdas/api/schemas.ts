@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { productIdSchema } from '../core/catalog';
 
 /** Schemas shared by several routes (inputs validated at the edge; outputs documented in OpenAPI). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Product, productIdSchema } from './catalog';
 
 export const MAX_CART_LINES = 20;

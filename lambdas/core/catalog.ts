@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Products: public catalog data (no personal data), prices in minor units. */
 export const productSchema = z.object({

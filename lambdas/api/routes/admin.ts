@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditRepository } from '../../adapters/audit-repository';
 import { keys } from '../../adapters/table';
 import { SCOPES } from '../../core/scopes';

@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CartRepository } from '../../adapters/cart-repository';
 import { CatalogRepository } from '../../adapters/catalog-repository';
 import { type Cart, CartRuleError, cartSchema, cartTotal, quantityOf, withQuantity } from '../../core/cart';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { orderSchema } from '../../core/order';
 import { SCOPES } from '../../core/scopes';
 import type { ResolvedDependencies } from '../dependencies';

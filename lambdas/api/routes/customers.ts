@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CustomerRepository, isErased } from '../../adapters/customer-repository';
 import { IdempotencyStore } from '../../adapters/idempotency-store';
 import { type Customer, customerSchema, withoutPersonalData } from '../../core/customer';

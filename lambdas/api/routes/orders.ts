@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CatalogRepository } from '../../adapters/catalog-repository';
 import { OrderRepository } from '../../adapters/order-repository';
 import { ProblemError } from '../../core/errors';

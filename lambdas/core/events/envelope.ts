@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The event envelope (ARCHITECTURE.md section 5) and the outbox item that
