@@ -1,14 +1,9 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiDependencies } from '../lambdas/api/app';
 import type { CellConfig } from '../lambdas/core/cell-config';
-import type { EventEnvelope } from '../lambdas/core/events/envelope';
-import type { EventPublisher } from '../lambdas/outbox/event-bus';
-import { createRelayHandler } from '../lambdas/outbox/lambda';
-import { DeliveryStore } from '../lambdas/webhooks/deliveries';
-import { Dispatcher } from '../lambdas/webhooks/dispatcher';
-import { EndpointRegistry } from '../lambdas/webhooks/endpoints';
-import { DeliveryFanout } from '../lambdas/webhooks/fanout';
-import { createHttpPoster } from '../lambdas/webhooks/http-client';
+import { webhookExtension } from '../lambdas/api/routes/webhooks';
+import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
+import { createEventPipeline } from '../lambdas/webhooks/runtime';
 import { localDynamoClient } from './dynamodb-local';
 import { InProcessQueue } from './in-process-queue';
 import type { StreamRecordHandler } from './stream-poller';
@@ -31,30 +26,14 @@ export function cellDocumentClient(config: CellConfig, dynamoEndpoint: string): 
   });
 }
 
-/** What the API of one cell gets injected; mirrors lambdas/api/lambda.ts with local clients. */
-export function cellApiDependencies(config: CellConfig, dynamoEndpoint: string): ApiDependencies {
-  return { config, documentClient: cellDocumentClient(config, dynamoEndpoint) };
-}
-
-/** SIMULATED EventBridge bus of a cell: accepts every event and keeps the most recent ones for inspection. */
-export class LocalEventBus implements EventPublisher {
-  private static readonly KEEP = 1000;
-  readonly recent: EventEnvelope[] = [];
-  published = 0;
-
-  async publish(events: readonly EventEnvelope[]): Promise<{ failedEventIds: ReadonlySet<string> }> {
-    this.published += events.length;
-    this.recent.push(...events);
-    if (this.recent.length > LocalEventBus.KEEP)
-      this.recent.splice(0, this.recent.length - LocalEventBus.KEEP);
-    return { failedEventIds: new Set() };
-  }
-}
-
-export interface OutboxConsumer {
+/** One cell's runtime besides its HTTP listener: the API's dependencies and the event pipeline. */
+export interface CellRuntime {
+  /** What the cell's API gets injected; mirrors lambdas/api/lambda.ts with local clients. */
+  readonly api: ApiDependencies;
   /** Plugged into the cell's stream poller (the relay Lambda's event source mapping). */
-  readonly handler: StreamRecordHandler;
-  readonly eventBus: LocalEventBus;
+  readonly relayHandler: StreamRecordHandler;
+  /** SIMULATED EventBridge bus of the cell. */
+  readonly publisher: InMemoryPublisher;
   /** Webhook deliveries queued and not yet done (the SQS queue depth). */
   backlog(): number;
   /** Deliveries that exhausted their attempts (DLQ) or whose queue message was dead-lettered. */
@@ -64,32 +43,33 @@ export interface OutboxConsumer {
 }
 
 /**
- * The cell's outbox relay (production `createRelayHandler`) publishing to a
- * local event bus and fanning out webhook deliveries into an in-process queue
- * (SIMULATED SQS) consumed by the production dispatcher.
+ * A cell's production pieces wired with local stand-ins: the outbox relay and
+ * the webhook dispatcher from the event pipeline's composition root
+ * (lambdas/webhooks/runtime.ts), the in-process queue for SQS, an in-memory
+ * bus for EventBridge, and the API with the webhook operator routes mounted.
  */
-export function outboxConsumer(config: CellConfig, dynamoEndpoint: string): OutboxConsumer {
+export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): CellRuntime {
   const documentClient = cellDocumentClient(config, dynamoEndpoint);
-  const tableName = config.TABLE_NAME;
-  const endpoints = new EndpointRegistry({ documentClient, tableName, mode: 'local' });
-  const deliveries = new DeliveryStore({ documentClient, tableName });
   const queue = new InProcessQueue();
-  const dispatcher = new Dispatcher({ deliveries, endpoints, post: createHttpPoster({ mode: 'local' }) });
+  const publisher = new InMemoryPublisher();
+  const pipeline = createEventPipeline({
+    documentClient,
+    tableName: config.TABLE_NAME,
+    cellRegion: config.CELL_REGION,
+    mode: 'local',
+    queue,
+    publisher,
+  });
   let dead = 0;
   queue.setHandler(async (message, receiveCount) => {
-    const outcome = await dispatcher.dispatch(message, receiveCount);
+    const outcome = await pipeline.dispatcher.dispatch(message, receiveCount);
     if (outcome.kind === 'done' && outcome.result === 'dead') dead += 1;
     return outcome;
   });
-  const eventBus = new LocalEventBus();
-  const relay = createRelayHandler({
-    cellRegion: config.CELL_REGION,
-    publisher: eventBus,
-    fanout: new DeliveryFanout(endpoints, deliveries, queue),
-  });
   return {
-    handler: relay,
-    eventBus,
+    api: { config, documentClient, extensions: [webhookExtension({ queue, mode: 'local' })] },
+    relayHandler: pipeline.relayHandler,
+    publisher,
     backlog: () => queue.size,
     deadLetters: () => dead + queue.deadLetters.length,
     start: () => queue.start(),

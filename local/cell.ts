@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { createApp } from '../lambdas/api/app';
+import { type ApiDependencies, createApp } from '../lambdas/api/app';
 import { type CellConfig, cellConfigSchema } from '../lambdas/core/cell-config';
 import type { Cell, TopologyModel } from '../lib/topology';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
-import { cellApiDependencies } from './cell-runtime';
 import { LoopbackListener } from './listener';
 
 /**
@@ -52,10 +51,10 @@ export class LocalCellServer {
     readonly cell: Cell,
     readonly config: CellConfig,
     readonly port: number,
-    dynamoEndpoint: string,
+    apiDependencies: ApiDependencies,
     private readonly healthPath: string,
   ) {
-    const app = createApp(cellApiDependencies(config, dynamoEndpoint));
+    const app = createApp(apiDependencies);
     const server = createAdaptorServer({
       hostname: '127.0.0.1',
       fetch: async (request: Request, env: unknown) => {

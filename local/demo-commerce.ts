@@ -1,8 +1,6 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import type { EventEnvelope } from '../lambdas/core/events/envelope';
-import { EndpointRegistry } from '../lambdas/webhooks/endpoints';
 import { verifyWebhook } from '../lambdas/webhooks/signature';
 import { api, type DemoStep, demoSubject, expect, sleep, tokenFor, waitFor } from './demo-support';
 import { localDynamoClient } from './dynamodb-local';
@@ -76,34 +74,34 @@ const webhook: DemoStep = {
   async run({ topology }) {
     const zone = topology.model.zones.find((z) => z.name === 'global');
     if (!zone) return 'skipped: no global zone';
-    // Registered like an operator would, in the zone's primary table (it replicates to the secondary).
-    const client = localDynamoClient(topology.endpoints.dynamodb, zone.primary.region);
-    const documentClient = DynamoDBDocumentClient.from(client);
-    const registry = new EndpointRegistry({
-      documentClient,
-      tableName: commerceTableName(topology.model.appName, zone.name),
-      mode: 'local',
-    });
+    // Subscribed by an operator through the API (admin:webhooks), in the zone's primary; the
+    // endpoint item replicates to the secondary like every other item.
+    const operator = await tokenFor(topology, demoSubject('demo-operator'), ['admin:webhooks']);
     const path = `/demo/${demoSubject('hook')}`;
-    try {
-      const { secret } = await registry.create({
-        url: `${topology.endpoints.webhookSink}${path}`,
-        eventTypes: ['order.v1.placed'],
-      });
-      const { orderId } = await placeOrder(topology);
-      const started = Date.now();
-      const delivery = await waitFor(15_000, async () =>
-        topology.webhookSink
-          .deliveries()
-          .find((d) => d.path === path && (JSON.parse(d.body) as EventEnvelope).aggregate?.id === orderId),
-      );
-      expect(delivery !== undefined, `no order.v1.placed delivery for ${orderId} at the sink after 15 s`);
-      const { id } = verifyWebhook({ body: delivery!.body, headers: delivery!.headers, secret });
-      const eventType = (JSON.parse(delivery!.body) as EventEnvelope).eventType;
-      return `${eventType} for ${orderId} delivered in ${Date.now() - started} ms, signature valid (webhook-id ${id})`;
-    } finally {
-      client.destroy();
-    }
+    const created = await api({
+      base: topology.endpoints.edge,
+      method: 'POST',
+      path: '/v1/webhooks/endpoints',
+      token: operator,
+      country: 'US',
+      body: { url: `${topology.endpoints.webhookSink}${path}`, eventTypes: ['order.v1.placed'] },
+    });
+    expect(
+      created.status === 201,
+      `create endpoint answered ${created.status}: ${JSON.stringify(created.body)}`,
+    );
+    const secret = created.body.secret as string;
+    const { orderId } = await placeOrder(topology);
+    const started = Date.now();
+    const delivery = await waitFor(15_000, async () =>
+      topology.webhookSink
+        .deliveries()
+        .find((d) => d.path === path && (JSON.parse(d.body) as EventEnvelope).aggregate?.id === orderId),
+    );
+    expect(delivery !== undefined, `no order.v1.placed delivery for ${orderId} at the sink after 15 s`);
+    const { id } = verifyWebhook({ body: delivery!.body, headers: delivery!.headers, secret });
+    const eventType = (JSON.parse(delivery!.body) as EventEnvelope).eventType;
+    return `${eventType} for ${orderId} delivered in ${Date.now() - started} ms, signature valid (webhook-id ${id})`;
   },
 };
 

@@ -92,11 +92,11 @@ export async function api(call: ApiCall) {
 }
 
 /** A bearer token from the local identity provider (POST /control/tokens). */
-export async function tokenFor(topology: LocalTopology, subject: string): Promise<string> {
+export async function tokenFor(topology: LocalTopology, subject: string, scopes?: string[]): Promise<string> {
   const response = await fetch(`${topology.endpoints.control}/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ subject }),
+    body: JSON.stringify({ subject, ...(scopes ? { scopes } : {}) }),
   });
   if (!response.ok) throw new Error(`token request answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;

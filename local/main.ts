@@ -22,7 +22,7 @@ const USAGE = `Usage: npx tsx local/main.ts [options]
                         zone endpoints B+10.., cell APIs B+20..
   --time-scale <x>      multiplier for health-check intervals and DNS TTL, 0 < x <= 1 (default 1; --demo: 0.1)
   --endpoints-file <f>  where to write the endpoints file (default .local/endpoints.json)
-  --verbose             show the cells' request logs (default: warnings and errors only)
+  --verbose             show the cells' request logs and EMF metrics (default: warnings and errors only)
   --demo                boot, run the demo flow through the edge, print results, shut down; exit 0/1
   --help`;
 
@@ -132,8 +132,12 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  // The cells log every request (health checks included) through Powertools; keep the console readable.
-  if (!parsed.cli.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The cells log every request (health checks included) and emit EMF metrics to stdout through
+  // Powertools; keep the console readable unless asked.
+  if (!parsed.cli.verbose) {
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  }
 
   let topology: LocalTopology | undefined;
   let stopping: Promise<void> | undefined;

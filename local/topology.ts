@@ -10,8 +10,8 @@ import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import { type Cell, loadTopology, predictedRtoSeconds, REPO_ROOT, type TopologyModel } from '../lib/topology';
 import { cellConfig, cellEnvironment, LocalCellServer } from './cell';
 import {
-  type OutboxConsumer,
-  outboxConsumer,
+  type CellRuntime,
+  createCellRuntime,
   startWebhookSink,
   type WebhookSinkHandle,
 } from './cell-runtime';
@@ -89,7 +89,7 @@ interface CellUnit {
   readonly cell: Cell;
   readonly server: LocalCellServer;
   readonly checker: HealthChecker;
-  readonly outbox: OutboxConsumer;
+  readonly runtime: CellRuntime;
 }
 
 /** Stops registered in boot order and run in reverse; every stop runs even if one fails. */
@@ -205,11 +205,12 @@ export async function startLocalTopology(
         ...issuer.cellEnvironment,
       };
       const config = cellConfig(env);
+      const runtime = createCellRuntime(config, endpoint);
       const server = new LocalCellServer(
         cell,
         config,
         ports.cell(index),
-        endpoint,
+        runtime.api,
         model.config.healthCheck.path,
       );
       const checker = new HealthChecker({
@@ -225,7 +226,7 @@ export async function startLocalTopology(
               : `edge: ${cell.zone}/${cell.region} is now ${healthy ? 'healthy' : 'UNHEALTHY'} after ${timing.failureThreshold} consecutive ${healthy ? 'passing' : 'failing'} checks (${((timing.failureThreshold * timing.healthCheckIntervalMs) / 1000).toFixed(1)} s here, ${timing.failureThreshold * timing.cloudHealthCheckIntervalSeconds} s in the cloud)`,
           ),
       });
-      units.push({ cell, server, checker, outbox: outboxConsumer(config, endpoint) });
+      units.push({ cell, server, checker, runtime });
     }
 
     const pollers: StreamPoller[] = [];
@@ -247,7 +248,7 @@ export async function startLocalTopology(
           handler,
           pollIntervalMs: options.streamPollIntervalMs,
         });
-      pollers.push(poller('outbox relay', unit.outbox.handler));
+      pollers.push(poller('outbox relay', unit.runtime.relayHandler));
       const replicator = replicators.get(cell.zone);
       if (replicator) pollers.push(poller('replicator', replicator.handlerFor(cell.region)));
     }
@@ -256,8 +257,8 @@ export async function startLocalTopology(
       lifecycle.add(`replicator ${replicator.zone}`, () => replicator.stop());
     }
     for (const unit of units) {
-      unit.outbox.start();
-      lifecycle.add(`webhook dispatcher ${unit.cell.zone}/${unit.cell.region}`, () => unit.outbox.stop());
+      unit.runtime.start();
+      lifecycle.add(`webhook dispatcher ${unit.cell.zone}/${unit.cell.region}`, () => unit.runtime.stop());
     }
     for (const poller of pollers) poller.start();
     lifecycle.add('stream pollers', async () => {
@@ -340,9 +341,9 @@ export async function startLocalTopology(
         timing,
         cellUrls: Object.fromEntries(units.map((u) => [u.server.name, u.server.url])),
         zoneUrls: zoneEndpoints,
-        outboxBacklog: Object.fromEntries(units.map((u) => [u.server.name, u.outbox.backlog()])),
-        webhookDlq: units.reduce((sum, u) => sum + u.outbox.deadLetters(), 0),
-        eventsPublished: Object.fromEntries(units.map((u) => [u.server.name, u.outbox.eventBus.published])),
+        outboxBacklog: Object.fromEntries(units.map((u) => [u.server.name, u.runtime.backlog()])),
+        webhookDlq: units.reduce((sum, u) => sum + u.runtime.deadLetters(), 0),
+        eventsPublished: Object.fromEntries(units.map((u) => [u.server.name, u.runtime.publisher.published])),
         failovers: router.failovers,
         replication: [...replicators.values()].map((r) => r.stats()),
         healthChecks: Object.fromEntries(units.map((u) => [u.server.name, u.checker.snapshot()])),

@@ -14,7 +14,7 @@ function runCli(args: string[]): { child: ChildProcess; output: () => string } {
   let output = '';
   const child = spawn(TSX, ['local/main.ts', ...args], {
     cwd: REPO,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -15,6 +15,7 @@ import { type LocalTopology, startLocalTopology } from '../../local/topology';
 const TIME_SCALE = 0.05;
 // The cells log every request through Powertools; keep the test output to warnings.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
