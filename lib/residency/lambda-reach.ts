@@ -1,7 +1,7 @@
-import { localReference, parseArn, resolveString } from '../intrinsics';
-import { type Inventory, type InventoryResource, sameStackResource } from '../inventory';
-import { stackScope } from '../replication';
-import { DATA_STORE_TYPES } from '../resource-kinds';
+import { localReference, parseArn, resolveString } from './intrinsics';
+import { type Inventory, type InventoryResource, sameStackResource } from './inventory';
+import { stackScope } from './replication';
+import { DATA_STORE_TYPES } from './resource-kinds';
 
 /** A store (or ARN) a Lambda function's execution role is allowed to act on. */
 export interface ReachableStore {

@@ -1,5 +1,4 @@
 export * from './html';
-export * from './lambda-reach';
 export * from './markdown';
 export * from './region-deny-scp';
 export * from './residency-report';

@@ -6,7 +6,7 @@ import type { Inventory, InventoryResource, ZoneSource } from '../inventory';
 import { replicationTargets } from '../replication';
 import { CLOUDFRONT_DISTRIBUTION, DATA_STORE_TYPES } from '../resource-kinds';
 import { evaluateRules, RESIDENCY_RULES } from '../rules';
-import { type ReachableStore, reachableStores } from './lambda-reach';
+import { type ReachableStore, reachableStores } from '../lambda-reach';
 import {
   type AccountPolicy,
   accountServiceControlPolicies,

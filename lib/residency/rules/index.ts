@@ -2,6 +2,7 @@ import type { Finding, ResidencyRule } from '../finding';
 import type { Inventory } from '../inventory';
 import { ResidencyCdnBoundary } from './ResidencyCdnBoundary';
 import { ResidencyCustomerManagedKey } from './ResidencyCustomerManagedKey';
+import { ResidencyFunctionReachInZone } from './ResidencyFunctionReachInZone';
 import { ResidencyReplicaInZone } from './ResidencyReplicaInZone';
 import { ResidencyStoreInZoneRegion } from './ResidencyStoreInZoneRegion';
 import { ResidencyTagged } from './ResidencyTagged';
@@ -14,6 +15,7 @@ export const RESIDENCY_RULES: readonly ResidencyRule[] = [
   ResidencyZoneSinglePartition,
   ResidencyCustomerManagedKey,
   ResidencyCdnBoundary,
+  ResidencyFunctionReachInZone,
   ResidencyTagged,
 ];
 
@@ -24,6 +26,7 @@ export function evaluateRules(inventory: Inventory, rules = RESIDENCY_RULES): Fi
 export {
   ResidencyCdnBoundary,
   ResidencyCustomerManagedKey,
+  ResidencyFunctionReachInZone,
   ResidencyReplicaInZone,
   ResidencyStoreInZoneRegion,
   ResidencyTagged,

@@ -60,6 +60,7 @@ describe('addResidencyGuardrails', () => {
       'ResidencyZoneSinglePartition',
       'ResidencyCustomerManagedKey',
       'ResidencyCdnBoundary',
+      'ResidencyFunctionReachInZone',
       'ResidencyTagged',
     ]);
   });
