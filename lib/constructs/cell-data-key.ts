@@ -2,7 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag-acknowledgements';
+import { acknowledge, nagFindingText } from './nag-acknowledgements';
 import { dataKeyAliasName } from './resource-names';
 
 export interface CellDataKeyProps {
@@ -95,16 +95,16 @@ export class AliasedDataKey extends Construct {
   }
 
   grant(role: iam.Role): void {
-    const stack = Stack.of(this);
+    const anyKeyInRegion = Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: DATA_KEY_ACTIONS,
-        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        resources: [anyKeyInRegion],
         conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': this.aliasName } },
       }),
     );
     acknowledge(role, {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${stack.region}:${stack.account}:key/*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagFindingText(role, anyKeyInRegion)}]`,
       reason: `Limited by condition kms:ResourceAliases = ${this.aliasName} to the zone's data key in this region (IAM cannot name a key by alias)`,
     });
   }

@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -11,7 +12,7 @@ import {
 import type { DataClassification } from '../../lambdas/core/data-classification';
 import { TAG_KEYS } from '../tagging';
 import type { Cell } from '../topology';
-import { acknowledge } from './nag-acknowledgements';
+import { acknowledge, nagFindingText } from './nag-acknowledgements';
 
 export interface CommerceDataProps {
   readonly appName: string;
@@ -134,11 +135,14 @@ function acknowledgeCustomResourceProvider(scope: Construct): void {
   const target = provider ? [provider] : [];
   const reason =
     "aws-cdk-lib's AwsCustomResource provider (one DescribeTable call at deploy time to read the replica stream ARN); its role, memory and tracing are fixed by CDK";
+  const basicExecutionRole = iam.ManagedPolicy.fromAwsManagedPolicyName(
+    'service-role/AWSLambdaBasicExecutionRole',
+  ).managedPolicyArn;
   for (const construct of target) {
     acknowledge(
       construct,
       {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        id: `AwsSolutions-IAM4[Policy::${nagFindingText(construct, basicExecutionRole)}]`,
         reason,
       },
       { id: 'Serverless-LambdaDLQ', reason },

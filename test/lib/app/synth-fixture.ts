@@ -1,21 +1,39 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { COMMERCE_APP_CONTEXT } from '../../../lib/app/app-context';
 import { type BuildCommerceAppOptions, buildCommerceApp, type CommerceApp } from '../../../lib/app/build-app';
 import {
   buildModel,
   loadTopology,
   parseTopology,
+  REPO_ROOT,
   type TopologyInput,
   type TopologyModel,
 } from '../../../lib/topology';
 
-/** A fresh App with the toolkit's context, writing into a temp dir (never the repo's cdk.out). */
+/**
+ * cdk.json's context as the CLI passes it (feature flags such as partition
+ * literals change finding ids and ARNs), minus flags that aws-cdk-lib v2 rejects.
+ */
+function cliContext(): Record<string, unknown> {
+  const { context } = JSON.parse(readFileSync(resolve(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return Object.fromEntries(
+    Object.entries(context).filter(([flag]) => !cxapi.CURRENT_VERSION_EXPIRED_FLAGS.includes(flag)),
+  );
+}
+
+/** A fresh App with cdk.json's and the toolkit's context, writing into a temp dir (never the repo's cdk.out). */
 export function newCommerceApp(): App {
-  return new App({ context: COMMERCE_APP_CONTEXT, outdir: mkdtempSync(join(tmpdir(), 'commerce-synth-')) });
+  return new App({
+    context: { ...cliContext(), ...COMMERCE_APP_CONTEXT },
+    outdir: mkdtempSync(join(tmpdir(), 'commerce-synth-')),
+  });
 }
 
 export interface BuiltApp {
