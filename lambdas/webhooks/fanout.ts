@@ -17,6 +17,8 @@ export class DeliveryFanout {
     private readonly endpoints: EndpointRegistry,
     private readonly deliveries: DeliveryStore,
     private readonly queue: DeliveryQueue,
+    /** Delivery-record writes in flight at once. */
+    private readonly concurrency = 16,
   ) {}
 
   async fanOut(
@@ -25,33 +27,44 @@ export class DeliveryFanout {
     const failedEventIds = new Set<string>();
     if (events.length === 0) return { failedEventIds, enqueued: 0 };
     const endpoints = (await this.endpoints.listRecords()).filter((e) => e.enabled);
+    const pairs = [...new Map(events.map((e) => [e.eventId, e])).values()].flatMap((event) =>
+      endpoints
+        .filter((endpoint) => matchesEventType(endpoint, event.eventType))
+        .map((endpoint) => ({ event, endpoint })),
+    );
     const toSend: { message: DeliveryMessage; eventId: string }[] = [];
-    for (const event of new Map(events.map((e) => [e.eventId, e])).values()) {
-      const subscribers = endpoints.filter((endpoint) => matchesEventType(endpoint, event.eventType));
-      const created = await Promise.all(
-        subscribers.map((endpoint) =>
-          this.deliveries.createIfAbsent(event, endpoint.id).catch(() => {
-            failedEventIds.add(event.eventId);
-            return undefined;
-          }),
-        ),
-      );
-      for (const record of created) {
-        if (record)
-          toSend.push({
-            message: { deliveryId: record.deliveryId, round: record.round },
-            eventId: event.eventId,
-          });
-      }
-    }
+    await forEachLimited(pairs, this.concurrency, async ({ event, endpoint }) => {
+      const record = await this.deliveries.createIfAbsent(event, endpoint.id).catch(() => {
+        failedEventIds.add(event.eventId);
+        return undefined;
+      });
+      if (record)
+        toSend.push({
+          message: { deliveryId: record.deliveryId, round: record.round },
+          eventId: event.eventId,
+        });
+    });
     const { failed } = await this.queue.enqueue(toSend.map((entry) => entry.message));
     const failedDeliveries = new Set(failed);
-    await Promise.all(
-      toSend.map(async ({ message, eventId }) => {
-        if (failedDeliveries.has(message.deliveryId)) failedEventIds.add(eventId);
-        else await this.deliveries.markEnqueued(message.deliveryId, message.round);
-      }),
-    );
+    await forEachLimited(toSend, this.concurrency, async ({ message, eventId }) => {
+      if (failedDeliveries.has(message.deliveryId)) failedEventIds.add(eventId);
+      else await this.deliveries.markEnqueued(message.deliveryId, message.round);
+    });
     return { failedEventIds, enqueued: toSend.length - failedDeliveries.size };
   }
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

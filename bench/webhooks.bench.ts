@@ -1,0 +1,270 @@
+/**
+ * Webhooks bench (issue 4):
+ *  1. Relay throughput on DynamoDB Local: write N outbox items, read the
+ *     table stream (DynamoDB Streams API, Lambda record shape), run the
+ *     production relay over it in Lambda-sized batches (100 records) with an
+ *     in-memory event bus. Two cases: publish only (no webhook endpoint) and
+ *     publish + fan-out to one subscribed endpoint (one conditional put of a
+ *     delivery record + enqueue + mark per event). Median of R fresh runs.
+ *  2. Sign + verify cost per message (~1 KiB envelope): ours
+ *     (lambdas/webhooks/signature.ts, node:crypto) beside the official
+ *     `standardwebhooks` package, in the same process, median of R runs.
+ *
+ *   npx tsx bench/webhooks.bench.ts              # N=2000 events, 5 runs, 20000 sign+verify per run
+ *   npx tsx bench/webhooks.bench.ts --smoke      # small counts, for CI
+ *   npx tsx bench/webhooks.bench.ts --json       # machine-readable result on stdout
+ * DYNAMODB_ENDPOINT=http://127.0.0.1:8000 reuses a running DynamoDB Local.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { type EventEnvelope, newEvent, outboxItem } from '../lambdas/core/events/envelope';
+import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
+import { relayStreamBatch } from '../lambdas/outbox/relay';
+import { DeliveryStore } from '../lambdas/webhooks/deliveries';
+import { EndpointRegistry } from '../lambdas/webhooks/endpoints';
+import { DeliveryFanout } from '../lambdas/webhooks/fanout';
+import { generateSecret, signatureHeaders, verifyWebhook } from '../lambdas/webhooks/signature';
+import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
+import { InProcessQueue } from '../local/in-process-queue';
+import { ensureTable } from '../local/tables';
+import { readWholeStream } from '../test/lambdas/outbox/support/stream';
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    events: { type: 'string' },
+    runs: { type: 'string' },
+    signs: { type: 'string' },
+  },
+});
+const EVENTS = Number(values.events ?? (values.smoke ? 200 : 2000));
+const RUNS = Number(values.runs ?? (values.smoke ? 2 : 5));
+const SIGNS = Number(values.signs ?? (values.smoke ? 2000 : 20000));
+const BATCH = 100; // Lambda's default BatchSize for DynamoDB streams
+const log = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function sampleEvent(i: number): EventEnvelope {
+  return newEvent({
+    eventType: 'order.v1.placed',
+    correlationId: randomUUID(),
+    producer: { region: 'us-east-1', zone: 'global' },
+    aggregate: { type: 'order', id: `ord-${i}`, version: 1 },
+    data: {
+      orderId: `ord-${i}`,
+      customerId: `cust-${i % 97}`,
+      lines: Array.from({ length: 6 }, (_, n) => ({
+        productId: `sku-${String(n).padStart(4, '0')}`,
+        name: `Merino base layer size ${n}`,
+        quantity: 1 + (n % 3),
+        unitPriceMinor: 1500 + n,
+      })),
+      totalMinor: 12345,
+      currency: 'EUR',
+    },
+  });
+}
+
+interface RelayRun {
+  /** Baseline in the same table: conditional PutItems of delivery-sized items (with gsi1 keys), 16 in flight. */
+  readonly rawPutsPerSecond: number;
+  readonly writeMs: number;
+  readonly readMs: number;
+  readonly relayMs: number;
+  readonly eventsPerSecond: number;
+}
+
+async function relayRun(client: DynamoDBClient, endpoint: string, subscribers: number): Promise<RelayRun> {
+  const tableName = `bench-${randomUUID().slice(0, 8)}-commerce`;
+  await ensureTable(client, tableName);
+  const documentClient = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  try {
+    const events = Array.from({ length: EVENTS }, (_, i) => sampleEvent(i));
+    let started = performance.now();
+    for (let i = 0; i < events.length; i += 25) {
+      await documentClient.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [tableName]: events.slice(i, i + 25).map((e) => ({ PutRequest: { Item: outboxItem(e) } })),
+          },
+        }),
+      );
+    }
+    const writeMs = performance.now() - started;
+
+    const endpoints = new EndpointRegistry({
+      documentClient,
+      tableName,
+      mode: 'cloud',
+      resolve: async () => ['93.184.216.34'],
+    });
+    for (let i = 0; i < subscribers; i++) await endpoints.create({ url: `https://hooks${i}.example.com/in` });
+    const deliveries = new DeliveryStore({ documentClient, tableName });
+    const queue = new InProcessQueue();
+    const publisher = new InMemoryPublisher(EVENTS);
+
+    started = performance.now();
+    const records: DynamoDBRecord[] = await readWholeStream(client, endpoint, tableName);
+    const readMs = performance.now() - started;
+
+    started = performance.now();
+    for (let i = 0; i < records.length; i += BATCH) {
+      const result = await relayStreamBatch(
+        { Records: records.slice(i, i + BATCH) },
+        { cellRegion: 'us-east-1', publisher, fanout: new DeliveryFanout(endpoints, deliveries, queue) },
+      );
+      if (result.batchItemFailures.length) throw new Error('relay reported failures during the bench');
+    }
+    const relayMs = performance.now() - started;
+    if (publisher.published !== EVENTS) throw new Error(`published ${publisher.published} of ${EVENTS}`);
+    if (queue.size !== EVENTS * subscribers)
+      throw new Error(`enqueued ${queue.size} of ${EVENTS * subscribers}`);
+
+    started = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < events.length) {
+        const event = events[next++]!;
+        await documentClient.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              pk: `RAW#${event.eventId}`,
+              sk: 'RAW',
+              gsi1pk: 'RAW',
+              gsi1sk: event.eventId,
+              envelope: event,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const rawPutsPerSecond = (events.length / (performance.now() - started)) * 1000;
+    return { rawPutsPerSecond, writeMs, readMs, relayMs, eventsPerSecond: (EVENTS / relayMs) * 1000 };
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+  }
+}
+
+function signVerifyRuns() {
+  const body = JSON.stringify(sampleEvent(1));
+  const secret = generateSecret();
+  const official = new Webhook(secret);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const now = Date.now();
+    const seconds = Math.floor(now / 1000);
+    let started = performance.now();
+    for (let i = 0; i < SIGNS; i++) {
+      const id = `msg_${i}`;
+      const headers = signatureHeaders({ id, timestampSeconds: seconds, body, secrets: [secret] });
+      verifyWebhook({ body, headers, secret, now });
+    }
+    ours.push(((performance.now() - started) * 1000) / SIGNS);
+
+    started = performance.now();
+    for (let i = 0; i < SIGNS; i++) {
+      const id = `msg_${i}`;
+      const signature = official.sign(id, new Date(now), body);
+      official.verify(body, {
+        'webhook-id': id,
+        'webhook-timestamp': String(seconds),
+        'webhook-signature': signature,
+      });
+    }
+    theirs.push(((performance.now() - started) * 1000) / SIGNS);
+  }
+  return {
+    bodyBytes: Buffer.byteLength(body),
+    oursUs: median(ours),
+    standardwebhooksUs: median(theirs),
+    ours,
+    theirs,
+  };
+}
+
+async function main() {
+  const reuse = process.env.DYNAMODB_ENDPOINT;
+  const local = reuse ? undefined : await startDynamoDbLocal();
+  const endpoint = reuse ?? local!.endpoint;
+  const client = localDynamoClient(endpoint, 'us-east-1');
+  try {
+    log(
+      `webhooks bench: ${EVENTS} events x ${RUNS} runs, relay batch ${BATCH}, ${SIGNS} sign+verify per run`,
+    );
+    await relayRun(client, endpoint, 1); // warm-up (JIT, DynamoDB Local), not counted
+    const cases: Record<string, RelayRun[]> = { publishOnly: [], publishAndFanOut1: [] };
+    for (let run = 0; run < RUNS; run++) {
+      cases.publishOnly!.push(await relayRun(client, endpoint, 0));
+      cases.publishAndFanOut1!.push(await relayRun(client, endpoint, 1));
+    }
+    const relay = Object.fromEntries(
+      Object.entries(cases).map(([name, runs]) => [
+        name,
+        {
+          eventsPerSecond: round(median(runs.map((r) => r.eventsPerSecond)), 0),
+          runs: runs.map((r) => round(r.eventsPerSecond, 0)),
+          writeOutboxMs: round(median(runs.map((r) => r.writeMs)), 0),
+          readStreamMs: round(median(runs.map((r) => r.readMs)), 0),
+          rawConditionalPutsPerSecond: round(median(runs.map((r) => r.rawPutsPerSecond)), 0),
+        },
+      ]),
+    );
+    const signing = signVerifyRuns();
+    const result = {
+      events: EVENTS,
+      runs: RUNS,
+      relayBatchSize: BATCH,
+      relay,
+      signVerify: {
+        bodyBytes: signing.bodyBytes,
+        perMessageUs: {
+          ours: round(signing.oursUs, 2),
+          standardwebhooks: round(signing.standardwebhooksUs, 2),
+        },
+        runsUs: {
+          ours: signing.ours.map((x) => round(x, 2)),
+          standardwebhooks: signing.theirs.map((x) => round(x, 2)),
+        },
+        standardwebhooksOverOurs: round(signing.standardwebhooksUs / signing.oursUs, 2),
+      },
+    };
+    for (const [name, r] of Object.entries(relay)) {
+      log(
+        `relay ${name.padEnd(18)} ${String(r.eventsPerSecond).padStart(6)} events/s (median; runs ${r.runs.join(', ')}); ` +
+          `writing the outbox ${r.writeOutboxMs} ms, reading the stream ${r.readStreamMs} ms; ` +
+          `baseline ${r.rawConditionalPutsPerSecond} conditional PutItem/s on the same DynamoDB Local`,
+      );
+    }
+    log(
+      `sign+verify (${signing.bodyBytes} B body): ours ${result.signVerify.perMessageUs.ours} µs/msg, ` +
+        `standardwebhooks ${result.signVerify.perMessageUs.standardwebhooks} µs/msg ` +
+        `(x${result.signVerify.standardwebhooksOverOurs})`,
+    );
+    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    client.destroy();
+    await local?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
