@@ -85,6 +85,7 @@ async function run(args: string[]): Promise<number> {
     log(`\n${report.verdict.toUpperCase()}${report.abortReason ? ` (${report.abortReason})` : ''}`);
     for (const c of report.criteria) log(`  ${c.ok ? 'ok    ' : 'FAILED'} ${c.name}: ${c.detail}`);
     log(`  figures: ${JSON.stringify(report.figures)}`);
+    for (const note of report.notes) log(`  note: ${note}`);
     log(`report: ${dir}/summary.md, ${dir}/report.html`);
     return report.verdict === 'pass' ? 0 : 1;
   } finally {

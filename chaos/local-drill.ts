@@ -1,4 +1,5 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { keys } from '../lambdas/adapters/table';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import { SHOPPER_FLOW } from '../loadtests/flow';
 import { type LoadProfile, PROFILES, scaleProfile } from '../loadtests/profiles';
@@ -258,7 +259,7 @@ export async function localDrillPlan(
       // Let replication settle before reading the survivor (both directions run locally).
       const ids = canaries.written.map((c) => c.id);
       let present = new Set<string>();
-      for (let attempt = 0; attempt < 20 && secondaryRegion; attempt++) {
+      for (let attempt = 0; attempt < 60 && secondaryRegion; attempt++) {
         present = await canaries.presentIn(secondaryRegion, ids);
         if (present.size === ids.length) break;
         await sleep(250);
@@ -277,21 +278,53 @@ export async function localDrillPlan(
         detail: `${beforeFault - rpo.missingInSurvivor.length}/${beforeFault} present in ${secondaryRegion}`,
       });
 
-      const orders = context.acknowledged
-        .filter((ack) => ack.step === 'checkout' && ack.state.orderId)
-        .map((ack) => ack.state.orderId!);
-      const readable = await mapLimited(orders, 8, async (id) => {
+      const acknowledgedOrders = context.acknowledged.filter(
+        (ack) => ack.step === 'checkout' && ack.state.orderId,
+      );
+      const orders = acknowledgedOrders.map((ack) => ack.state.orderId!);
+      const readStatus = async (id: string) => {
         const response = await fetch(`${baseUrl}/v1/orders/${id}`, {
           headers,
           signal: AbortSignal.timeout(5000),
         }).catch(() => undefined);
         await response?.arrayBuffer();
-        return response?.status === 200 ? id : undefined;
-      });
-      const lost = lostAcknowledgedWrites(
-        orders,
-        new Set(readable.filter((id): id is string => id !== undefined)),
-      );
+        return response?.status ?? 0;
+      };
+      const unreadable = async (ids: readonly string[]) =>
+        (await mapLimited(ids, 8, async (id) => ((await readStatus(id)) === 200 ? undefined : id))).filter(
+          (id): id is string => id !== undefined,
+        );
+      // A write acknowledged by the secondary during the failover reaches the primary through replication:
+      // give it a few seconds before calling it lost.
+      let missing = await unreadable(orders);
+      for (let attempt = 0; attempt < 10 && missing.length > 0; attempt++) {
+        await sleep(500);
+        missing = await unreadable(missing);
+      }
+      const lost = lostAcknowledgedWrites(orders, new Set(orders.filter((id) => !missing.includes(id))));
+      for (const id of lost.slice(0, 10)) {
+        const ack = acknowledgedOrders.find((a) => a.state.orderId === id)!;
+        const where = await Promise.all(
+          zone.cells.map(async (cell) => {
+            const client = localDynamoClient(topology.endpoints.dynamodb, cell.region);
+            try {
+              const { Item } = await client.send(
+                new GetItemCommand({
+                  TableName: tableName,
+                  Key: { pk: { S: keys.order(id).pk }, sk: { S: keys.order(id).sk } },
+                  ConsistentRead: true,
+                }),
+              );
+              return `${cell.region}: ${Item ? 'present' : 'absent'}`;
+            } finally {
+              client.destroy();
+            }
+          }),
+        );
+        notes.push(
+          `lost order ${id}: acknowledged at ${(ack.atMs / 1000).toFixed(1)} s (fault ${((context.faultStartMs ?? 0) / 1000).toFixed(1)} s to ${((context.rollbackAtMs ?? 0) / 1000).toFixed(1)} s); GET answers ${await readStatus(id)}; table ${where.join(', ')}`,
+        );
+      }
       criteria.push({
         name: '0 lost acknowledged writes',
         ok: lost.length === 0,
