@@ -44,4 +44,23 @@ describe('concurrent checkouts never oversell', () => {
     const verify = await h.call('GET', '/v1/admin/audit/verify', { token: await h.adminToken() });
     expect(await verify.json()).toMatchObject({ valid: true });
   });
+
+  it('two checkouts of the same cart with different keys -> one order, the loser compensated', async () => {
+    const token = await h.token('double-buyer');
+    const cartId = await cartWith(h, token, 'sku-0012', 2, 'double');
+    const stockBefore = ((await (await h.call('GET', '/v1/products/sku-0012')).json()) as { stock: number })
+      .stock;
+    const [a, b] = await Promise.all([
+      h.call('POST', '/v1/checkout', { token, key: 'double-a', body: { cartId } }),
+      h.call('POST', '/v1/checkout', { token, key: 'double-b', body: { cartId } }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    const stockAfter = ((await (await h.call('GET', '/v1/products/sku-0012')).json()) as { stock: number })
+      .stock;
+    expect(stockAfter).toBe(stockBefore - 2);
+    const orders = (await h.scanAll()).filter((i) => i.entity === 'order' && i.customerId === 'double-buyer');
+    expect(orders).toHaveLength(1);
+    const live = h.payments.activeAuthorizations.filter((x) => x.request.customerId === 'double-buyer');
+    expect(live).toHaveLength(1);
+  });
 });
