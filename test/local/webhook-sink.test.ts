@@ -85,6 +85,16 @@ describe('local webhook sink', () => {
     await expect(
       createHttpPoster({ mode: 'cloud' })({ url: `${sink.url}/`, timeoutMs: 1000, body: '', headers: {} }),
     ).rejects.toMatchObject({ kind: 'unsafe_destination' });
+    // A host NAME resolving to loopback is refused at connect time (the DNS-rebinding guard), not only IP literals.
+    await expect(
+      createHttpPoster({ mode: 'cloud' })({
+        url: `http://localhost:${sink.port}/`,
+        timeoutMs: 1000,
+        body: '',
+        headers: {},
+      }),
+    ).rejects.toMatchObject({ kind: 'unsafe_destination' });
+    expect(sink.state().received).toBe(0);
   });
 });
 
