@@ -35,6 +35,7 @@ export function cellEnvironment(
     TABLE_NAME: commerceTableName(model.appName, cell.zone),
     APP_VERSION: 'local',
     ZONE_ENDPOINTS: JSON.stringify(zoneEndpoints),
+    ZONE_GEOGRAPHIES: JSON.stringify(Object.fromEntries(model.zones.map((z) => [z.name, z.geographies]))),
   };
 }
 

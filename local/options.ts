@@ -27,8 +27,8 @@ export const localTopologyOptionsSchema = z.strictObject({
   /** Write `.local/endpoints.json` (relative to the repository root unless absolute). */
   endpointsFile: z.string().min(1).nullable().default('.local/endpoints.json'),
   seedCatalog: z.boolean().default(true),
-  /** Idle wait of the stream pollers (the stand-in for Lambda's event source mapping poll). */
-  streamPollIntervalMs: z.number().int().min(10).max(5000).default(100),
+  /** Idle wait of the stream pollers; Lambda's event source mapping polls each shard 4 times a second. */
+  streamPollIntervalMs: z.number().int().min(10).max(5000).default(250),
 });
 
 export type LocalTopologyOptions = z.input<typeof localTopologyOptionsSchema>;

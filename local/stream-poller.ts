@@ -34,7 +34,7 @@ export interface StreamPollerOptions {
   readonly streamArn: string;
   readonly source: RecordSource;
   readonly handler: StreamRecordHandler;
-  /** Idle wait between polls when no shard had records. @default 100 */
+  /** Idle wait between polls when no shard had records. @default 250 (Lambda: 4 polls a second) */
   readonly pollIntervalMs?: number;
   /** Records per handler invocation (Lambda's BatchSize). @default 100 */
   readonly batchSize?: number;
@@ -57,7 +57,8 @@ export interface StreamPollerStats {
   readonly lastError: string | undefined;
 }
 
-const SHARD_REFRESH_MS = 1000;
+/** New shards are looked for this often, and at once when a shard closes. */
+const SHARD_REFRESH_MS = 5000;
 const MAX_BACKOFF_MS = 5000;
 
 export class StreamPoller {
@@ -117,7 +118,7 @@ export class StreamPoller {
   }
 
   private idleDelay(): number {
-    const base = this.options.pollIntervalMs ?? 100;
+    const base = this.options.pollIntervalMs ?? 250;
     return this.failuresInARow === 0 ? base : Math.min(MAX_BACKOFF_MS, base * 2 ** this.failuresInARow);
   }
 

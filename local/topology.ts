@@ -195,13 +195,11 @@ export async function startLocalTopology(
     const zoneEndpoints = Object.fromEntries(
       model.zones.map((z, i) => [z.name, `http://127.0.0.1:${ports.zone(i)}`]),
     );
-    const zoneGeographies = Object.fromEntries(model.zones.map((z) => [z.name, z.geographies]));
     const issuer = await createLocalIssuer();
     const units: CellUnit[] = [];
     for (const [index, cell] of model.cells.entries()) {
       const env = {
         ...cellEnvironment(model, cell, zoneEndpoints),
-        ZONE_GEOGRAPHIES: JSON.stringify(zoneGeographies),
         ...issuer.cellEnvironment,
       };
       const config = cellConfig(env);
