@@ -4,6 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../../lambdas/core/data-classification';
 import { addNagPacks } from '../../../lib/app/nag';
 import { formatStackTable } from '../../../lib/app/stack-table';
+import { LAMBDA_ENTRIES } from '../../../lib/constructs/commerce-function';
 import { regionFacts } from '../../../lib/topology';
 import { type BuiltApp, newCommerceApp, synthesizeCommerceApp } from './synth-fixture';
 
@@ -93,6 +94,21 @@ describe('buildCommerceApp', () => {
           expect(`${producer.account}/${producer.region}`).toBe(`${consumer.account}/${consumer.region}`);
         }
       }
+    }
+  });
+
+  it('shares one bundle per Lambda entry across every cell stack', () => {
+    // Identical bundling options in every stack: AssetStaging bundles each entry once per synth.
+    for (const fixture of [defaultApp, euRegional]) {
+      const codeKeys = fixture.built.cells.flatMap((stack) =>
+        Object.values(
+          fixture
+            .template(stack)
+            .findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }),
+        ).map((fn) => fn.Properties.Code.S3Key as string),
+      );
+      expect(codeKeys).toHaveLength(fixture.built.cells.length * Object.keys(LAMBDA_ENTRIES).length);
+      expect(new Set(codeKeys).size).toBe(Object.keys(LAMBDA_ENTRIES).length);
     }
   });
 
