@@ -9,6 +9,7 @@ describe('template intrinsics', () => {
     };
 
     expect(resolveString(join, scope)).toBe('arn:aws:kms:eu-central-1:x:key/k');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
     expect(resolveString({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::b-${AWS::AccountId}' }, scope)).toBe(
       'arn:aws:s3:::b-111111111111',
     );
@@ -19,6 +20,7 @@ describe('template intrinsics', () => {
     expect(
       resolveString({ 'Fn::Join': ['', ['arn:', { 'Fn::GetAtt': ['Key', 'Arn'] }]] }, scope),
     ).toBeUndefined();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
     expect(resolveString({ 'Fn::Sub': 'arn:${Param}' }, scope)).toBeUndefined();
   });
 
