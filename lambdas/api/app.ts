@@ -1,14 +1,13 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import { IdempotencyStore } from '../adapters/idempotency-store';
-import { commitMutation } from '../adapters/mutation';
 import { ProblemError } from '../core/errors';
 import { type ApiDependencies, type ResolvedDependencies, resolveDependencies } from './dependencies';
 import { correlation } from './http/correlation';
 import type { AppEnv } from './http/env';
 import { handleError, problemResponse } from './http/problem';
 import { mountRoute, type RouteSpec } from './http/route';
+import { mountOptionsFor } from './mount-options';
 import { adminRoutes } from './routes/admin';
 import { cartRoutes } from './routes/carts';
 import { catalogRoutes } from './routes/catalog';
@@ -68,14 +67,7 @@ export function createApp(deps: ApiDependencies): Hono<AppEnv> {
   );
 
   app.route('/v1', healthRoutes(deps));
-  const idempotencyStore = new IdempotencyStore(resolved.table);
-  const mountOptions = {
-    verifier: resolved.authVerifier,
-    idempotencyStore: () => idempotencyStore,
-    commitMutation: (mutation: Parameters<typeof commitMutation>[1]) =>
-      commitMutation(resolved.table, mutation),
-    residency: { zone: resolved.config.CELL_ZONE, endpoints: resolved.config.ZONE_ENDPOINTS },
-  };
+  const mountOptions = mountOptionsFor(resolved);
   for (const spec of apiRoutes(resolved)) mountRoute(app, spec, mountOptions);
   for (const extend of deps.extensions ?? []) extend(app, resolved);
   return app;

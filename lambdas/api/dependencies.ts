@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Hono } from 'hono';
 import type { JSONWebKeySet } from 'jose';
 import { LocalPaymentProvider } from '../adapters/local-payment-provider';
 import type { TableContext } from '../adapters/table';
@@ -7,6 +8,7 @@ import type { CellConfig } from '../core/cell-config';
 import { CircuitBreaker } from '../core/circuit-breaker';
 import { type ZoneResolver, zoneResolver } from '../core/geography';
 import type { PaymentProvider } from '../core/payment';
+import type { AppEnv } from './http/env';
 import { type ApiMetrics, defaultMetrics, powertoolsApiMetrics } from './http/metrics';
 import {
   type AccessTokenVerifier,
@@ -45,9 +47,7 @@ export interface ApiDependencies {
   /** Test hook run after each checkout step; a never-settling promise simulates the process dying there. */
   readonly checkoutHook?: (step: CheckoutStep) => Promise<void>;
   /** Extra routes (e.g. webhooks, events) mounted on the same app, behind the same error handling. */
-  readonly extensions?: ReadonlyArray<
-    (app: import('hono').Hono<import('./http/env').AppEnv>, deps: ResolvedDependencies) => void
-  >;
+  readonly extensions?: ReadonlyArray<(app: Hono<AppEnv>, deps: ResolvedDependencies) => void>;
 }
 
 export interface ResolvedDependencies extends Required<Omit<ApiDependencies, 'checkoutHook' | 'extensions'>> {

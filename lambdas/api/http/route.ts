@@ -2,7 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { CommitResult, Mutation } from '../../adapters/mutation';
 import { ProblemError } from '../../core/errors';
-import { authenticate, requireScope } from './auth';
+import { type AccessTokenVerifier, authenticate, requireScope } from './auth';
 import type { AppEnv, Principal, RequestLogger } from './env';
 import { idempotency } from './idempotency';
 
@@ -79,7 +79,7 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 }
 
 export interface MountOptions {
-  readonly verifier: import('./auth').AccessTokenVerifier;
+  readonly verifier: AccessTokenVerifier;
   readonly idempotencyStore: Parameters<typeof idempotency>[0];
   readonly commitMutation: (mutation: Mutation) => Promise<CommitResult>;
   /** Residency: the zone this cell serves and where every other zone's endpoint is. */
