@@ -214,6 +214,31 @@ describe('local topology (booted)', () => {
     expect(controlStateSchema.parse(state).serving).toEqual({ global: 'us-east-1', eu: 'eusc-de-east-1' });
   });
 
+  it('renders the live status from /control/state (zones, serving cell, replication, faults)', async () => {
+    // Prepare: run the page's script against the real state, with a minimal DOM.
+    await post(`${topology.endpoints.control}/cells/global/us-west-2/latency`, { ms: 40 });
+    const html = await (await fetch(topology.endpoints.status)).text();
+    const script = html.split('<script>')[1]!.split('</script>')[0]!;
+    const state = await (await fetch(`${topology.endpoints.control}/state`)).json();
+    const elements: Record<string, { innerHTML: string; textContent: string }> = {};
+    const document = {
+      getElementById: (id: string) => (elements[id] ??= { innerHTML: '', textContent: '' }),
+    };
+    const refresh = new Function('document', 'fetch', 'setInterval', `${script}; return refresh;`)(
+      document,
+      async () => ({ json: async () => state }),
+      () => 0,
+    ) as () => Promise<void>;
+    // Act
+    await refresh();
+    // Assess
+    expect(elements.error?.textContent).toBe('');
+    expect(elements.zones?.innerHTML).toContain('<td>global</td><td class="ok">us-east-1</td>');
+    expect(elements.cells?.innerHTML).toContain('+40 ms');
+    expect(elements.timing?.textContent).toContain(`time scale ${TIME_SCALE}`);
+    expect(elements.timing?.textContent).toContain('90 s in the cloud');
+  });
+
   // The issue's must-show flows (checkout -> primary -> secondary -> signed webhook at the sink,
   // DE customer in eu, 421 with nothing written, failover) are the demo steps; each one asserts.
   it.each(DEMO_STEPS.map((step) => [step.name, step] as const))(
