@@ -22,6 +22,10 @@ import { generatedTopology, MAX_GENERATED_ZONES } from './synth-topologies';
 
 interface RunResult {
   readonly ms: number;
+  /** Constructing the stacks (includes bundling, which happens at construction). */
+  readonly buildMs: number;
+  /** app.synth(): templates, assets, and the validation plugins (cdk-nag, CloudFormation Validate). */
+  readonly synthMs: number;
   readonly stacks: number;
   readonly functions: number;
   readonly bundlingRuns: number;
@@ -45,10 +49,19 @@ function synthOnce(zoneCount: number): RunResult {
     const started = process.hrtime.bigint();
     const app = new App({ context: COMMERCE_APP_CONTEXT, outdir });
     const built = buildCommerceApp(app, model);
+    const constructed = process.hrtime.bigint();
     app.synth();
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const finished = process.hrtime.bigint();
+    const ms = Number(finished - started) / 1e6;
     const functions = built.cells.length * Object.keys(LAMBDA_ENTRIES).length;
-    return { ms, stacks: built.rows.length, functions, bundlingRuns };
+    return {
+      ms,
+      buildMs: Number(constructed - started) / 1e6,
+      synthMs: Number(finished - constructed) / 1e6,
+      stacks: built.rows.length,
+      functions,
+      bundlingRuns,
+    };
   } finally {
     process.stderr.write = write;
     rmSync(outdir, { recursive: true, force: true });
@@ -107,6 +120,8 @@ function main(): void {
       'median ms',
       'min ms',
       'max ms',
+      'build ms',
+      'synth+validate ms',
       `x vs ${rows[0]!.zones} zone`,
     ],
     ...rows.map(({ zones, results, medianMs }) => [
@@ -117,6 +132,8 @@ function main(): void {
       medianMs.toFixed(0),
       Math.min(...results.map((r) => r.ms)).toFixed(0),
       Math.max(...results.map((r) => r.ms)).toFixed(0),
+      median(results.map((r) => r.buildMs)).toFixed(0),
+      median(results.map((r) => r.synthMs)).toFixed(0),
       (medianMs / base).toFixed(2),
     ]),
   ];
