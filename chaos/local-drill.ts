@@ -9,6 +9,7 @@ import type { LocalTopology } from '../local/topology';
 import { type Zone, zoneByName } from '../lib/topology';
 import { DRILLS, type DrillName } from './catalog';
 import { LocalControlClient, type LocalFault, LocalFaultInjector } from './injectors/local';
+import { PaymentHangFault } from './injectors/payment-mode';
 import {
   type CanaryWrite,
   type Criterion,
@@ -130,11 +131,7 @@ export async function localDrillPlan(
   const { model } = topology;
   const zone = zoneByName(model, options.zone);
   const fault = localFault(options.drill, zone);
-  if (!fault) {
-    throw new Error(
-      `drill ${options.drill} has no local fault yet: the local control API cannot slow the payment provider; run it on AWS or add a control route`,
-    );
-  }
+  const paymentHang = options.drill === 'dependency-latency' ? new PaymentHangFault() : undefined;
   if (!zone.secondary && options.drill !== 'webhook-consumer-outage') {
     throw new Error(
       `drill ${options.drill} needs a zone with a secondary cell; zone ${zone.name} is single-region`,
@@ -178,6 +175,7 @@ export async function localDrillPlan(
   const load: LoadDriver = {
     start: ({ onSecond, onAcknowledged }) => {
       run = startLoad({
+        ...(paymentHang ? { iterationDefaults: () => ({ paymentMethod: paymentHang.paymentMethod() }) } : {}),
         baseUrl,
         profile,
         flow: SHOPPER_FLOW,
@@ -253,9 +251,12 @@ export async function localDrillPlan(
     },
     async verify(context) {
       const criteria: Criterion[] = [];
-      const notes: string[] = [
-        'SIMULATED: stopping a local cell closes its API listener; its table and the replicator keep running, so the local RPO measures the replicator, not the loss of a region.',
-      ];
+      const notes: string[] =
+        options.drill === 'region-failover'
+          ? [
+              'SIMULATED: stopping a local cell closes its API listener; its table and the replicator keep running, so the local RPO measures the replicator, not the loss of a region.',
+            ]
+          : [];
       // Let replication settle before reading the survivor (both directions run locally).
       const ids = canaries.written.map((c) => c.id);
       let present = new Set<string>();
@@ -356,6 +357,53 @@ export async function localDrillPlan(
           detail: `up to ${maxMissingDuringFault} canary writes were not yet in ${secondaryRegion} during the pause`,
         });
       }
+      const dependencyFigures: Record<string, number | undefined> = {};
+      if (options.drill === 'dependency-latency' && run && context.faultStartMs !== undefined) {
+        const from = context.faultStartMs;
+        const to = context.rollbackAtMs ?? Number.POSITIVE_INFINITY;
+        const samples = run.samples();
+        const inFault = samples.filter((x) => x.atMs >= from && x.atMs < to);
+        const checkouts = inFault.filter((x) => x.step === 'checkout');
+        const hung = checkouts.filter((x) => x.status === 0).length;
+        const others = inFault.filter((x) => x.step !== 'checkout');
+        const othersOk = others.filter((x) => x.ok).length;
+        // The circuit breaker stays open for its own period after the provider recovers: probe until a
+        // checkout with the default payment method succeeds (bounded), rather than assume its duration.
+        let recoveredAfterMs: number | undefined;
+        for (let attempt = 0; attempt < 60 && recoveredAfterMs === undefined; attempt++) {
+          const probe = await startLoad({
+            baseUrl,
+            profile: { ...PROFILES.smoke, startRate: 10, maxIterations: 1 },
+            flow: SHOPPER_FLOW,
+            headers,
+          }).done;
+          if (probe.failures === 0 && probe.requests === SHOPPER_FLOW.length)
+            recoveredAfterMs = run.elapsedMs() - to;
+          else await sleep(1000);
+        }
+        criteria.push(
+          {
+            name: 'checkout fails fast instead of hanging (no client timeout)',
+            ok: checkouts.length > 0 && hung === 0,
+            detail: `${checkouts.length} checkouts during the fault: ${checkouts.filter((x) => x.status === 503).length} answered 503, ${hung} hung until the client gave up; slowest ${Math.round(Math.max(0, ...checkouts.map((x) => x.latencyMs)))} ms`,
+          },
+          {
+            name: 'requests other than checkout unaffected (>= 99% success)',
+            ok: others.length > 0 && othersOk / others.length >= 0.99,
+            detail: `${othersOk}/${others.length} successful`,
+          },
+          {
+            name: 'checkout succeeds again after rollback',
+            ok: recoveredAfterMs !== undefined,
+            detail:
+              recoveredAfterMs === undefined
+                ? 'no successful checkout within 60 probes'
+                : `first successful checkout ${(recoveredAfterMs / 1000).toFixed(1)} s after rollback (circuit breaker closed again)`,
+          },
+        );
+        dependencyFigures.checkoutRecoverySeconds =
+          recoveredAfterMs === undefined ? undefined : Math.round(recoveredAfterMs / 100) / 10;
+      }
       if (options.drill === 'failback') {
         const failed = context.timeline.reduce((n, b) => n + (b.count - b.success), 0);
         criteria.push({
@@ -376,6 +424,7 @@ export async function localDrillPlan(
           ...(options.drill === 'replication-pause'
             ? { maxCanariesBehindDuringPause: maxMissingDuringFault }
             : {}),
+          ...dependencyFigures,
         },
         criteria,
         notes,
@@ -387,7 +436,7 @@ export async function localDrillPlan(
     definition,
     environment: 'local',
     timeScale,
-    injectors: [new LocalFaultInjector(control, fault)],
+    injectors: [paymentHang ?? new LocalFaultInjector(control, fault!)],
     ...(definition.recovery === 'failover' ? { failedCell: primaryCell } : {}),
     load,
     steadyState,

@@ -35,6 +35,8 @@ export interface FlowState {
   productId?: string;
   cartId?: string;
   orderId?: string;
+  /** Payment-method token for checkout; unset: the API's default (an approving card). */
+  paymentMethod?: string;
 }
 
 export interface FlowRequest {
@@ -114,7 +116,7 @@ export const SHOPPER_FLOW: readonly FlowStep[] = [
         ? {
             method: 'POST',
             path: '/v1/checkout',
-            body: { cartId: s.cartId },
+            body: { cartId: s.cartId, ...(s.paymentMethod ? { paymentMethod: s.paymentMethod } : {}) },
             idempotencyKey: `${s.iterationId}-checkout`,
           }
         : undefined,

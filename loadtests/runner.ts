@@ -82,6 +82,8 @@ export interface RunnerOptions {
   /** Extra headers on every request (bearer token, x-client-country). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly runId?: string;
+  /** Extra initial state of each iteration, read when it starts (drills switch the payment method this way). */
+  readonly iterationDefaults?: () => Omit<FlowState, 'iterationId'>;
   /**
    * Called once per elapsed second with the requests that started in it and have finished
    * (drills observe through this; requests still in flight appear only in the final summary).
@@ -203,7 +205,7 @@ export function startLoad(options: RunnerOptions): LoadRun {
   };
 
   const iteration = async (n: number): Promise<void> => {
-    const state: FlowState = { iterationId: `${runId}-${n}` };
+    const state: FlowState = { ...options.iterationDefaults?.(), iterationId: `${runId}-${n}` };
     for (const step of flow) {
       const spec = step.request(state);
       if (!spec) return;

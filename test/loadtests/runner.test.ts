@@ -163,4 +163,22 @@ describe('local load runner', () => {
     ]);
     expect(summary.failures).toBe(0);
   });
+
+  it('starts each iteration with the defaults given at that moment (drills switch the payment method this way)', async () => {
+    const bodies: string[] = [];
+    const target = await serve((req, res, body) => {
+      if (req.url === '/v1/checkout') bodies.push(body);
+      if (req.url?.startsWith('/v1/products?')) return json(res, 200, { items: [{ id: 'p1' }] });
+      if (req.url === '/v1/carts') return json(res, 201, { id: 'c1' });
+      return json(res, 200, { id: 'c1', orderId: 'o1' });
+    });
+    servers.push(target.server);
+    await startLoad({
+      baseUrl: target.url,
+      profile: profile({ maxIterations: 1 }),
+      flow: SHOPPER_FLOW,
+      iterationDefaults: () => ({ paymentMethod: 'pm_card_hang' }),
+    }).done;
+    expect(bodies.map((b) => JSON.parse(b))).toEqual([{ cartId: 'c1', paymentMethod: 'pm_card_hang' }]);
+  });
 });
