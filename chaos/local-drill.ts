@@ -130,6 +130,12 @@ export async function localDrillPlan(
   const definition = DRILLS[options.drill];
   const { model } = topology;
   const zone = zoneByName(model, options.zone);
+  if (options.drill === 'webhook-consumer-outage') {
+    // A PASS here would prove nothing until the drill can count effects per webhook-id at the sink.
+    throw new Error(
+      "drill webhook-consumer-outage cannot be verified locally yet: it needs a webhook endpoint registered for the zone and the sink's per-webhook-id summary exposed by the local topology (local/webhook-sink.ts summary())",
+    );
+  }
   const fault = localFault(options.drill, zone);
   const paymentHang = options.drill === 'dependency-latency' ? new PaymentHangFault() : undefined;
   if (!zone.secondary && options.drill !== 'webhook-consumer-outage') {
