@@ -138,7 +138,7 @@ export async function localDrillPlan(
   }
   const fault = localFault(options.drill, zone);
   const paymentHang = options.drill === 'dependency-latency' ? new PaymentHangFault() : undefined;
-  if (!zone.secondary && options.drill !== 'webhook-consumer-outage') {
+  if (!zone.secondary) {
     throw new Error(
       `drill ${options.drill} needs a zone with a secondary cell; zone ${zone.name} is single-region`,
     );
