@@ -31,7 +31,8 @@ export class EdgeStack extends Stack {
   readonly assetsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
-    const { model } = props;
+    // Only StackProps reach Stack; the model is this stack's own input.
+    const { model, ...stackProps } = props;
     const account = model.config.accounts.aws;
     const problems: string[] = [];
     if (!model.config.edge.enabled)
@@ -42,7 +43,7 @@ export class EdgeStack extends Stack {
     if (problems.length > 0) throw new Error(`EdgeStack ${id}: ${problems.join('; ')}`);
 
     super(scope, id, {
-      ...props,
+      ...stackProps,
       stackName: edgeStackName(model),
       env: { account: account!, region: model.controlRegion },
       description: `${model.appName}: CloudFront for static assets and the public catalog`,

@@ -36,7 +36,7 @@ export class GlobalRoutingStack extends Stack {
   readonly zoneRecords: ReadonlyMap<string, ZoneFailoverRecords>;
 
   constructor(scope: Construct, id: string, props: GlobalRoutingStackProps) {
-    const { model } = props;
+    const { model, ...stackProps } = props;
     const account = model.config.accounts.aws;
     if (!account) {
       throw new Error(
@@ -44,7 +44,7 @@ export class GlobalRoutingStack extends Stack {
       );
     }
     super(scope, id, {
-      ...props,
+      ...stackProps,
       stackName: routingStackName(model),
       env: { account, region: model.controlRegion },
       description: `${model.appName}: Route 53 health checks, failover and geolocation for ${model.domain}`,

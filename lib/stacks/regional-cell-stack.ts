@@ -46,9 +46,21 @@ export class RegionalCellStack extends Stack {
   readonly dataKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: RegionalCellStackProps) {
-    const { model, cell } = props;
+    const { model, cell, hostedZone: zoneOverride, apiThrottling, ...stackProps } = props;
+    const problems: string[] = [];
+    const owner = model.zones.find((z) => z.name === cell.zone);
+    if (!owner?.cells.some((c) => c.stackName === cell.stackName)) {
+      problems.push(`cell: ${cell.stackName} is not a cell of the model; pass one of model.cells`);
+    }
+    if (zoneOverride && !owner?.sovereign) {
+      problems.push(
+        `hostedZone: only sovereign cells take a hosted zone (their partition's); ${cell.stackName} uses the topology's hostedZone.id`,
+      );
+    }
+    if (problems.length > 0) throw new Error(`RegionalCellStack ${id}: ${problems.join('; ')}`);
+
     super(scope, id, {
-      ...props,
+      ...stackProps,
       stackName: cell.stackName,
       env: { account: cell.account, region: cell.region },
       description: `${model.appName}: ${cell.role} cell of zone ${cell.zone} in ${cell.region}`,
@@ -118,12 +130,12 @@ export class RegionalCellStack extends Stack {
     // The relay fans events out to webhook endpoints registered in the table and records deliveries there.
     this.data.table.grantReadWriteData(this.relay.handler.function);
 
-    const hostedZone = props.hostedZone ?? importedHostedZone(this, model, zone.sovereign);
+    const hostedZone = zoneOverride ?? importedHostedZone(this, model, zone.sovereign);
     this.api = new CommerceApi(this, 'Api', {
       domainNames: [cell.apiDomainName, zone.apiDomainName, model.apiDomainName],
       environment,
       ...(hostedZone ? { hostedZone } : {}),
-      ...(props.apiThrottling ? { throttling: props.apiThrottling } : {}),
+      ...(apiThrottling ? { throttling: apiThrottling } : {}),
     });
     this.data.table.grantReadWriteData(this.api.handler.function);
     this.eventBus.grantPutEventsTo(this.api.handler.function);

@@ -23,23 +23,24 @@ export class ReplicaKeyStack extends Stack {
   readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: ReplicaKeyStackProps) {
-    if (props.cell.role !== 'secondary') {
+    const { model, cell, ...stackProps } = props;
+    if (cell.role !== 'secondary') {
       throw new Error(
-        `ReplicaKeyStack ${id}: cell ${props.cell.stackName} is a ${props.cell.role}; only a secondary cell hosts a replica key`,
+        `ReplicaKeyStack ${id}: cell ${cell.stackName} is a ${cell.role}; only a secondary cell hosts a replica key`,
       );
     }
     super(scope, id, {
-      ...props,
-      stackName: replicaKeyStackName(props.cell),
-      env: { account: props.cell.account, region: props.cell.region },
-      description: `${props.model.appName}: data key of zone ${props.cell.zone} in ${props.cell.region} (replica encryption)`,
+      ...stackProps,
+      stackName: replicaKeyStackName(cell),
+      env: { account: cell.account, region: cell.region },
+      description: `${model.appName}: data key of zone ${cell.zone} in ${cell.region} (replica encryption)`,
     });
     this.key = new CellDataKey(this, 'DataKey', {
-      appName: props.model.appName,
-      zone: props.cell.zone,
+      appName: model.appName,
+      zone: cell.zone,
       // The secondary cell's bus is encrypted with this key; that stack cannot edit this key's policy.
-      externalEventBusName: eventBusName(props.model.appName, props.cell.zone),
+      externalEventBusName: eventBusName(model.appName, cell.zone),
     }).key;
-    tagZone(this, props.model, zoneByName(props.model, props.cell.zone));
+    tagZone(this, model, zoneByName(model, cell.zone));
   }
 }

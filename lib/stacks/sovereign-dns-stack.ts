@@ -26,14 +26,14 @@ export class SovereignDnsStack extends Stack {
   readonly records: ZoneFailoverRecords;
 
   constructor(scope: Construct, id: string, props: SovereignDnsStackProps) {
-    const { model, zone } = props;
+    const { model, zone, ...stackProps } = props;
     if (!zone.sovereign) {
       throw new Error(
         `SovereignDnsStack ${id}: zone ${zone.name} is not sovereign; its records belong in the routing stack`,
       );
     }
     super(scope, id, {
-      ...props,
+      ...stackProps,
       stackName: sovereignDnsStackName(model, zone),
       env: { account: zone.account, region: zone.primary.region },
       description: `${model.appName}: DNS of sovereign zone ${zone.name} (${zone.subdomain}) in ${zone.partition}`,

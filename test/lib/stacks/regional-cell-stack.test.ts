@@ -1,8 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { COMMERCE_TABLE, commerceTableName } from '../../../lambdas/adapters/table-definitions';
+import { RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
 import { TAG_KEYS } from '../../../lib/tagging';
-import type { TopologyInput } from '../../../lib/topology';
-import { type BuiltApp, synthesizeCommerceApp } from '../app/synth-fixture';
+import { loadTopology, type TopologyInput } from '../../../lib/topology';
+import { type BuiltApp, newCommerceApp, synthesizeCommerceApp } from '../app/synth-fixture';
 
 const HOSTED_ZONE_ID = 'Z0123456789ABCDEFGHIJ';
 
@@ -386,5 +389,20 @@ describe('RegionalCellStack', () => {
         ]),
       });
     });
+  });
+});
+
+describe('RegionalCellStack props', () => {
+  it('refuses a cell outside the model and a hosted zone for a non-sovereign cell, in one message', () => {
+    const model = loadTopology('topology.yaml');
+    const app = newCommerceApp();
+    const zone = route53.HostedZone.fromHostedZoneAttributes(new Stack(app, 'Z'), 'Z', {
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      zoneName: 'shop.example.com',
+    });
+    const stray = { ...model.zones[0]!.primary, stackName: 'commerce-cell-global-mars-1' };
+    expect(() => new RegionalCellStack(app, 'Cell', { model, cell: stray, hostedZone: zone })).toThrow(
+      /cell: commerce-cell-global-mars-1 is not a cell of the model.*hostedZone: only sovereign cells/,
+    );
   });
 });
