@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../../lambdas/core/data-classification';
@@ -50,6 +50,15 @@ describe('buildCommerceApp', () => {
     addNagPacks(app);
     // Act + Assess
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  it('fails synth on an invalid CloudFormation template (template validation turned into errors)', () => {
+    // Prepare: a resource property CloudFormation's schema rejects.
+    const app = newCommerceApp();
+    const stack = new Stack(app, 'Probe', { env: { account: '111111111111', region: 'us-east-1' } });
+    new CfnResource(stack, 'BadQueue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 'soon' } });
+    // Act + Assess: without COMMERCE_APP_CONTEXT this would only be a warning.
+    expect(() => app.synth()).toThrow(/DelaySeconds: 'soon' is not of type 'integer'/);
   });
 
   it('builds one cell per zone and region, a replica key stack per secondary, routing, sovereign DNS and edge', () => {
