@@ -1,6 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_KEYS_DIR, ensureDevKeys, mintDevToken } from '../lambdas/api/auth/dev-auth';
 import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../lambdas/core/scopes';
+import { ENDPOINTS_FILE, localEndpointsSchema } from '../local/contract';
 
 /**
  * LOCAL ONLY. Mints a bearer token the local topology accepts, signed with
@@ -9,6 +12,13 @@ import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../lambdas/core/scopes';
  *   npx tsx scripts/mint-dev-token.ts --sub alice                 # customer scopes
  *   npx tsx scripts/mint-dev-token.ts --sub ops --admin           # admin:drill admin:audit
  *   npx tsx scripts/mint-dev-token.ts --sub bob --home-zone eu --scope commerce:carts --ttl 600
+ *   npx tsx scripts/mint-dev-token.ts --sub alice --local        # ask the running local topology's issuer
+ *
+ * The running local topology (`local/`) has its own in-memory issuer; with
+ * --local the token comes from its control API (POST /control/tokens) so the
+ * cells accept it. Without --local the token is signed with .local/dev-keys
+ * (for a cell started with AUTH_JWKS_JSON set to .local/dev-keys/jwks.json, or
+ * `localApiDependencies` from lambdas/api/local.ts).
  */
 const { values } = parseArgs({
   options: {
@@ -17,13 +27,14 @@ const { values } = parseArgs({
     admin: { type: 'boolean', default: false },
     'home-zone': { type: 'string' },
     ttl: { type: 'string', default: '3600' },
+    local: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
   console.log(
-    'usage: mint-dev-token [--sub ID] [--admin] [--scope S]... [--home-zone ZONE] [--ttl SECONDS]\n' +
+    'usage: mint-dev-token [--sub ID] [--admin] [--scope S]... [--home-zone ZONE] [--ttl SECONDS] [--local]\n' +
       `keys: ${DEV_KEYS_DIR}\ncustomer scopes: ${CUSTOMER_SCOPES.join(' ')}\nadmin scopes: ${ADMIN_SCOPES.join(' ')}`,
   );
   process.exit(0);
@@ -35,9 +46,36 @@ if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 7 * 24 * 360
   process.exit(2);
 }
 
+async function fromLocalTopology(scopes: readonly string[]): Promise<string> {
+  const file = resolve(__dirname, '..', ENDPOINTS_FILE);
+  if (!existsSync(file)) throw new Error(`${ENDPOINTS_FILE} not found: start the local topology first`);
+  const { control } = localEndpointsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const base = control.replace(/\/+$/, '');
+  const url = base.endsWith('/control') ? `${base}/tokens` : `${base}/control/tokens`;
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(5000),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      subject: values.sub,
+      scopes,
+      ttlSeconds,
+      ...(values['home-zone'] ? { homeZone: values['home-zone'] } : {}),
+    }),
+  }).catch((error: Error) => {
+    throw new Error(`the local topology does not answer at ${url} (${error.message}); is it running?`);
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
 async function main(): Promise<void> {
-  const keys = await ensureDevKeys();
   const scopes = values.scope ?? (values.admin ? ADMIN_SCOPES : CUSTOMER_SCOPES);
+  if (values.local) {
+    process.stdout.write(`${await fromLocalTopology(scopes)}\n`);
+    return;
+  }
+  const keys = await ensureDevKeys();
   const token = await mintDevToken(keys, {
     subject: values.sub!,
     scopes,
