@@ -64,6 +64,8 @@ export interface ApiCall {
   readonly token?: string;
   readonly country?: string;
   readonly body?: unknown;
+  /** @default a fresh ULID on POST */
+  readonly idempotencyKey?: string;
 }
 
 /** One API request like a client sends it (bearer token, Idempotency-Key on writes, geography header). */
@@ -74,7 +76,7 @@ export async function api(call: ApiCall) {
   if (call.country) headers[CLIENT_COUNTRY_HEADER] = call.country;
   if (method === 'POST') {
     headers['content-type'] = 'application/json';
-    headers['idempotency-key'] = ulid();
+    headers['idempotency-key'] = call.idempotencyKey ?? ulid();
   }
   const response = await fetch(`${call.base}${call.path}`, {
     method,
