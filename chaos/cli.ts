@@ -61,6 +61,9 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   const options = parsed.data;
+  // Like `local/main.ts` without --verbose: the cells' request logs and EMF metrics would drown the drill output.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const log = (line: string) => console.log(line);
   log(`drill ${options.drill}${options.short ? ' (short)' : ''}: ${DRILLS[options.drill].hypothesis}`);
   const topology = await startLocalTopology(
