@@ -1,6 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { CommitResult, Mutation } from '../../adapters/mutation';
+import { isPersonalDataPath } from '../../core/data-classification';
 import { ProblemError } from '../../core/errors';
 import { type AccessTokenVerifier, authenticate, requireScope } from './auth';
 import type { AppEnv, Principal, RequestLogger } from './env';
@@ -162,7 +163,8 @@ export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOpt
       log: c.get('log'),
       c,
     };
-    if (spec.scope && spec.tag !== 'admin') assertResidency(principal?.homeZone, options.residency);
+    // Residency guards the personal-data paths of core/data-classification.ts (the same list the CDN rules use).
+    if (isPersonalDataPath(spec.path)) assertResidency(principal?.homeZone, options.residency);
     await spec.precondition?.(input as never);
     c.set('routeInput', input);
     await next();
