@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OPENAPI_FILE, openApiText } from '../../../lambdas/api/contract';
+import { isPersonalDataPath } from '../../../lambdas/core/data-classification';
 
 describe('OpenAPI contract', () => {
   const generated = JSON.parse(openApiText()) as {
@@ -36,5 +37,18 @@ describe('OpenAPI contract', () => {
     const refs = [...text.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(Object.keys(components)).toContain(ref);
+  });
+
+  it('protects every personal-data path with a scope and leaves the catalog public', () => {
+    const document = JSON.parse(openApiText()) as {
+      paths: Record<string, Record<string, { security: Record<string, string[]>[] }>>;
+    };
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const operation of Object.values(operations)) {
+        if (isPersonalDataPath(path))
+          expect({ path, secured: operation.security.length > 0 }).toEqual({ path, secured: true });
+        if (path.startsWith('/v1/products')) expect(operation.security).toEqual([]);
+      }
+    }
   });
 });
