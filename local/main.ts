@@ -172,6 +172,7 @@ async function main(): Promise<number> {
   log('');
   const { ok, results } = await runDemo({ topology, log });
   log(`\ndemo ${ok ? 'PASSED' : 'FAILED'}: ${results.filter((r) => r.ok).length}/${results.length} steps`);
+  log(`resident memory after the demo: ${formatMiB(topology.memory().totalBytes)}`);
   await topology.stop();
   log('stopped; nothing left listening');
   return ok ? 0 : 1;
