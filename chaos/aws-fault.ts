@@ -103,6 +103,7 @@ export async function holdFault(
   const { injector } = fault;
   const started = Date.now();
   let error: string | undefined;
+  let rolledBack = false;
   try {
     options.log(`injecting: ${injector.describe().fault} on ${injector.describe().target}`);
     await injector.inject();
@@ -118,14 +119,14 @@ export async function holdFault(
     options.log('rolling back');
     try {
       await injector.rollback();
+      rolledBack = true;
       options.log('rolled back');
     } catch (e) {
       error = `${error ? `${error}; ` : ''}ROLLBACK FAILED: ${(e as Error).message}`;
       options.log(
         `ROLLBACK FAILED: ${(e as Error).message}: follow runbooks/unplanned-region-failover.md to undo by hand`,
       );
-      return { rolledBack: false, error };
     }
   }
-  return error ? { rolledBack: true, error } : { rolledBack: true };
+  return error ? { rolledBack, error } : { rolledBack };
 }
