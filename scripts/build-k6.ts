@@ -29,11 +29,9 @@ export async function buildK6Scripts(outDir = join(ROOT, 'dist', 'k6')): Promise
 }
 
 if (require.main === module) {
-  const args = z
-    .object({ out: z.string().min(1).optional() })
-    .parse({
-      out: process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : undefined,
-    });
+  const args = z.object({ out: z.string().min(1).optional() }).parse({
+    out: process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : undefined,
+  });
   buildK6Scripts(args.out ? resolve(args.out) : undefined)
     .then((files) => console.log(`k6 bundles:\n${files.map((f) => `  ${f}`).join('\n')}`))
     .catch((error: Error) => {
