@@ -5,6 +5,7 @@ import { GlobalRoutingStack, routingStackName } from '../stacks/global-routing-s
 import { RegionalCellStack } from '../stacks/regional-cell-stack';
 import { ReplicaKeyStack } from '../stacks/replica-key-stack';
 import { SovereignDnsStack, sovereignDnsStackName } from '../stacks/sovereign-dns-stack';
+import { residencyValidationPlugin } from '../residency/guardrails';
 import type { Partition, TopologyModel } from '../topology';
 import { addNagPacks } from './nag';
 import type { StackRole, StackRow } from './stack-table';
@@ -12,6 +13,8 @@ import type { StackRole, StackRow } from './stack-table';
 export interface BuildCommerceAppOptions {
   /** @default true: AwsSolutions and Serverless packs fail synth on any unacknowledged finding */
   readonly nag?: boolean;
+  /** @default true: the residency rules of lib/residency fail synth on any violation */
+  readonly residency?: boolean;
   /**
    * Further policy-validation plugins run at synth (e.g. the residency rules of lib/residency).
    * @default - none
@@ -110,7 +113,11 @@ export function buildCommerceApp(
   if (edge) row(edge, '*', 'edge', 'aws');
 
   if (options.nag ?? true) addNagPacks(app);
-  if (options.validationPlugins?.length) Validations.of(app).addPlugins(...options.validationPlugins);
+  const plugins = [
+    ...((options.residency ?? true) ? [residencyValidationPlugin(model)] : []),
+    ...(options.validationPlugins ?? []),
+  ];
+  if (plugins.length > 0) Validations.of(app).addPlugins(...plugins);
 
   return { cells, replicaKeys, sovereignDns, routing, ...(edge ? { edge } : {}), rows };
 }
