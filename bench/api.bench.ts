@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -125,20 +126,28 @@ function stats(times: number[]): Stats {
 }
 
 /**
- * Runs the variants interleaved (a, b, c, a, b, c, ...) so machine noise
- * (other processes, GC, DynamoDB Local's JIT) hits them alike.
+ * Runs the variants interleaved, in a fresh shuffled order each round, so
+ * machine noise (other processes, GC, DynamoDB Local's JIT) and position
+ * effects hit them alike.
  */
 async function measureInterleaved(
   n: number,
   variants: Record<string, (i: number) => Promise<void>>,
   setup?: (i: number) => Promise<void>,
 ): Promise<Record<string, Stats>> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const names = Object.keys(variants);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   for (let i = 0; i < n; i += 1) {
     await setup?.(i);
-    for (const [name, run] of Object.entries(variants)) {
+    const order = [...names].sort(() => random() - 0.5);
+    for (const name of order) {
       const t = performance.now();
-      await run(i);
+      await variants[name]!(i);
       times[name]!.push(performance.now() - t);
     }
   }
@@ -201,14 +210,29 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const token = await mintDevToken(keys, { subject: 'bench-customer', ttlSeconds: 3600 });
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const post = async (path: string, key: string, body: unknown) => {
-    const response = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { ...auth, 'idempotency-key': key },
-      body: JSON.stringify(body),
+  // node:http with keep-alive, like the SDK's own handler: the client's cost should not count as the API's.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    new Promise<{ status: number; text: string }>((done, fail) => {
+      const req = request(`${base}${path}`, { method, agent, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', fail);
+      req.end(body);
     });
-    const text = await response.text();
-    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${text}`);
+  const post = async (path: string, key: string, body: unknown) => {
+    const { status, text } = await send(
+      'POST',
+      path,
+      { ...auth, 'idempotency-key': key },
+      JSON.stringify(body),
+    );
+    if (status >= 300) throw new Error(`${path}: ${status} ${text}`);
     return JSON.parse(text) as { id: string };
   };
 
@@ -262,7 +286,7 @@ async function main(): Promise<void> {
     });
 
     // Warm-up: JIT, connection pools, DynamoDB Local's first queries.
-    for (let i = 0; i < 30; i += 1) await (await fetch(`${base}/v1/products/sku-0001`)).text();
+    for (let i = 0; i < 30; i += 1) await send('GET', '/v1/products/sku-0001');
     for (let i = 0; i < 30; i += 1)
       await documentClient.send(
         new GetCommand({ TableName: tableName, Key: { pk: 'PRODUCT#sku-0001', sk: 'PRODUCT' } }),
@@ -270,9 +294,8 @@ async function main(): Promise<void> {
 
     const reads = await measureInterleaved(READS, {
       http: async () => {
-        const response = await fetch(`${base}/v1/products/sku-0002`);
-        if (response.status !== 200) throw new Error(`get-product ${response.status}`);
-        await response.text();
+        const { status } = await send('GET', '/v1/products/sku-0002');
+        if (status !== 200) throw new Error(`get-product ${status}`);
       },
       inProcess: async () => {
         await (await app.request('/v1/products/sku-0002')).text();
@@ -488,6 +511,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    agent.destroy();
     server.close();
     client.destroy();
     await ddb?.stop();
