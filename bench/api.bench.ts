@@ -108,11 +108,17 @@ const median = (xs: number[]) =>
     50,
   );
 interface Stats {
+  /** p50 of the time each request spent waiting on DynamoDB, and of the rest (the API's own share). */
+  readonly dynamoP50?: number;
+  readonly outsideDynamoP50?: number;
   readonly n: number;
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
 }
+/** Wall time spent inside DynamoDB calls of the benchmark's document client (requests run one at a time). */
+const dynamoClock = { ms: 0 };
+
 function stats(times: number[]): Stats {
   const sorted = [...times].sort((a, b) => a - b);
   const busy = times.reduce((a, b) => a + b, 0);
@@ -137,6 +143,7 @@ async function measureInterleaved(
 ): Promise<Record<string, Stats>> {
   const names = Object.keys(variants);
   const times: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+  const dynamo: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
   let seed = 42;
   const random = () => {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -146,12 +153,30 @@ async function measureInterleaved(
     await setup?.(i);
     const order = [...names].sort(() => random() - 0.5);
     for (const name of order) {
+      dynamoClock.ms = 0;
       const t = performance.now();
       await variants[name]!(i);
       times[name]!.push(performance.now() - t);
+      dynamo[name]!.push(dynamoClock.ms);
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
+  const p50 = (xs: number[]) =>
+    Math.round(
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        50,
+      ) * 100,
+    ) / 100;
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      {
+        ...stats(times[name]!),
+        dynamoP50: p50(dynamo[name]!),
+        outsideDynamoP50: p50(times[name]!.map((t, j) => t - dynamo[name]![j]!)),
+      },
+    ]),
+  );
 }
 
 /**
@@ -193,6 +218,17 @@ async function main(): Promise<void> {
   const documentClient = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  documentClient.middlewareStack.add(
+    (next) => async (args) => {
+      const started = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        dynamoClock.ms += performance.now() - started;
+      }
+    },
+    { step: 'initialize', name: 'benchDynamoClock' },
+  );
   const tableName = `bench-${Date.now()}-commerce`;
   await ensureTable(client, tableName);
   await seedDemoCatalog({ documentClient, tableName }, demoProducts(1_000_000));
@@ -487,6 +523,13 @@ async function main(): Promise<void> {
     log(
       `  API adds to p50: ${overhead(checkouts.http!, checkouts.raw!)} over HTTP, ${overhead(checkouts.inProcess!, checkouts.raw!)} in-process (budget 25%)`,
     );
+    const split = (name: string, x: Stats) =>
+      `  ${name}: per request p50 ${x.dynamoP50!.toFixed(2)} ms in DynamoDB, ${x.outsideDynamoP50!.toFixed(2)} ms outside it (+${Math.round((x.outsideDynamoP50! / x.dynamoP50!) * 100)}% over its own DynamoDB operations)`;
+    log('same requests, time split by a middleware on the document client:');
+    log(split('get-product in-process', reads.inProcess!));
+    log(split('get-product over HTTP ', reads.http!));
+    log(split('checkout in-process   ', checkouts.inProcess!));
+    log(split('checkout over HTTP    ', checkouts.http!));
     log(row('API own work: get-product (DB instant)', own.getProduct!));
     log(row('API own work: checkout (DB instant)', own.checkout!));
     log(
