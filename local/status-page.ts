@@ -2,7 +2,7 @@
  * The human status view of the local topology, served by the edge router at
  * /status. Static HTML; a small script polls /control/state every second and
  * redraws (zones, cells, who serves each zone, health, replication lag, outbox
- * backlog and webhook DLQ when known). Everything shown is SIMULATED
+ * relay activity, webhook queue depth and DLQ). Everything shown is SIMULATED
  * infrastructure around the production handler code.
  */
 export const STATUS_PAGE_HTML = `<!doctype html>
@@ -26,7 +26,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <h2>Zones</h2>
 <table><thead><tr><th>zone</th><th>serving now</th><th>replication</th><th>lag</th><th>pending</th></tr></thead><tbody id="zones"></tbody></table>
 <h2>Cells</h2>
-<table><thead><tr><th>zone</th><th>region</th><th>role</th><th>health (edge view)</th><th>running</th><th>faults</th><th>outbox backlog</th><th>URL</th></tr></thead><tbody id="cells"></tbody></table>
+<table><thead><tr><th>zone</th><th>region</th><th>role</th><th>health (edge view)</th><th>running</th><th>faults</th><th>outbox relay</th><th>webhook queue</th><th>URL</th></tr></thead><tbody id="cells"></tbody></table>
 <h2>Webhook sink</h2>
 <p id="sink"></p>
 <h2>Failovers seen by the edge</h2>
@@ -49,13 +49,15 @@ async function refresh() {
         '</td><td>' + (r ? ms(r.lagMs) : '–') + '</td><td>' + (r ? r.pending : '–') + '</td></tr>';
     }).join('');
     const urls = d.cellUrls || {};
-    const backlog = d.outboxBacklog || {};
+    const queue = d.webhookQueue || {};
+    const relays = d.outboxRelay || {};
+    const relayText = (r) => !r ? 'unknown' : r.retrying ? 'retrying (' + r.lastError + ')' : 'ok, ' + r.records + ' records';
     document.getElementById('cells').innerHTML = s.cells.map((c) => {
       const key = c.zone + '/' + c.region;
       const faults = [c.forcedUnhealthy ? 'forced 503' : '', c.addedLatencyMs ? '+' + c.addedLatencyMs + ' ms' : ''].filter(Boolean).join(', ');
       return '<tr><td>' + esc(c.zone) + '</td><td>' + esc(c.region) + '</td><td>' + esc(c.role) + '</td><td class="' + (c.healthy ? 'ok' : 'bad') + '">' +
         (c.healthy ? 'healthy' : 'unhealthy') + '</td><td>' + (c.running ? 'yes' : '<span class="bad">stopped</span>') + '</td><td>' + esc(faults || '–') +
-        '</td><td>' + esc(backlog[key] ?? 'unknown') + '</td><td><a href="' + esc(urls[key]) + '/v1/health">' + esc(urls[key]) + '</a></td></tr>';
+        '</td><td>' + esc(relayText(relays[key])) + '</td><td>' + esc(queue[key] ?? 'unknown') + '</td><td><a href="' + esc(urls[key]) + '/v1/health">' + esc(urls[key]) + '</a></td></tr>';
     }).join('');
     document.getElementById('sink').textContent = 'received ' + s.webhookSink.received + ', fault ' + s.webhookSink.fault.mode +
       (d.webhookDlq === null || d.webhookDlq === undefined ? ', DLQ unknown' : ', DLQ ' + d.webhookDlq);

@@ -55,6 +55,8 @@ export interface StreamPollerStats {
   readonly records: number;
   readonly failedBatches: number;
   readonly lastError: string | undefined;
+  /** The last poll or batch failed and is being retried with backoff. */
+  readonly retrying: boolean;
 }
 
 /** New shards are looked for this often, and at once when a shard closes. */
@@ -81,8 +83,12 @@ export class StreamPoller {
     });
   }
 
+  get name(): string {
+    return this.options.name;
+  }
+
   get stats(): StreamPollerStats {
-    return { ...this.counters, lastError: this.lastError };
+    return { ...this.counters, lastError: this.lastError, retrying: this.failuresInARow > 0 };
   }
 
   start(): void {

@@ -230,6 +230,7 @@ export async function startLocalTopology(
     }
 
     const pollers: StreamPoller[] = [];
+    const relayPollers = new Map<string, StreamPoller>();
     for (const unit of units) {
       const { cell } = unit;
       const client = clientFor(cell.region);
@@ -248,7 +249,9 @@ export async function startLocalTopology(
           handler,
           pollIntervalMs: options.streamPollIntervalMs,
         });
-      pollers.push(poller('outbox relay', unit.runtime.relayHandler));
+      const relay = poller('outbox relay', unit.runtime.relayHandler);
+      relayPollers.set(unit.server.name, relay);
+      pollers.push(relay);
       const replicator = replicators.get(cell.zone);
       if (replicator) pollers.push(poller('replicator', replicator.handlerFor(cell.region)));
     }
@@ -341,13 +344,18 @@ export async function startLocalTopology(
         timing,
         cellUrls: Object.fromEntries(units.map((u) => [u.server.name, u.server.url])),
         zoneUrls: zoneEndpoints,
-        outboxBacklog: Object.fromEntries(units.map((u) => [u.server.name, u.runtime.backlog()])),
+        // The relay's own backlog (stream records not read yet) is unknowable without reading them;
+        // what is known: its batches and failures, and the webhook queue depth behind it.
+        outboxRelay: Object.fromEntries(
+          units.map((u) => [u.server.name, relayPollers.get(u.server.name)?.stats ?? null]),
+        ),
+        webhookQueue: Object.fromEntries(units.map((u) => [u.server.name, u.runtime.backlog()])),
         webhookDlq: units.reduce((sum, u) => sum + u.runtime.deadLetters(), 0),
         eventsPublished: Object.fromEntries(units.map((u) => [u.server.name, u.runtime.publisher.published])),
         failovers: router.failovers,
         replication: [...replicators.values()].map((r) => r.stats()),
         healthChecks: Object.fromEntries(units.map((u) => [u.server.name, u.checker.snapshot()])),
-        streamPollers: pollers.map((p) => p.stats),
+        streamPollers: pollers.map((p) => ({ name: p.name, ...p.stats })),
       },
     });
 

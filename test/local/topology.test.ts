@@ -235,6 +235,7 @@ describe('local topology (booted)', () => {
     expect(elements.error?.textContent).toBe('');
     expect(elements.zones?.innerHTML).toContain('<td>global</td><td class="ok">us-east-1</td>');
     expect(elements.cells?.innerHTML).toContain('+40 ms');
+    expect(elements.cells?.innerHTML).toMatch(/ok, \d+ records/);
     expect(elements.timing?.textContent).toContain(`time scale ${TIME_SCALE}`);
     expect(elements.timing?.textContent).toContain('90 s in the cloud');
   });
