@@ -213,6 +213,11 @@ async function main() {
     for (let run = 0; run < RUNS; run++) {
       cases.publishOnly!.push(await relayRun(client, endpoint, 0));
       cases.publishAndFanOut1!.push(await relayRun(client, endpoint, 1));
+      log(
+        `  run ${run + 1}/${RUNS}: publish only ${round(cases.publishOnly!.at(-1)!.eventsPerSecond, 0)} events/s, ` +
+          `with fan-out ${round(cases.publishAndFanOut1!.at(-1)!.eventsPerSecond, 0)} events/s ` +
+          `(raw conditional PutItem ${round(cases.publishAndFanOut1!.at(-1)!.rawPutsPerSecond, 0)}/s in the same run)`,
+      );
     }
     const relay = Object.fromEntries(
       Object.entries(cases).map(([name, runs]) => [
@@ -223,6 +228,8 @@ async function main() {
           writeOutboxMs: round(median(runs.map((r) => r.writeMs)), 0),
           readStreamMs: round(median(runs.map((r) => r.readMs)), 0),
           rawConditionalPutsPerSecond: round(median(runs.map((r) => r.rawPutsPerSecond)), 0),
+          /** Events/s per raw PutItem/s, per run: the fan-out costs about 2 writes per event + 1 query per batch. */
+          perRawPut: round(median(runs.map((r) => r.eventsPerSecond / r.rawPutsPerSecond)), 2),
         },
       ]),
     );
