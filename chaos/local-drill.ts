@@ -4,6 +4,7 @@ import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import { SHOPPER_FLOW } from '../loadtests/flow';
 import { type LoadProfile, PROFILES, scaleProfile } from '../loadtests/profiles';
 import { type LoadRun, startLoad } from '../loadtests/runner';
+import { WEBHOOKS_SCOPE } from '../lambdas/api/routes/webhooks';
 import { localDynamoClient } from '../local/dynamodb-local';
 import type { LocalTopology } from '../local/topology';
 import { type Zone, zoneByName } from '../lib/topology';
@@ -48,7 +49,8 @@ function localFault(drill: DrillName, zone: Zone): LocalFault | undefined {
     case 'replication-pause':
       return { kind: 'replication-pause', zone: zone.name };
     case 'webhook-consumer-outage':
-      return { kind: 'webhook-sink', fault: { mode: 'fail', count: 10_000, status: 503 } };
+      // 500, not 503: a 503 is a back-off status and would add Retry-After semantics to what is drilled.
+      return { kind: 'webhook-sink', fault: { mode: 'fail', count: 10_000, status: 500 } };
     case 'dependency-latency':
       return undefined;
   }
@@ -130,12 +132,6 @@ export async function localDrillPlan(
   const definition = DRILLS[options.drill];
   const { model } = topology;
   const zone = zoneByName(model, options.zone);
-  if (options.drill === 'webhook-consumer-outage') {
-    // A PASS here would prove nothing until the drill can count effects per webhook-id at the sink.
-    throw new Error(
-      "drill webhook-consumer-outage cannot be verified locally yet: it needs a webhook endpoint registered for the zone and the sink's per-webhook-id summary exposed by the local topology (local/webhook-sink.ts summary())",
-    );
-  }
   const fault = localFault(options.drill, zone);
   const paymentHang = options.drill === 'dependency-latency' ? new PaymentHangFault() : undefined;
   if (!zone.secondary) {
@@ -148,6 +144,27 @@ export async function localDrillPlan(
   const baseUrl = topology.endpoints.zones?.[zone.name] ?? topology.endpoints.edge;
   const token = await control.token('drill-shopper', zone.name);
   const headers = { authorization: `Bearer ${token}` };
+  const webhookPath = `/drill/${options.drill}-${Date.now().toString(36)}`;
+  if (options.drill === 'webhook-consumer-outage') {
+    const operator = await control.token('drill-operator', zone.name, [WEBHOOKS_SCOPE]);
+    const created = await fetch(`${baseUrl}/v1/webhooks/endpoints`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${operator}`,
+        'content-type': 'application/json',
+        'idempotency-key': `drill-endpoint-${webhookPath}`,
+      },
+      body: JSON.stringify({
+        url: `${topology.endpoints.webhookSink}${webhookPath}`,
+        eventTypes: ['order.v1.placed'],
+      }),
+    });
+    if (created.status !== 201) {
+      throw new Error(
+        `registering the drill webhook endpoint answered ${created.status}: ${await created.text()}`,
+      );
+    }
+  }
   const predicted = predictedRto(model.config, timeScale);
   const primaryCell = `${zone.name}/${zone.primary.region}`;
   const secondaryRegion = zone.secondary?.region;
@@ -156,17 +173,28 @@ export async function localDrillPlan(
   // Phases in drill time: the catalog's cloud seconds scaled, and never shorter than failover plus failback need.
   const scaled = (s: number) => s * timeScale;
   const recoveryRoom = predicted.scaledSeconds + 6;
-  const timings = options.short
-    ? {
-        warmupSeconds: 3,
-        faultSeconds: definition.recovery === 'failover' ? recoveryRoom : 5,
-        settleSeconds: definition.recovery === 'failover' ? recoveryRoom : 4,
-      }
-    : {
-        warmupSeconds: Math.max(5, scaled(definition.warmupSeconds)),
-        faultSeconds: Math.max(recoveryRoom, scaled(definition.faultSeconds)),
-        settleSeconds: Math.max(recoveryRoom, scaled(definition.settleSeconds)),
-      };
+  // The webhook outage stays shorter than the schedule's second retry (5 s): every delivery's second
+  // attempt lands after the consumer recovered. Longer outages reach the 5-minute step and the DLQ, which
+  // the dispatcher's tests cover with a fake clock.
+  const webhookTimings = {
+    warmupSeconds: options.short ? 3 : 5,
+    faultSeconds: 3,
+    settleSeconds: options.short ? 10 : 15,
+  };
+  const timings =
+    options.drill === 'webhook-consumer-outage'
+      ? webhookTimings
+      : options.short
+        ? {
+            warmupSeconds: 3,
+            faultSeconds: definition.recovery === 'failover' ? recoveryRoom : 5,
+            settleSeconds: definition.recovery === 'failover' ? recoveryRoom : 4,
+          }
+        : {
+            warmupSeconds: Math.max(5, scaled(definition.warmupSeconds)),
+            faultSeconds: Math.max(recoveryRoom, scaled(definition.faultSeconds)),
+            settleSeconds: Math.max(recoveryRoom, scaled(definition.settleSeconds)),
+          };
   const totalSeconds = Math.ceil(timings.warmupSeconds + timings.faultSeconds + timings.settleSeconds + 10);
   const profile: LoadProfile = {
     ...PROFILES.load,
@@ -364,6 +392,7 @@ export async function localDrillPlan(
         });
       }
       const dependencyFigures: Record<string, number | undefined> = {};
+      const webhookFigures: Record<string, number | undefined> = {};
       if (options.drill === 'dependency-latency' && run && context.faultStartMs !== undefined) {
         const from = context.faultStartMs;
         const to = context.rollbackAtMs ?? Number.POSITIVE_INFINITY;
@@ -410,6 +439,77 @@ export async function localDrillPlan(
         dependencyFigures.checkoutRecoverySeconds =
           recoveredAfterMs === undefined ? undefined : Math.round(recoveredAfterMs / 100) / 10;
       }
+      if (options.drill === 'webhook-consumer-outage') {
+        const orderIdOf = (body: string) => {
+          try {
+            return (JSON.parse(body) as { aggregate?: { id?: string } }).aggregate?.id;
+          } catch {
+            return undefined;
+          }
+        };
+        const mine = () => topology.webhookSink.deliveries().filter((d) => d.path === webhookPath);
+        const delivered = () =>
+          new Set(
+            mine()
+              .filter((d) => d.status !== null && d.status >= 200 && d.status < 300)
+              .map((d) => orderIdOf(d.body)),
+          );
+        // Retries land 5 s (+-10 %) after the first failure: wait for them, bounded.
+        for (let attempt = 0; attempt < 40 && orders.some((id) => !delivered().has(id)); attempt++)
+          await sleep(500);
+        const deliveries = mine();
+        const failedAttempts = deliveries.filter((d) => d.status === null || d.status >= 400).length;
+        const successes = deliveries.filter((d) => d.status !== null && d.status >= 200 && d.status < 300);
+        const perWebhookId = new Map<string, number>();
+        for (const d of successes)
+          perWebhookId.set(d.webhookId ?? '?', (perWebhookId.get(d.webhookId ?? '?') ?? 0) + 1);
+        const duplicates = [...perWebhookId.values()].reduce((n, c) => n + c - 1, 0);
+        const undelivered = orders.filter((id) => !delivered().has(id));
+        const effectsPerOrder = new Map<string, Set<string>>();
+        for (const d of successes) {
+          const order = orderIdOf(d.body);
+          if (!order) continue;
+          const ids = effectsPerOrder.get(order) ?? new Set<string>();
+          ids.add(d.webhookId ?? '?');
+          effectsPerOrder.set(order, ids);
+        }
+        const multiEffect = [...effectsPerOrder.entries()]
+          .filter(([, ids]) => ids.size > 1)
+          .map(([order]) => order);
+        criteria.push(
+          {
+            name: 'the outage made deliveries fail (fault effective)',
+            ok: failedAttempts > 0,
+            detail: `${failedAttempts} delivery attempts failed at the consumer`,
+          },
+          {
+            name: 'every acknowledged order has its order.v1.placed delivered after the outage',
+            ok: orders.length > 0 && undelivered.length === 0,
+            detail: `${orders.length - undelivered.length}/${orders.length} delivered${undelivered.length ? `; missing: ${undelivered.slice(0, 5).join(', ')}` : ''}`,
+          },
+          {
+            name: 'exactly one effect per event at the consumer (dedupe by webhook-id)',
+            ok: multiEffect.length === 0,
+            detail: `${perWebhookId.size} webhook-ids applied for ${effectsPerOrder.size} orders; ${duplicates} duplicate deliveries deduped${multiEffect.length ? `; orders with several webhook-ids: ${multiEffect.slice(0, 5).join(', ')}` : ''}`,
+          },
+        );
+        const during = context.timeline.filter(
+          (b) =>
+            context.faultStartMs !== undefined &&
+            b.second * 1000 >= context.faultStartMs &&
+            (context.rollbackAtMs === undefined || b.second * 1000 < context.rollbackAtMs),
+        );
+        const requests = during.reduce((n, b) => n + b.count, 0);
+        const okRequests = during.reduce((n, b) => n + b.success, 0);
+        criteria.push({
+          name: 'API unaffected by the consumer outage (>= 99% success)',
+          ok: requests > 0 && okRequests / requests >= 0.99,
+          detail: `${okRequests}/${requests} successful`,
+        });
+        webhookFigures.webhookFailedAttempts = failedAttempts;
+        webhookFigures.webhookDuplicatesDeduped = duplicates;
+        webhookFigures.webhookUndelivered = undelivered.length;
+      }
       if (options.drill === 'failback') {
         const failed = context.timeline.reduce((n, b) => n + (b.count - b.success), 0);
         criteria.push({
@@ -431,6 +531,7 @@ export async function localDrillPlan(
             ? { maxCanariesBehindDuringPause: maxMissingDuringFault }
             : {}),
           ...dependencyFigures,
+          ...webhookFigures,
         },
         criteria,
         notes,

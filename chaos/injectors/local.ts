@@ -65,11 +65,11 @@ export class LocalControlClient {
   }
 
   /** A bearer token from the local (SIMULATED) identity provider: POST /tokens. */
-  async token(subject: string, homeZone?: string): Promise<string> {
+  async token(subject: string, homeZone?: string, scopes?: readonly string[]): Promise<string> {
     const response = await fetch(`${this.base}/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ subject, ...(homeZone ? { homeZone } : {}) }),
+      body: JSON.stringify({ subject, ...(homeZone ? { homeZone } : {}), ...(scopes ? { scopes } : {}) }),
       signal: AbortSignal.timeout(5000),
     });
     if (!response.ok) throw new Error(`control API /tokens answered ${response.status}`);

@@ -67,6 +67,22 @@ describe('drills on the local topology (short variants)', () => {
     expect(topology.state().replication.global?.paused).toBe(false);
   });
 
-  // Needs the webhook routes and the real local sink (local/webhook-sink.ts) to count effects per webhook-id.
-  it.todo('webhook-consumer-outage: exactly one effect per event at the consumer after the outage');
+  it('webhook-consumer-outage: deliveries fail during the outage, every event delivered after it, exactly one effect each', async () => {
+    const report = await drill('webhook-consumer-outage');
+    expect(report.abortReason).toBeUndefined();
+    expect(check(report, 'the outage made deliveries fail (fault effective)')).toMatchObject({ ok: true });
+    expect(
+      check(report, 'every acknowledged order has its order.v1.placed delivered after the outage'),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(
+      check(report, 'exactly one effect per event at the consumer (dedupe by webhook-id)'),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(report.figures.webhookUndelivered).toBe(0);
+    expect(report.verdict).toBe('pass');
+    expect(topology.state().webhookSink.fault).toEqual({ mode: 'none' });
+  });
 });
