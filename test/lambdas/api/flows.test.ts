@@ -74,7 +74,9 @@ describe('commerce flows on one cell', () => {
     // A second cancel (another key) is refused and moves no stock twice.
     const again = await h.call('POST', `/v1/orders/${order.id}/cancel`, { token, key: 'flow-cancel-2' });
     expect(again.status).toBe(409);
-    expect(((await (await h.call('GET', '/v1/products/sku-0001')).json()) as { stock: number }).stock).toBe(100);
+    expect(((await (await h.call('GET', '/v1/products/sku-0001')).json()) as { stock: number }).stock).toBe(
+      100,
+    );
   });
 
   it('keeps other customers out of a cart', async () => {
