@@ -1,0 +1,76 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeTime } from 'ulid';
+import { type EventEnvelope, eventEnvelopeSchema } from '../core/events/envelope';
+import type { EventPublisher } from './event-bus';
+import type { DeliveryFanoutPort } from './relay';
+
+/**
+ * Failover gap closer. Each cell relays only the events its own region
+ * produced (relay.ts). When a primary region fails, events it committed and
+ * that replicated to the secondary, but that it had not relayed yet, are in
+ * the secondary's table and nobody relays them. After a failover, an
+ * operator (or the runbook) runs this in the new primary for a window
+ * around the failure: it relays the OTHER regions' events of the window.
+ *
+ * Webhooks stay exactly-once in effect: delivery records replicate with the
+ * table and have deterministic ids, so deliveries the old primary had
+ * already created are found and skipped. The event bus is at-least-once:
+ * events of the window the old primary did publish are published again
+ * (consumers dedupe by eventId, as the contract says).
+ */
+export interface TakeoverOptions {
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly zone: string;
+  readonly cellRegion: string;
+  readonly publisher: EventPublisher;
+  readonly fanout: DeliveryFanoutPort;
+  /** ms since the epoch, inclusive / exclusive, by event id time. */
+  readonly since: number;
+  readonly until: number;
+}
+
+export interface TakeoverResult {
+  readonly examined: number;
+  readonly relayed: number;
+  readonly failedEventIds: readonly string[];
+}
+
+const PAGE = 100;
+
+export async function relayReplicatedEvents(options: TakeoverOptions): Promise<TakeoverResult> {
+  const lower = `${encodeTime(options.since, 10)}0000000000000000`;
+  const upper = `${encodeTime(Math.max(0, options.until - 1), 10)}ZZZZZZZZZZZZZZZZ`;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  let examined = 0;
+  let relayed = 0;
+  const failed = new Set<string>();
+  do {
+    const page = await options.documentClient.send(
+      new QueryCommand({
+        TableName: options.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': `EVENTS#${options.zone}`, ':lower': lower, ':upper': upper },
+        Limit: PAGE,
+        ExclusiveStartKey,
+      }),
+    );
+    ExclusiveStartKey = page.LastEvaluatedKey;
+    const items = page.Items ?? [];
+    examined += items.length;
+    const foreign: EventEnvelope[] = [];
+    for (const item of items) {
+      const parsed = eventEnvelopeSchema.safeParse(item.envelope);
+      if (parsed.success && parsed.data.producer.region !== options.cellRegion) foreign.push(parsed.data);
+    }
+    if (foreign.length === 0) continue;
+    const published = await options.publisher.publish(foreign);
+    const fannedOut = await options.fanout.fanOut(
+      foreign.filter((e) => !published.failedEventIds.has(e.eventId)),
+    );
+    for (const id of [...published.failedEventIds, ...fannedOut.failedEventIds]) failed.add(id);
+    relayed += foreign.filter((e) => !failed.has(e.eventId)).length;
+  } while (ExclusiveStartKey);
+  return { examined, relayed, failedEventIds: [...failed] };
+}
