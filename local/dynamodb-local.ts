@@ -112,7 +112,18 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(
     'java',
-    [`-Djava.library.path=${libDir}`, '-Xms64m', '-Xmx512m', '-jar', jar, '-inMemory', '-port', String(port)],
+    // -disableTelemetry: DynamoDB Local otherwise sends usage telemetry off the machine; local runs stay on loopback.
+    [
+      `-Djava.library.path=${libDir}`,
+      '-Xms64m',
+      '-Xmx512m',
+      '-jar',
+      jar,
+      '-inMemory',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -5,7 +5,7 @@ import { runDemo } from './demo';
 import { DynamoDbLocalError } from './dynamodb-local';
 import { PortBusyError } from './listener';
 import { localTopologyOptionsSchema } from './options';
-import { formatMiB } from './process-memory';
+import { formatMiB, isAlive, launcherPids, topologyMemory } from './process-memory';
 import { type LocalTopology, startLocalTopology } from './topology';
 
 /**
@@ -79,6 +79,7 @@ function summary(topology: LocalTopology): string {
 function readyReport(topology: LocalTopology): string {
   const { endpoints } = topology;
   const memory = topology.memory();
+  const launchers = topologyMemory(launcherPids());
   const zones = Object.entries(endpoints.zones ?? {})
     .map(([zone, url]) => `${zone} ${url}`)
     .join(', ');
@@ -95,7 +96,9 @@ function readyReport(topology: LocalTopology): string {
     '',
     `ready in ${(topology.bootMs / 1000).toFixed(1)} s; resident memory ${formatMiB(memory.totalBytes)} (${memory.processes
       .map((p) => `pid ${p.pid}: ${p.rssBytes === null ? '?' : formatMiB(p.rssBytes)}`)
-      .join(', ')})`,
+      .join(
+        ', ',
+      )})${launchers.processes.length > 0 ? `; with the launcher processes (npm/npx/tsx) ${formatMiB(memory.totalBytes + launchers.totalBytes)}` : ''}`,
   ].join('\n');
 }
 
@@ -154,6 +157,12 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // `npm run`/`npx` do not pass SIGTERM on to their child: when a launcher dies, stop too rather than
+  // leave the topology (and its JVM) running unowned.
+  const launchers = launcherPids();
+  setInterval(() => {
+    if (launchers.some((pid) => !isAlive(pid))) shutdown('launcher exited');
+  }, 1000).unref();
 
   try {
     log('booting the local topology (SIMULATED infrastructure, production handler code)…');

@@ -31,3 +31,44 @@ export function topologyMemory(pids: readonly number[]): {
 export function formatMiB(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The launcher processes above this one that exist only to start it (`npm run`/`npx`, the `sh -c`
+ * npm uses, the tsx CLI that re-executes node with its loader): they live as long as the topology,
+ * so an honest memory figure counts them too.
+ */
+export function launcherPids(from = process.ppid): number[] {
+  const launchers: number[] = [];
+  for (let pid: number | undefined = from; pid && pid > 1; pid = parentOf(pid)) {
+    const command = commandOf(pid);
+    if (!/(^|\/)(tsx|npm|npx)( |$)|\/\.bin\/tsx |npm (exec|run)|^sh -c /.test(command)) break;
+    launchers.push(pid);
+  }
+  return launchers;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
