@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { type ApiDependencies, createApp } from '../lambdas/api/app';
 import { type CellConfig, cellConfigSchema } from '../lambdas/core/cell-config';
-import type { Cell, TopologyModel } from '../lib/topology';
+import { type Cell, type TopologyModel, zoneGeographies } from '../lib/topology';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import { LoopbackListener } from './listener';
 
@@ -35,7 +35,7 @@ export function cellEnvironment(
     TABLE_NAME: commerceTableName(model.appName, cell.zone),
     APP_VERSION: 'local',
     ZONE_ENDPOINTS: JSON.stringify(zoneEndpoints),
-    ZONE_GEOGRAPHIES: JSON.stringify(Object.fromEntries(model.zones.map((z) => [z.name, z.geographies]))),
+    ZONE_GEOGRAPHIES: JSON.stringify(zoneGeographies(model)),
   };
 }
 

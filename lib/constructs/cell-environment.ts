@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { cellConfigSchema } from '../../lambdas/core/cell-config';
-import type { Cell, TopologyModel } from '../topology';
+import { type Cell, type TopologyModel, zoneGeographies } from '../topology';
 
 /** Variable names are the runtime's own schema keys, so a rename there breaks the build here. */
 export type CellEnvironmentName = keyof z.input<typeof cellConfigSchema>;
@@ -25,6 +25,10 @@ export function cellEnvironment(
     CELL_ROLE: cell.role,
     TABLE_NAME: tableName,
     ZONE_ENDPOINTS: JSON.stringify(zoneEndpoints(model)),
+    ZONE_GEOGRAPHIES: JSON.stringify(zoneGeographies(model)),
+    AUTH_ISSUER: model.config.auth?.issuer,
+    AUTH_AUDIENCE: model.config.auth?.audience,
+    AUTH_JWKS_URL: model.config.auth?.jwksUrl,
     ...extra,
   };
 }

@@ -1,4 +1,4 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -68,6 +68,12 @@ export class RegionalCellStack extends Stack {
     this.cell = cell;
     const zone = zoneByName(model, cell.zone);
     tagZone(this, model, zone);
+    if (!model.config.auth) {
+      Annotations.of(this).addWarningV2(
+        'commerce:auth-not-configured',
+        'The topology has no `auth` (issuer, audience, jwksUrl): every protected API route answers 401 until you add your identity provider.',
+      );
+    }
 
     // A primary owns its key; a secondary uses the replica key of its region's
     // ReplicaKeyStack by alias (deployed before the primary, which needs it for the replica).

@@ -140,6 +140,11 @@ export function zoneForGeography(
   );
 }
 
+/** zone name -> the geographies it serves: how the API decides a new customer's home zone. */
+export function zoneGeographies(model: TopologyModel): Record<string, readonly string[]> {
+  return Object.fromEntries(model.zones.map((zone) => [zone.name, zone.geographies]));
+}
+
 /** Predicted RTO in seconds: time for Route 53 to mark the primary unhealthy plus the time cached answers live. */
 export function predictedRtoSeconds(config: Topology): number {
   return config.healthCheck.intervalSeconds * config.healthCheck.failureThreshold + config.dns.ttlSeconds;

@@ -78,6 +78,12 @@ const edgeSchema = z.strictObject({
   catalogCacheTtlSeconds: z.number().int().min(0).max(86400).default(60),
 });
 
+const authSchema = z.strictObject({
+  issuer: z.url().describe('Expected `iss` of bearer tokens, e.g. https://login.example.com/'),
+  audience: z.string().min(1).describe('Expected `aud` of bearer tokens.'),
+  jwksUrl: z.url().describe("URL of the identity provider's JSON Web Key Set."),
+});
+
 export const topologySchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -94,6 +100,9 @@ export const topologySchema = z
     healthCheck: healthCheckSchema.prefault({}),
     dns: z.strictObject({ ttlSeconds: z.number().int().min(1).default(60) }).prefault({}),
     edge: edgeSchema.prefault({}),
+    auth: authSchema
+      .optional()
+      .describe('Identity provider for bearer tokens; without it every protected API route answers 401.'),
   })
   .superRefine((topology, ctx) => {
     const problem = (path: (string | number)[], message: string) =>

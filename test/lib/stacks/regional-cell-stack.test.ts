@@ -31,6 +31,11 @@ const topology: TopologyInput = {
       geographies: ['continent:EU'],
     },
   ],
+  auth: {
+    issuer: 'https://login.example.com/',
+    audience: 'commerce-api',
+    jwksUrl: 'https://login.example.com/jwks.json',
+  },
 };
 
 const warningsUnder = (fixture: BuiltApp, stackName: string): string[] =>
@@ -196,6 +201,10 @@ describe('RegionalCellStack', () => {
               global: 'https://api.global.shop.example.com',
               eu: 'https://api.eu.shop.example.com',
             }),
+            ZONE_GEOGRAPHIES: JSON.stringify({ global: ['default'], eu: ['continent:EU'] }),
+            AUTH_ISSUER: 'https://login.example.com/',
+            AUTH_AUDIENCE: 'commerce-api',
+            AUTH_JWKS_URL: 'https://login.example.com/jwks.json',
             EVENT_BUS_NAME: expect.anything(),
             WEBHOOK_QUEUE_URL: expect.anything(),
           });

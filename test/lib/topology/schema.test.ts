@@ -162,3 +162,17 @@ describe('topology schema', () => {
     ]);
   });
 });
+
+describe('topology auth', () => {
+  it('accepts an identity provider and rejects a non-URL JWKS location', () => {
+    const auth = {
+      issuer: 'https://login.example.com/',
+      audience: 'commerce-api',
+      jwksUrl: 'https://login.example.com/jwks',
+    };
+    expect(parseTopology({ ...validTopology(), auth }).auth).toEqual(auth);
+    expect(problemsOf({ ...validTopology(), auth: { ...auth, jwksUrl: 'jwks.json' } })).toEqual([
+      expect.stringContaining('auth.jwksUrl:'),
+    ]);
+  });
+});
