@@ -10,7 +10,7 @@
  *     (lambdas/webhooks/signature.ts, node:crypto) beside the official
  *     `standardwebhooks` package, in the same process, median of R runs.
  *
- *   npx tsx bench/webhooks.bench.ts              # N=2000 events, 5 runs, 20000 sign+verify per run
+ *   npx tsx bench/webhooks.bench.ts              # 500 events, 3 runs (+1 warm-up), 20000 sign+verify per run
  *   npx tsx bench/webhooks.bench.ts --smoke      # small counts, for CI
  *   npx tsx bench/webhooks.bench.ts --json       # machine-readable result on stdout
  * DYNAMODB_ENDPOINT=http://127.0.0.1:8000 reuses a running DynamoDB Local.
@@ -43,8 +43,8 @@ const { values } = parseArgs({
     signs: { type: 'string' },
   },
 });
-const EVENTS = Number(values.events ?? (values.smoke ? 200 : 2000));
-const RUNS = Number(values.runs ?? (values.smoke ? 2 : 5));
+const EVENTS = Number(values.events ?? (values.smoke ? 200 : 500));
+const RUNS = Number(values.runs ?? (values.smoke ? 2 : 3));
 const SIGNS = Number(values.signs ?? (values.smoke ? 2000 : 20000));
 const BATCH = 100; // Lambda's default BatchSize for DynamoDB streams
 const log = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
