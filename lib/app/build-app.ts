@@ -1,5 +1,7 @@
 import { type App, type IPolicyValidationPlugin, type Stack, Validations } from 'aws-cdk-lib';
 import { replicaKeyStackName } from '../constructs/resource-names';
+import { apiFunctionName, CELL_ALARMS, cellAlarmName } from '../constructs/resource-names';
+import { DrillStack, drillStackName, fisDrillZones } from '../stacks/drill-stack';
 import { EdgeStack, edgeStackName, edgeZones } from '../stacks/edge-stack';
 import { GlobalRoutingStack, routingStackName } from '../stacks/global-routing-stack';
 import { RegionalCellStack } from '../stacks/regional-cell-stack';
@@ -28,6 +30,8 @@ export interface CommerceApp {
   readonly sovereignDns: readonly SovereignDnsStack[];
   readonly routing: GlobalRoutingStack;
   readonly edge?: EdgeStack;
+  /** FIS experiment templates per drillable zone (see fisDrillZones). */
+  readonly drills: readonly DrillStack[];
   /** Every stack with its zone, role, region, partition and account (for the synth log). */
   readonly rows: readonly StackRow[];
 }
@@ -112,6 +116,27 @@ export function buildCommerceApp(
       : undefined;
   if (edge) row(edge, '*', 'edge', 'aws');
 
+  const drills = fisDrillZones(model).map((zone) => {
+    const primary = cells.find((cell) => cell.cell === zone.primary)!;
+    const drill = new DrillStack(app, drillStackName(model, zone.name), {
+      model,
+      zone: zone.name,
+      apiFunctionName: apiFunctionName(zone.primary),
+      // Stop when the fault spreads beyond the API it targets: the relay falls behind or deliveries dead-letter.
+      stopConditionAlarmNames: [
+        cellAlarmName(zone.primary, CELL_ALARMS.streamIteratorAge),
+        cellAlarmName(zone.primary, CELL_ALARMS.deadLetterDepth, 0),
+        cellAlarmName(zone.primary, CELL_ALARMS.deadLetterDepth, 1),
+      ],
+    });
+    drill.addStackDependency(
+      primary,
+      'the experiments target the primary API function and its alarms by name',
+    );
+    row(drill, zone.name, 'drill', zone.partition);
+    return drill;
+  });
+
   if (options.nag ?? true) addNagPacks(app);
   const plugins = [
     ...((options.residency ?? true) ? [residencyValidationPlugin(model)] : []),
@@ -119,5 +144,5 @@ export function buildCommerceApp(
   ];
   if (plugins.length > 0) Validations.of(app).addPlugins(...plugins);
 
-  return { cells, replicaKeys, sovereignDns, routing, ...(edge ? { edge } : {}), rows };
+  return { cells, replicaKeys, sovereignDns, routing, ...(edge ? { edge } : {}), drills, rows };
 }

@@ -6,7 +6,8 @@ export type StackRole =
   | 'replica key'
   | 'sovereign dns'
   | 'routing'
-  | 'edge';
+  | 'edge'
+  | 'drill';
 
 export interface StackRow {
   readonly stackName: string;

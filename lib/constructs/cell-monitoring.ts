@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CELL_ALARMS } from './resource-names';
 
 export interface CellMonitoringThresholds {
   /** Percentage of API requests answered 5xx over 5 minutes. */
@@ -38,6 +39,11 @@ export interface CellMonitoringProps {
   readonly replication?: { readonly tableName: string; readonly receivingRegion: string };
   /** @default DEFAULT_THRESHOLDS */
   readonly thresholds?: Partial<CellMonitoringThresholds>;
+  /**
+   * Names each alarm (`<prefix>-<CELL_ALARMS suffix>`) so drills can use them as stop conditions.
+   * @default - CloudFormation-generated alarm names
+   */
+  readonly alarmNamePrefix?: string;
 }
 
 /** The cell's alarms (5xx rate, p99 latency, DLQ depth, iterator age, replication latency) and dashboard. */
@@ -70,8 +76,11 @@ export class CellMonitoring extends Construct {
       statistic: 'Maximum',
     });
 
+    const named = (suffix: string) =>
+      props.alarmNamePrefix === undefined ? {} : { alarmName: `${props.alarmNamePrefix}-${suffix}` };
     const alarms: cloudwatch.Alarm[] = [
       errorRate.createAlarm(this, 'Api5xxRate', {
+        ...named(CELL_ALARMS.api5xxRate),
         alarmDescription: `More than ${thresholds.api5xxPercent}% of API requests failed with 5xx`,
         threshold: thresholds.api5xxPercent,
         evaluationPeriods: 2,
@@ -79,6 +88,7 @@ export class CellMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       p99.createAlarm(this, 'ApiP99Latency', {
+        ...named(CELL_ALARMS.apiP99Latency),
         alarmDescription: `API p99 latency above ${thresholds.apiP99LatencyMs} ms`,
         threshold: thresholds.apiP99LatencyMs,
         evaluationPeriods: 3,
@@ -86,6 +96,7 @@ export class CellMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       iteratorAge.createAlarm(this, 'StreamIteratorAge', {
+        ...named(CELL_ALARMS.streamIteratorAge),
         alarmDescription: `Outbox relay is more than ${thresholds.streamIteratorAgeMs} ms behind the table stream`,
         threshold: thresholds.streamIteratorAgeMs,
         evaluationPeriods: 5,
@@ -96,6 +107,7 @@ export class CellMonitoring extends Construct {
         queue
           .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
           .createAlarm(this, `DeadLetterDepth${index}`, {
+            ...named(`${CELL_ALARMS.deadLetterDepth}-${index}`),
             alarmDescription: 'Messages are waiting in a dead-letter queue: inspect and redrive',
             threshold: 0,
             evaluationPeriods: 1,
@@ -117,6 +129,7 @@ export class CellMonitoring extends Construct {
       });
       alarms.push(
         replicationLatency.createAlarm(this, 'ReplicationLatency', {
+          ...named(CELL_ALARMS.replicationLatency),
           alarmDescription: `Replication to ${props.replication.receivingRegion} is slower than ${thresholds.replicationLatencyMs} ms: RPO grows`,
           threshold: thresholds.replicationLatencyMs,
           evaluationPeriods: 5,

@@ -37,6 +37,8 @@ export interface CommerceApiProps {
   readonly throttling?: CommerceApiThrottling;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** Physical name of the API function. @default - a CloudFormation-generated name */
+  readonly functionName?: string;
 }
 
 const inZone = (name: string, zoneName: string) => name === zoneName || name.endsWith(`.${zoneName}`);
@@ -102,6 +104,7 @@ export class CommerceApi extends Construct {
       memorySize: 512,
       timeout: Duration.seconds(29),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.functionName ? { functionName: props.functionName } : {}),
     });
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {

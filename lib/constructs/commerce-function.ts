@@ -41,6 +41,11 @@ export interface CommerceFunctionProps {
   readonly timeout?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Physical function name, for functions other tools address by ARN (e.g. FIS experiments).
+   * @default - a CloudFormation-generated name
+   */
+  readonly functionName?: string;
 }
 
 /**
@@ -65,6 +70,11 @@ export class CommerceFunction extends Construct {
     if (props.timeout !== undefined && props.timeout.toSeconds() > 900) {
       problems.push(`timeout: ${props.timeout.toSeconds()} s exceeds Lambda's 900 s maximum`);
     }
+    if (props.functionName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(props.functionName)) {
+      problems.push(
+        `functionName: "${props.functionName}" must be 1-64 characters of A-Z, a-z, 0-9, - and _`,
+      );
+    }
     if (problems.length > 0) {
       throw new Error(`CommerceFunction ${this.node.path}: ${problems.join('; ')}`);
     }
@@ -82,6 +92,7 @@ export class CommerceFunction extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,

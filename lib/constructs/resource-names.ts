@@ -35,3 +35,26 @@ export function eventBusName(appName: string, zone: string): string {
 export function webhookQueueName(appName: string, zone: string): string {
   return `${appName}-${zone}-webhooks`;
 }
+
+/** Name of a cell's API function: the FIS Lambda experiment (DrillStack) targets it by ARN. */
+export function apiFunctionName(cell: Cell): string {
+  return `${cell.stackName.replace(/-cell-/, '-')}-api`;
+}
+
+/** The alarms every cell has, by stable suffix: drills use them as FIS stop conditions. */
+export const CELL_ALARMS = {
+  api5xxRate: 'api-5xx-rate',
+  apiP99Latency: 'api-p99-latency',
+  streamIteratorAge: 'stream-iterator-age',
+  deadLetterDepth: 'dead-letter-depth',
+  replicationLatency: 'replication-latency',
+} as const;
+
+/** Deterministic CloudWatch alarm name of a cell (`<cell stack>-<alarm>[-<n>]`). */
+export function cellAlarmName(
+  cell: Cell,
+  alarm: (typeof CELL_ALARMS)[keyof typeof CELL_ALARMS],
+  index?: number,
+): string {
+  return `${cell.stackName}-${alarm}${index === undefined ? '' : `-${index}`}`;
+}

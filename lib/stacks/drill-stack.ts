@@ -25,6 +25,16 @@ export const FIS_CONFIG_PREFIX = 'FisConfigs/';
 export const FIS_EXTENSION_LAYER_PARAMETER =
   '/aws/service/fis/lambda-extension/AWS-FIS-extension-arm64/1.x.x';
 
+/**
+ * Zones that get a DrillStack and the FIS Lambda extension: a failover drill needs a secondary to fail
+ * over to, FIS must exist in the partition, and the topology must not have opted out (`drills.fis`).
+ */
+export function fisDrillZones(model: TopologyModel): readonly Zone[] {
+  return model.config.drills.fis
+    ? model.zones.filter((zone) => zone.secondary !== undefined && PARTITION_CAPABILITIES[zone.partition].fis)
+    : [];
+}
+
 export function drillStackName(model: TopologyModel, zone: string): string {
   return `${model.appName}-drills-${zone}`;
 }
@@ -42,7 +52,9 @@ export function fisConfigBucketName(model: TopologyModel, zone: Zone): string {
 export function fisLambdaExtension(scope: IConstruct, model: TopologyModel, zone: Zone) {
   const bucket = fisConfigBucketName(model, zone);
   const partition = zone.partition;
+  const configObjectsArn = `arn:${partition}:s3:::${bucket}/${FIS_CONFIG_PREFIX}*`;
   return {
+    configObjectsArn,
     layerArn: ssm.StringParameter.valueForStringParameter(scope as Construct, FIS_EXTENSION_LAYER_PARAMETER),
     environment: {
       AWS_FIS_CONFIGURATION_LOCATION: `arn:${partition}:s3:::${bucket}/${FIS_CONFIG_PREFIX}`,
@@ -56,7 +68,7 @@ export function fisLambdaExtension(scope: IConstruct, model: TopologyModel, zone
       }),
       new iam.PolicyStatement({
         actions: ['s3:GetObject'],
-        resources: [`arn:${partition}:s3:::${bucket}/${FIS_CONFIG_PREFIX}*`],
+        resources: [configObjectsArn],
       }),
     ],
   };

@@ -1,5 +1,6 @@
 import { Annotations, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
@@ -8,9 +9,19 @@ import { AliasedDataKey, CellDataKey } from '../constructs/cell-data-key';
 import { CellMonitoring } from '../constructs/cell-monitoring';
 import { type CommerceApiThrottling, CommerceApi } from '../constructs/commerce-api';
 import { CommerceData } from '../constructs/commerce-data';
-import { acknowledgeKeyGrant, acknowledgeTableIndexGrant } from '../constructs/nag-acknowledgements';
+import {
+  acknowledge,
+  acknowledgeKeyGrant,
+  acknowledgeTableIndexGrant,
+} from '../constructs/nag-acknowledgements';
 import { OutboxRelay } from '../constructs/outbox-relay';
-import { dataKeyAliasArn, eventBusName, webhookQueueName } from '../constructs/resource-names';
+import {
+  apiFunctionName,
+  dataKeyAliasArn,
+  eventBusName,
+  webhookQueueName,
+} from '../constructs/resource-names';
+import { fisDrillZones, fisLambdaExtension } from './drill-stack';
 import { WebhookDispatcher } from '../constructs/webhook-dispatcher';
 import { TAG_KEYS } from '../tagging';
 import { type Cell, type TopologyModel, zoneByName } from '../topology';
@@ -140,6 +151,7 @@ export class RegionalCellStack extends Stack {
     this.api = new CommerceApi(this, 'Api', {
       domainNames: [cell.apiDomainName, zone.apiDomainName, model.apiDomainName],
       environment,
+      functionName: apiFunctionName(cell),
       ...(hostedZone ? { hostedZone } : {}),
       ...(apiThrottling ? { throttling: apiThrottling } : {}),
     });
@@ -147,8 +159,26 @@ export class RegionalCellStack extends Stack {
     this.eventBus.grantPutEventsTo(this.api.handler.function);
     this.webhooks.queue.grantSendMessages(this.api.handler.function);
 
+    if (cell.role === 'primary' && fisDrillZones(model).includes(zone)) {
+      // The FIS Lambda extension lets the DrillStack's invocation-error experiment reach this function.
+      const fisExtension = fisLambdaExtension(this, model, zone);
+      const apiFunction = this.api.handler.function;
+      apiFunction.addLayers(
+        lambda.LayerVersion.fromLayerVersionArn(this, 'FisExtension', fisExtension.layerArn),
+      );
+      for (const [name, value] of Object.entries(fisExtension.environment))
+        apiFunction.addEnvironment(name, value);
+      for (const statement of fisExtension.readStatements) apiFunction.addToRolePolicy(statement);
+      acknowledge(this.api.handler.role, {
+        id: `AwsSolutions-IAM5[Resource::${fisExtension.configObjectsArn}]`,
+        reason:
+          'The FIS Lambda extension reads whichever fault configuration FIS writes under its prefix; the prefix is the narrowest scope FIS supports',
+      });
+    }
+
     this.monitoring = new CellMonitoring(this, 'Monitoring', {
       dashboardName: cell.stackName,
+      alarmNamePrefix: cell.stackName,
       api: this.api.api,
       streamConsumer: this.relay.handler.function,
       deadLetterQueues: [this.webhooks.deadLetterQueue, this.relay.failureQueue],

@@ -100,6 +100,16 @@ export const topologySchema = z
     healthCheck: healthCheckSchema.prefault({}),
     dns: z.strictObject({ ttlSeconds: z.number().int().min(1).default(60) }).prefault({}),
     edge: edgeSchema.prefault({}),
+    drills: z
+      .strictObject({
+        fis: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Create AWS FIS drill templates (DrillStack) and the FIS Lambda extension on the primary API of each zone with a secondary, where the partition has FIS.',
+          ),
+      })
+      .prefault({}),
     auth: authSchema
       .optional()
       .describe('Identity provider for bearer tokens; without it every protected API route answers 401.'),

@@ -74,6 +74,7 @@ describe('buildCommerceApp', () => {
         'commerce-dns-eu eu sovereign dns eusc-de-east-1 aws-eusc 222222222222',
         'commerce-routing * routing us-east-1 aws 111111111111',
         'commerce-edge * edge us-east-1 aws 111111111111',
+        'commerce-drills-global global drill us-east-1 aws 111111111111',
       ].sort(),
     );
     expect(formatStackTable(defaultApp.built.rows)).toMatch(
@@ -148,5 +149,43 @@ describe('buildCommerceApp', () => {
         CacheBehaviors: [Match.objectLike({ PathPattern: `${PUBLIC_CATALOG_PATH_PREFIXES[0]}*` })],
       }),
     });
+  });
+
+  it('creates a DrillStack only for zones with a secondary in a partition with FIS', () => {
+    expect(defaultApp.built.drills.map((d) => d.stackName)).toEqual(['commerce-drills-global']);
+    expect(euRegional.built.drills.map((d) => d.stackName).sort()).toEqual([
+      'commerce-drills-eu',
+      'commerce-drills-global',
+    ]);
+  });
+
+  it('targets the primary API function and stops on alarms that exist in the primary cell, by name', () => {
+    // Prepare
+    const primary = euRegional.template(euRegional.stackNamed('commerce-cell-eu-eu-central-1'));
+    const secondary = euRegional.template(euRegional.stackNamed('commerce-cell-eu-eu-west-1'));
+    const drill = euRegional.template(euRegional.stackNamed('commerce-drills-eu'));
+    const alarmNames = Object.values(primary.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName as string,
+    );
+    // Act
+    const [template] = Object.values(
+      drill.findResources('AWS::FIS::ExperimentTemplate', {
+        Properties: { Actions: { InjectInvocationErrors: Match.anyValue() } },
+      }),
+    );
+    const stopAlarms = (template!.Properties.StopConditions as { Value: string }[]).map(
+      (c) => c.Value.split(':alarm:')[1],
+    );
+    // Assess
+    expect(stopAlarms.length).toBeGreaterThan(0);
+    expect(alarmNames).toEqual(expect.arrayContaining(stopAlarms));
+    primary.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'commerce-eu-eu-central-1-api',
+      Layers: [Match.anyValue()],
+      Environment: { Variables: Match.objectLike({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/aws-fis/bootstrap' }) },
+    });
+    expect(JSON.stringify(template!.Properties.Targets)).toContain(':function:commerce-eu-eu-central-1-api');
+    // The secondary is where traffic goes during the drill: no fault-injection wrapper there.
+    expect(JSON.stringify(secondary.toJSON())).not.toContain('aws-fis');
   });
 });

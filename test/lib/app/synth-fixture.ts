@@ -60,6 +60,7 @@ export function synthesizeCommerceApp(
     ...built.sovereignDns,
     built.routing,
     ...(built.edge ? [built.edge] : []),
+    ...built.drills,
   ];
   return {
     app,
