@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiDependencies } from '../lambdas/api/app';
 import type { CellConfig } from '../lambdas/core/cell-config';
-import { webhookExtension } from '../lambdas/api/routes/webhooks';
+import { apiExtensions } from '../lambdas/api/extensions';
 import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
 import { createEventPipeline } from '../lambdas/webhooks/runtime';
 import { localDynamoClient } from './dynamodb-local';
@@ -67,7 +67,7 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
     return outcome;
   });
   return {
-    api: { config, documentClient, extensions: [webhookExtension({ queue, mode: 'local' })] },
+    api: { config, documentClient, extensions: apiExtensions({ queue, mode: 'local' }) },
     relayHandler: pipeline.relayHandler,
     publisher,
     backlog: () => queue.size,

@@ -6,6 +6,9 @@ export const SCOPES = {
   customers: 'commerce:customers',
   adminDrill: 'admin:drill',
   adminAudit: 'admin:audit',
+  adminWebhooks: 'admin:webhooks',
+  /** Pull/replay of the event stream (`GET /v1/events`), for integrations. */
+  eventsRead: 'events:read',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
@@ -15,4 +18,9 @@ export const CUSTOMER_SCOPES: readonly Scope[] = [
   SCOPES.orders,
   SCOPES.customers,
 ];
-export const ADMIN_SCOPES: readonly Scope[] = [SCOPES.adminDrill, SCOPES.adminAudit];
+export const ADMIN_SCOPES: readonly Scope[] = [
+  SCOPES.adminDrill,
+  SCOPES.adminAudit,
+  SCOPES.adminWebhooks,
+  SCOPES.eventsRead,
+];

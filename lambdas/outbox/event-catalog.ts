@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cartLineSchema } from '../core/cart';
 import { eventEnvelopeSchema } from '../core/events/envelope';
 

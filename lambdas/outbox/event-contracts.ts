@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_CATALOG, EVENT_TYPES, type EventType, envelopeSchemaOf } from './event-catalog';
 import { eventSource } from './event-bus';
 

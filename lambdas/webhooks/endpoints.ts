@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventTypePattern } from '../core/events/envelope';
 import { generateSecret } from './signature';
 import { assertSafeUrl, type NetworkMode, type Resolver } from './ssrf';

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { TAG_KEYS } from '../tagging';
 import { CommerceFunction, LAMBDA_ENTRIES } from './commerce-function';
 import { acknowledge } from './nag-acknowledgements';
+import { OUTBOX_STREAM_FILTER_PATTERN } from '../../lambdas/outbox/stream-filter';
 
 export interface OutboxRelayProps {
   /** The cell's view of the commerce table; must expose a stream ARN. */
@@ -87,6 +88,12 @@ export class OutboxRelay extends Construct {
         retryAttempts,
         maxRecordAge,
         onFailure: new eventSources.SqsDlq(this.failureQueue),
+        // Invoke only for outbox INSERTs, not for every cart or order write (the relay re-checks).
+        filters: [
+          lambda.FilterCriteria.filter(OUTBOX_STREAM_FILTER_PATTERN as unknown as Record<string, unknown>),
+        ],
+        // One batch per shard at a time keeps a shard's events in order.
+        parallelizationFactor: 1,
       }),
     );
 

@@ -1,13 +1,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Hono } from 'hono';
 import { encodeTime } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventEnvelopeSchema } from '../../core/events/envelope';
 import type { ResolvedDependencies } from '../dependencies';
 import type { AppEnv } from '../http/env';
 import { defineRoute, mountRoute, type RouteSpec } from '../http/route';
 import { AUTH_ERRORS, problemSchema } from '../schemas';
 import { mountOptionsFor } from './webhooks';
+import { SCOPES } from '../../core/scopes';
 
 /**
  * Pull/replay API: `GET /v1/events?after=<cursor>&limit=` returns the zone's
@@ -25,8 +26,8 @@ import { mountOptionsFor } from './webhooks';
  * the replay horizon.
  */
 
-/** OAuth scope of the events API. (Candidate for core/scopes.ts SCOPES.) */
-export const EVENTS_SCOPE = 'events:read';
+/** OAuth scope of the events API. */
+export const EVENTS_SCOPE = SCOPES.eventsRead;
 export const DEFAULT_SETTLE_MS = 5000;
 
 const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an event id (ULID)');

@@ -1,8 +1,9 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdempotencyStore } from '../../adapters/idempotency-store';
 import { commitMutation } from '../../adapters/mutation';
 import { ProblemError } from '../../core/errors';
+import { SCOPES } from '../../core/scopes';
 import {
   type AttemptLog,
   DeliveryInFlightError,
@@ -35,8 +36,8 @@ import { AUTH_ERRORS, MUTATION_ERRORS, problemSchema } from '../schemas';
  * (create, rotate) and never in the audit entry or logs.
  */
 
-/** OAuth scope of every webhook route. (Candidate for core/scopes.ts SCOPES.) */
-export const WEBHOOKS_SCOPE = 'admin:webhooks';
+/** OAuth scope of every webhook route. */
+export const WEBHOOKS_SCOPE = SCOPES.adminWebhooks;
 
 export interface WebhookRouteOptions {
   /** Where resend/recover/redrive enqueue: SQS in the cloud, the in-process queue locally. */

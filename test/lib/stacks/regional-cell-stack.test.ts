@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { COMMERCE_TABLE, commerceTableName } from '../../../lambdas/adapters/table-definitions';
+import { OUTBOX_STREAM_FILTER_PATTERN } from '../../../lambdas/outbox/stream-filter';
 import { RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
 import { TAG_KEYS } from '../../../lib/tagging';
 import { loadTopology, type TopologyInput } from '../../../lib/topology';
@@ -226,6 +227,10 @@ describe('RegionalCellStack', () => {
           MaximumRetryAttempts: 5,
           MaximumRecordAgeInSeconds: 6 * 3600,
           DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+          ParallelizationFactor: 1,
+          FilterCriteria: {
+            Filters: [{ Pattern: JSON.stringify(OUTBOX_STREAM_FILTER_PATTERN) }],
+          },
         });
       }
     });
