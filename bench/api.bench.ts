@@ -73,6 +73,8 @@ const CELL_ENV = {
   CELL_REGION: 'us-east-1',
   CELL_ROLE: 'primary',
   TABLE_NAME: 'bench',
+  // Module init only: the handler builds its SQS client at load time but never sends here.
+  WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/commerce-global-webhooks',
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_METRICS_DISABLED: 'true',
