@@ -7,7 +7,7 @@ import type { ResolvedDependencies } from '../dependencies';
 import type { AppEnv } from '../http/env';
 import { defineRoute, mountRoute, type RouteSpec } from '../http/route';
 import { AUTH_ERRORS, problemSchema } from '../schemas';
-import { mountOptionsFor } from './webhooks';
+import { mountOptionsFor } from '../mount-options';
 import { SCOPES } from '../../core/scopes';
 
 /**

@@ -1,9 +1,8 @@
 import type { Hono } from 'hono';
 import * as z from 'zod';
-import { IdempotencyStore } from '../../adapters/idempotency-store';
-import { commitMutation } from '../../adapters/mutation';
 import { ProblemError } from '../../core/errors';
 import { SCOPES } from '../../core/scopes';
+import { mountOptionsFor } from '../mount-options';
 import {
   type AttemptLog,
   DeliveryInFlightError,
@@ -25,7 +24,7 @@ import type { DeliveryQueue } from '../../webhooks/queue';
 import { type NetworkMode, type Resolver, UnsafeUrlError } from '../../webhooks/ssrf';
 import type { ResolvedDependencies } from '../dependencies';
 import type { AppEnv } from '../http/env';
-import { defineRoute, type MountOptions, mountRoute, type RouteSpec } from '../http/route';
+import { defineRoute, mountRoute, type RouteSpec } from '../http/route';
 import { AUTH_ERRORS, MUTATION_ERRORS, problemSchema } from '../schemas';
 
 /**
@@ -505,17 +504,6 @@ export function webhookRoutes(deps: ResolvedDependencies, options: WebhookRouteO
         })),
     }),
   ] as RouteSpec[];
-}
-
-/** Mount options equal to the ones createApp builds (same auth, idempotency, commit path). */
-export function mountOptionsFor(deps: ResolvedDependencies): MountOptions {
-  const idempotencyStore = new IdempotencyStore(deps.table);
-  return {
-    verifier: deps.authVerifier,
-    idempotencyStore: () => idempotencyStore,
-    commitMutation: (mutation) => commitMutation(deps.table, mutation),
-    residency: { zone: deps.config.CELL_ZONE, endpoints: deps.config.ZONE_ENDPOINTS },
-  };
 }
 
 /** For `ApiDependencies.extensions`: mounts the webhook routes on the app. */

@@ -1,28 +1,15 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { GlobalRoutingStack } from '../../../lib/stacks/global-routing-stack';
 import { buildModel, loadTopology, parseTopology, type TopologyInput } from '../../../lib/topology';
+import { validTopology } from '../../support/topologies';
 import { newCommerceApp } from '../app/synth-fixture';
 
+/** The default topology plus a country override, a third single-region zone and non-default health settings. */
 const base: TopologyInput = {
-  appName: 'commerce',
-  domain: 'shop.example.com',
-  hostedZone: { create: true },
-  accounts: { aws: '111111111111', 'aws-eusc': '222222222222' },
+  ...validTopology(),
   zones: [
-    {
-      name: 'global',
-      residency: 'none',
-      primaryRegion: 'us-east-1',
-      secondaryRegion: 'us-west-2',
-      geographies: ['default', 'country:CA'],
-    },
-    {
-      name: 'eu',
-      residency: 'eu',
-      sovereign: true,
-      primaryRegion: 'eusc-de-east-1',
-      geographies: ['continent:EU'],
-    },
+    { ...validTopology().zones[0]!, geographies: ['default', 'country:CA'] },
+    validTopology().zones[1]!,
     { name: 'apac', residency: 'none', primaryRegion: 'ap-northeast-1', geographies: ['continent:AS'] },
   ],
   healthCheck: { path: '/v1/health', intervalSeconds: 30, failureThreshold: 5 },

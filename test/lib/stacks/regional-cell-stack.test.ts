@@ -6,32 +6,15 @@ import { OUTBOX_STREAM_FILTER_PATTERN } from '../../../lambdas/outbox/stream-fil
 import { RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
 import { TAG_KEYS } from '../../../lib/tagging';
 import { loadTopology, type TopologyInput } from '../../../lib/topology';
+import { validTopology } from '../../support/topologies';
 import { type BuiltApp, newCommerceApp, synthesizeCommerceApp } from '../app/synth-fixture';
 
 const HOSTED_ZONE_ID = 'Z0123456789ABCDEFGHIJ';
 
-/** The default topology with an imported hosted zone, so that cells automate DNS. */
+/** The default topology with an imported hosted zone (so that cells automate DNS) and an identity provider. */
 const topology: TopologyInput = {
-  appName: 'commerce',
-  domain: 'shop.example.com',
+  ...validTopology(),
   hostedZone: { id: HOSTED_ZONE_ID },
-  accounts: { aws: '111111111111', 'aws-eusc': '222222222222' },
-  zones: [
-    {
-      name: 'global',
-      residency: 'none',
-      primaryRegion: 'us-east-1',
-      secondaryRegion: 'us-west-2',
-      geographies: ['default'],
-    },
-    {
-      name: 'eu',
-      residency: 'eu',
-      sovereign: true,
-      primaryRegion: 'eusc-de-east-1',
-      geographies: ['continent:EU'],
-    },
-  ],
   auth: {
     issuer: 'https://login.example.com/',
     audience: 'commerce-api',

@@ -1,6 +1,6 @@
 import { parseTopology, TopologyError } from '../../../lib/topology/loader';
 import type { TopologyInput } from '../../../lib/topology/schema';
-import { validTopology } from './fixtures';
+import { validTopology } from '../../support/topologies';
 
 /** Parse and return the problem lines (empty when valid). */
 function problemsOf(input: unknown): readonly string[] {

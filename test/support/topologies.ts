@@ -1,4 +1,4 @@
-import type { TopologyInput } from '../../../lib/topology/schema';
+import type { TopologyInput } from '../../lib/topology/schema';
 
 /** A valid topology object; tests clone it and break one thing at a time. */
 export function validTopology(): TopologyInput {
