@@ -8,6 +8,7 @@ import { localDynamoClient } from './dynamodb-local';
 import { InProcessQueue } from './in-process-queue';
 import type { StreamRecordHandler } from './stream-poller';
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
+import { LocalPaymentProvider } from '../lambdas/adapters/local-payment-provider';
 
 /** What the topology needs from the sink (local/webhook-sink.ts provides more). */
 export type WebhookSinkHandle = Pick<WebhookSink, 'url' | 'state' | 'setFault' | 'deliveries' | 'stop'>;
@@ -67,7 +68,13 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
     return outcome;
   });
   return {
-    api: { config, documentClient, extensions: apiExtensions({ queue, mode: 'local' }) },
+    api: {
+      config,
+      documentClient,
+      // SIMULATED payments: test payment methods pm_card_ok / _declined / _fail / _hang steer it.
+      paymentProvider: new LocalPaymentProvider(),
+      extensions: apiExtensions({ queue, mode: 'local' }),
+    },
     relayHandler: pipeline.relayHandler,
     publisher,
     backlog: () => queue.size,

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Hono } from 'hono';
 import type { JSONWebKeySet } from 'jose';
-import { LocalPaymentProvider } from '../adapters/local-payment-provider';
+import { UnconfiguredPaymentProvider } from '../adapters/unconfigured-payment-provider';
 import type { TableContext } from '../adapters/table';
 import type { CellConfig } from '../core/cell-config';
 import { CircuitBreaker } from '../core/circuit-breaker';
@@ -38,7 +38,10 @@ export interface ApiDependencies {
   readonly authVerifier?: AccessTokenVerifier;
   /** Customer country -> home zone. @default from ZONE_GEOGRAPHIES, else the cell's own zone */
   readonly zoneForCountry?: ZoneResolver;
-  /** @default a LocalPaymentProvider (SIMULATED; approves unless told otherwise) */
+  /**
+   * @default an UnconfiguredPaymentProvider: checkout answers 503 until a real provider is injected
+   *   (the local topology and tests inject the SIMULATED LocalPaymentProvider)
+   */
   readonly paymentProvider?: PaymentProvider;
   /** Timeout of one payment-provider call. @default 3000 */
   readonly paymentTimeoutMs?: number;
@@ -78,7 +81,7 @@ export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies
     authVerifier: deps.authVerifier ?? verifierFromConfig(config, deps.now),
     metrics: deps.metrics ?? powertoolsApiMetrics(defaultMetrics(config.CELL_ZONE, config.CELL_REGION)),
     zoneForCountry: deps.zoneForCountry ?? zoneResolver(config.ZONE_GEOGRAPHIES, config.CELL_ZONE),
-    paymentProvider: deps.paymentProvider ?? new LocalPaymentProvider(),
+    paymentProvider: deps.paymentProvider ?? new UnconfiguredPaymentProvider(),
     paymentTimeoutMs: deps.paymentTimeoutMs ?? 3000,
     paymentCircuit: deps.paymentCircuit ?? new CircuitBreaker({ failureThreshold: 5, openMs: 30_000, now }),
     table: {

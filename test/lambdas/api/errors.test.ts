@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createHarness, type Harness } from './harness';
+import { cartWith, createHarness, type Harness } from './harness';
 
 const PROBLEM = 'application/problem+json';
 
@@ -33,7 +33,7 @@ describe('errors are RFC 9457 problems with a stable code and the correlation id
       413,
       'payload_too_large',
     ],
-  ])('%s -> %i %s and nothing written', async (_name, request, status, code) => {
+  ])('%s is a 4xx problem and writes nothing', async (_name, request, status, code) => {
     const before = await h.scanAll();
     const response = await h.call('POST', '/v1/carts', { token, key: `err-${code}`, ...request });
     expect(response.status).toBe(status);
@@ -134,5 +134,29 @@ describe('correlation', () => {
     expect(traced.headers.get('x-correlation-id')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     const fresh = await h.call('GET', '/v1/products/sku-0001');
     expect(fresh.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('a deployment without a payment provider', () => {
+  it('refuses checkout with 503 and releases the stock instead of approving through a simulator', async () => {
+    // Prepare: the production default (no paymentProvider injected).
+    const h = await createHarness({ paymentProvider: undefined });
+    try {
+      const token = await h.token('buyer-unconfigured');
+      const cartId = await cartWith(h, token, 'sku-0003', 2, 'unconfigured');
+      // Act
+      const response = await h.call('POST', '/v1/checkout', {
+        token,
+        key: 'unconfigured-checkout',
+        body: { cartId },
+      });
+      // Assess
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { code: string }).code).toBe('payment_unavailable');
+      const product = (await (await h.call('GET', '/v1/products/sku-0003')).json()) as { stock: number };
+      expect(product.stock).toBe(100);
+    } finally {
+      await h.drop();
+    }
   });
 });
