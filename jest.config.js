@@ -1,6 +1,10 @@
 /** Jest: TypeScript is transpiled by esbuild (fast, no type check); `npm run build` type-checks. */
 // These machines run Node 20; the SDK's notice about its future Node 22 floor is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Cells booted by tests log every request at INFO and emit EMF lines; keep test output to warnings and failures
+// (the metrics test reads the serialized EMF directly).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 module.exports = {
   testEnvironment: 'node',
