@@ -18,6 +18,7 @@ import {
   measureRpo,
   predictedRto,
   replicationLagAt,
+  successDuringFault,
 } from './metrics';
 import type { DrillPlan, LoadDriver, Verifier } from './orchestrator';
 
@@ -372,14 +373,11 @@ export async function localDrillPlan(
           ok: present.size === ids.length,
           detail: `${present.size}/${ids.length} canaries in ${secondaryRegion}`,
         });
-        const during = context.timeline.filter(
-          (b) =>
-            context.faultStartMs !== undefined &&
-            b.second * 1000 >= context.faultStartMs &&
-            (context.rollbackAtMs === undefined || b.second * 1000 < context.rollbackAtMs),
+        const { requests, succeeded: ok } = successDuringFault(
+          context.timeline,
+          context.faultStartMs,
+          context.rollbackAtMs,
         );
-        const requests = during.reduce((n, b) => n + b.count, 0);
-        const ok = during.reduce((n, b) => n + b.success, 0);
         criteria.push({
           name: 'primary serves >= 99% during the pause',
           ok: requests > 0 && ok / requests >= 0.99,
@@ -493,14 +491,11 @@ export async function localDrillPlan(
             detail: `${perWebhookId.size} webhook-ids applied for ${effectsPerOrder.size} orders; ${duplicates} duplicate deliveries deduped${multiEffect.length ? `; orders with several webhook-ids: ${multiEffect.slice(0, 5).join(', ')}` : ''}`,
           },
         );
-        const during = context.timeline.filter(
-          (b) =>
-            context.faultStartMs !== undefined &&
-            b.second * 1000 >= context.faultStartMs &&
-            (context.rollbackAtMs === undefined || b.second * 1000 < context.rollbackAtMs),
+        const { requests, succeeded: okRequests } = successDuringFault(
+          context.timeline,
+          context.faultStartMs,
+          context.rollbackAtMs,
         );
-        const requests = during.reduce((n, b) => n + b.count, 0);
-        const okRequests = during.reduce((n, b) => n + b.success, 0);
         criteria.push({
           name: 'API unaffected by the consumer outage (>= 99% success)',
           ok: requests > 0 && okRequests / requests >= 0.99,

@@ -140,6 +140,25 @@ export function errorsDuringFailover(
   return buckets.slice(from, to).reduce((sum, b) => sum + (b.count - b.success), 0);
 }
 
+/** Requests and successes inside the fault window [fault start, rollback), for "unaffected" checks. */
+export function successDuringFault(
+  buckets: readonly SecondBucket[],
+  faultStartMs: number | undefined,
+  rollbackAtMs: number | undefined,
+): { requests: number; succeeded: number } {
+  const during =
+    faultStartMs === undefined
+      ? []
+      : buckets.filter(
+          (b) =>
+            b.second * 1000 >= faultStartMs && (rollbackAtMs === undefined || b.second * 1000 < rollbackAtMs),
+        );
+  return {
+    requests: during.reduce((n, b) => n + b.count, 0),
+    succeeded: during.reduce((n, b) => n + b.success, 0),
+  };
+}
+
 /** The replication lag closest to (at or before) the fault second. */
 export function replicationLagAt(observations: readonly Observation[], faultStartMs: number): number | null {
   const second = Math.floor(faultStartMs / 1000);

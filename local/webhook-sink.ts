@@ -55,7 +55,7 @@ export interface WebhookSinkOptions {
 export interface WebhookSink {
   readonly url: string;
   readonly port: number;
-  /** Shape shared with the placeholder sink and the control API. */
+  /** The sink part of the control API's state (`ControlState.webhookSink`). */
   state(): { fault: SinkFault; received: number };
   summary(): SinkSummary;
   setFault(fault: SinkFault): void;

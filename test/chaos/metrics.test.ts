@@ -1,5 +1,6 @@
 import {
   errorsDuringFailover,
+  successDuringFault,
   lostAcknowledgedWrites,
   measureRpo,
   measureRto,
@@ -100,5 +101,16 @@ describe('drill metrics', () => {
     expect(verdictOf([{ name: 'a', ok: true, detail: '' }], false)).toBe('pass');
     expect(verdictOf([{ name: 'a', ok: false, detail: '' }], false)).toBe('fail');
     expect(verdictOf([{ name: 'a', ok: true, detail: '' }], true)).toBe('aborted');
+  });
+});
+
+describe('successDuringFault', () => {
+  it('counts only the seconds from the fault up to (not including) the rollback', () => {
+    // Prepare: 10 requests a second; 2 fail in each second of the window [5 s, 8 s).
+    const buckets = timeline(12, (s) => (s >= 5 && s < 8 ? [10, 8, PRIMARY] : [10, 10, PRIMARY]));
+    // Act + Assess
+    expect(successDuringFault(buckets, 5_000, 8_000)).toEqual({ requests: 30, succeeded: 24 });
+    expect(successDuringFault(buckets, 5_000, undefined)).toEqual({ requests: 70, succeeded: 64 });
+    expect(successDuringFault(buckets, undefined, 8_000)).toEqual({ requests: 0, succeeded: 0 });
   });
 });
