@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localEndpointsSchema } from '../../local/contract';
+import { accepts } from '../support/ports';
 
 /** The CLI as a user runs it: busy ports are named with the flag to change them; SIGTERM stops everything. */
 
@@ -34,17 +35,6 @@ function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> 
       clearTimeout(timer);
       resolve(code);
     });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }
 

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlStateSchema, localEndpointsSchema } from '../../local/contract';
 import { DEMO_STEPS } from '../../local/demo';
 import { PortBusyError } from '../../local/listener';
 import { type LocalTopology, startLocalTopology } from '../../local/topology';
+import { accepts } from '../support/ports';
 
 /**
  * End to end on the booted default topology (its own DynamoDB Local, time
@@ -13,20 +13,6 @@ import { type LocalTopology, startLocalTopology } from '../../local/topology';
  */
 
 const TIME_SCALE = 0.05;
-// The cells log every request through Powertools; keep the test output to warnings.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 function alive(pid: number): boolean {
   try {
