@@ -1,5 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DRILL_FLAG_KEY } from '../../lambdas/api/routes/health';
+import { keys } from '../../lambdas/adapters/table';
 import { type FaultDescription, ReversibleFault } from './types';
 
 /**
@@ -8,11 +8,6 @@ import { type FaultDescription, ReversibleFault } from './types';
  * the cell's own region: it works while the Route 53 control plane is
  * impaired, which is exactly when an unplanned failover is needed.
  */
-
-/** The flag item's key as the health route reads it (the partition key carries the region). */
-export function drillFlagItemKey(region: string): { pk: string; sk: string } {
-  return { pk: `${DRILL_FLAG_KEY.pk}#${region}`, sk: DRILL_FLAG_KEY.sk };
-}
 
 export class DrillFlagInjector extends ReversibleFault {
   constructor(
@@ -39,7 +34,7 @@ export class DrillFlagInjector extends ReversibleFault {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...drillFlagItemKey(this.region),
+          ...keys.drillFlag(this.region),
           enabled: true,
           reason: this.reason,
           setAt: new Date(this.now()).toISOString(),
@@ -50,7 +45,7 @@ export class DrillFlagInjector extends ReversibleFault {
 
   protected async undo(): Promise<void> {
     await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: drillFlagItemKey(this.region) }),
+      new DeleteCommand({ TableName: this.tableName, Key: keys.drillFlag(this.region) }),
     );
   }
 }

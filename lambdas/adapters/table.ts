@@ -13,6 +13,9 @@ export interface TableContext {
 export type TransactWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Key builders of the single-table design (pk/sk, gsi1pk/gsi1sk); the only place item keys are spelled. */
+/** Base of a cell's drill flag item; the partition key carries the region (see keys.drillFlag). */
+export const DRILL_FLAG_KEY = { pk: 'CELL#drill', sk: 'FLAG' } as const;
+
 export const keys = {
   product: (id: string) => ({ pk: `PRODUCT#${id}`, sk: 'PRODUCT' }),
   catalogIndex: 'CATALOG',
@@ -30,8 +33,8 @@ export const keys = {
     pk: `AUDITCORR#${correlationId}`,
     sk: `${chain}#${padSeq(seq)}`,
   }),
-  /** Same key as routes/health.ts reads (DRILL_FLAG_KEY + region). */
-  drillFlag: (region: string) => ({ pk: `CELL#drill#${region}`, sk: 'FLAG' }),
+  /** A cell's drill flag: regional, so replicated copies never flip another cell's health. */
+  drillFlag: (region: string) => ({ pk: `${DRILL_FLAG_KEY.pk}#${region}`, sk: DRILL_FLAG_KEY.sk }),
 } as const;
 
 export function padSeq(seq: number): string {

@@ -1,11 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../adapters/table';
 import { Hono } from 'hono';
 import * as z from 'zod';
 import type { ApiDependencies } from '../app';
 import type { RouteSpec } from '../http/route';
 
 /** Key of the cell's drill flag item. The flag makes /v1/health answer 503 so Route 53 fails the cell over. */
-export const DRILL_FLAG_KEY = { pk: 'CELL#drill', sk: 'FLAG' } as const;
+export { DRILL_FLAG_KEY } from '../../adapters/table';
 const TABLE_CHECK_TIMEOUT_MS = 1000;
 
 type Check = { status: 'pass' | 'fail'; detail?: string; durationMs: number };
@@ -26,7 +27,7 @@ export function healthRoutes(deps: ApiDependencies): Hono {
       const result = await deps.documentClient.send(
         new GetCommand({
           TableName: config.TABLE_NAME,
-          Key: { pk: `${DRILL_FLAG_KEY.pk}#${config.CELL_REGION}`, sk: DRILL_FLAG_KEY.sk },
+          Key: keys.drillFlag(config.CELL_REGION),
           ConsistentRead: true,
         }),
         { abortSignal: AbortSignal.timeout(TABLE_CHECK_TIMEOUT_MS) },

@@ -11,10 +11,9 @@ describe('drill-flag injector (DynamoDB Local)', () => {
   });
   afterAll(() => table.drop());
 
-  it('makes the cell health route answer 503 with reason drill, and healthy again after rollback', async () => {
-    // Prepare: the real health route of a cell on this table
-    const documentClient = DynamoDBDocumentClient.from(table.client);
-    const app = createApp({
+  /** The real app of the global us-east-1 cell on this test's table. */
+  const usEast1Cell = (documentClient: DynamoDBDocumentClient) =>
+    createApp({
       config: cellConfigFromEnv({
         APP_NAME: 'commerce',
         CELL_ZONE: 'global',
@@ -24,6 +23,11 @@ describe('drill-flag injector (DynamoDB Local)', () => {
       }),
       documentClient,
     });
+
+  it('makes the cell health route answer 503 with reason drill, and healthy again after rollback', async () => {
+    // Prepare: the real health route of a cell on this table
+    const documentClient = DynamoDBDocumentClient.from(table.client);
+    const app = usEast1Cell(documentClient);
     const health = async () => {
       const response = await app.request('/v1/health');
       return { status: response.status, body: (await response.json()) as { reason?: string } };
@@ -43,16 +47,7 @@ describe('drill-flag injector (DynamoDB Local)', () => {
 
   it('flags only its own region', async () => {
     const documentClient = DynamoDBDocumentClient.from(table.client);
-    const app = createApp({
-      config: cellConfigFromEnv({
-        APP_NAME: 'commerce',
-        CELL_ZONE: 'global',
-        CELL_REGION: 'us-east-1',
-        CELL_ROLE: 'primary',
-        TABLE_NAME: table.tableName,
-      }),
-      documentClient,
-    });
+    const app = usEast1Cell(documentClient);
     const other = new DrillFlagInjector(documentClient, table.tableName, 'us-west-2');
     await other.inject();
     expect((await app.request('/v1/health')).status).toBe(200);
