@@ -8,7 +8,9 @@
  */
 
 /** Response header naming the cell that answered: `<zone>/<region>` (a bare region is accepted too). */
-export const SERVED_BY_HEADER = 'x-served-by';
+import { SERVED_BY_HEADER } from '../local/served-by';
+
+export { SERVED_BY_HEADER };
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 export interface ServedBy {

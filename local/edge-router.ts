@@ -14,7 +14,9 @@ import type { HealthChecker } from './health-checker';
  * and connected to it; responses carry `x-served-by: <zone>/<region>`.
  */
 
-export const SERVED_BY_HEADER = 'x-served-by';
+import { SERVED_BY_HEADER } from './served-by';
+
+export { SERVED_BY_HEADER };
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
