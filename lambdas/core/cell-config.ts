@@ -1,4 +1,20 @@
 import * as z from 'zod';
+import { zoneGeographiesSchema } from './geography';
+
+/** An environment variable holding JSON (default `{}`), parsed and validated by `schema`. */
+function jsonVariable<T extends z.ZodType>(schema: T, expected: string) {
+  return z
+    .string()
+    .default('{}')
+    .transform((text, ctx): z.output<T> => {
+      try {
+        return schema.parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be ${expected}` });
+        return z.NEVER;
+      }
+    });
+}
 
 /**
  * What a cell's runtime knows about itself, read once from the environment at
@@ -13,32 +29,9 @@ export const cellConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
   APP_VERSION: z.string().default('dev'),
   /** JSON object: zone name -> public base URL of that zone's API (used for 421 redirects). */
-  ZONE_ENDPOINTS: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
-      try {
-        return z.record(z.string(), z.string().url()).parse(JSON.parse(text));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of zone name -> URL' });
-        return z.NEVER;
-      }
-    }),
+  ZONE_ENDPOINTS: jsonVariable(z.record(z.string(), z.string().url()), 'a JSON object of zone name -> URL'),
   /** JSON object: zone name -> geographies (`default`, `continent:EU`, `country:DE`); decides a customer's home zone. */
-  ZONE_GEOGRAPHIES: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
-      try {
-        return z.record(z.string(), z.array(z.string())).parse(JSON.parse(text));
-      } catch {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a JSON object of zone name -> list of geographies',
-        });
-        return z.NEVER;
-      }
-    }),
+  ZONE_GEOGRAPHIES: jsonVariable(zoneGeographiesSchema, 'a JSON object of zone name -> list of geographies'),
   /** Bearer tokens: expected issuer and audience, and where the signing keys are (URL, or inline JWKS JSON). */
   AUTH_ISSUER: z.string().default('https://auth.local.invalid/'),
   AUTH_AUDIENCE: z.string().default('commerce-api'),

@@ -4,7 +4,7 @@ import * as z from 'zod';
  * Which residency zone a customer belongs to, decided from their country by
  * the topology's geography rules with Route 53 geolocation precedence
  * (country, then continent, then default) — the same rule as
- * `zoneForGeography` in lib/topology/model.ts (a test cross-checks them).
+ * `zoneForGeography` in lib/topology/model.ts, which calls `zoneNameForGeography` below.
  * The cell receives the rules as `ZONE_GEOGRAPHIES` (zone -> geographies).
  */
 
@@ -40,18 +40,26 @@ export type ZoneGeographies = z.output<typeof zoneGeographiesSchema>;
 
 export type ZoneResolver = (country: string) => string;
 
-/** A resolver for the given rules; with no rules every country belongs to `fallbackZone` (single-zone deployments). */
-export function zoneResolver(geographies: ZoneGeographies, fallbackZone: string): ZoneResolver {
+/**
+ * The zone whose rules match, with Route 53 geolocation precedence: country, then continent, then
+ * `default`. The one implementation of the rule: the topology model (edge routing) calls it too.
+ */
+export function zoneNameForGeography(
+  geographies: Readonly<Record<string, readonly string[]>>,
+  country: string | undefined,
+  continent: string | undefined,
+): string | undefined {
   const owner = (geography: string) =>
     Object.entries(geographies).find(([, list]) => list.includes(geography))?.[0];
-  return (country) => {
-    const upper = country.toUpperCase();
-    const continent = continentOf(upper);
-    return (
-      owner(`country:${upper}`) ??
-      (continent ? owner(`continent:${continent}`) : undefined) ??
-      owner('default') ??
-      fallbackZone
-    );
-  };
+  return (
+    (country ? owner(`country:${country.toUpperCase()}`) : undefined) ??
+    (continent ? owner(`continent:${continent.toUpperCase()}`) : undefined) ??
+    owner('default')
+  );
+}
+
+/** A resolver for the given rules; with no rules every country belongs to `fallbackZone` (single-zone deployments). */
+export function zoneResolver(geographies: ZoneGeographies, fallbackZone: string): ZoneResolver {
+  return (country) =>
+    zoneNameForGeography(geographies, country, continentOf(country.toUpperCase())) ?? fallbackZone;
 }

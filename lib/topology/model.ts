@@ -1,3 +1,4 @@
+import { zoneNameForGeography } from '../../lambdas/core/geography';
 import { type Partition, regionFacts } from './regions';
 import type { Topology, ZoneConfig } from './schema';
 
@@ -132,12 +133,8 @@ export function zoneForGeography(
   country: string | undefined,
   continent: string | undefined,
 ): Zone {
-  const match = (geography: string) => model.zones.find((z) => z.geographies.includes(geography));
-  return (
-    (country ? match(`country:${country.toUpperCase()}`) : undefined) ??
-    (continent ? match(`continent:${continent.toUpperCase()}`) : undefined) ??
-    match('default')!
-  );
+  // The schema guarantees one zone serves `default`, so a zone always matches.
+  return zoneByName(model, zoneNameForGeography(zoneGeographies(model), country, continent)!);
 }
 
 /** zone name -> the geographies it serves: how the API decides a new customer's home zone. */
