@@ -8,3 +8,6 @@ export const TAG_KEYS = {
   residency: 'residency:class',
   dataClassification: 'data:classification',
 } as const;
+
+/** Zone tag value of resources that serve every zone and hold no zone data (routing, the CDN). */
+export const SHARED_ZONE_TAG = 'shared';

@@ -6,7 +6,8 @@ import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../lambdas/core/data-classifica
 import { CatalogDistribution } from '../constructs/catalog-distribution';
 import { TAG_KEYS } from '../tagging';
 import { PARTITION_CAPABILITIES, type TopologyModel, type Zone } from '../topology';
-import { SHARED_ZONE_TAG, tagZone } from './zone-tags';
+import { SHARED_ZONE_TAG } from '../tagging';
+import { tagZone } from './zone-tags';
 
 export interface EdgeStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly model: TopologyModel;

@@ -4,7 +4,8 @@ import type { Construct } from 'constructs';
 import { ZoneFailoverRecords } from '../constructs/zone-failover-records';
 import type { TopologyModel, Zone } from '../topology';
 import { sovereignDnsStackName } from './sovereign-dns-stack';
-import { SHARED_ZONE_TAG, tagZone } from './zone-tags';
+import { SHARED_ZONE_TAG } from '../tagging';
+import { tagZone } from './zone-tags';
 
 export interface GlobalRoutingStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly model: TopologyModel;

@@ -19,6 +19,3 @@ export function tagZone(
   Tags.of(scope).add(TAG_KEYS.residency, zone.residency);
   Tags.of(scope).add(TAG_KEYS.dataClassification, defaultClassification);
 }
-
-/** Zone tag of resources that serve every zone and hold no zone data (routing, the CDN). */
-export const SHARED_ZONE_TAG = 'shared';

@@ -1,6 +1,5 @@
 import { DATA_CLASSIFICATIONS } from '../../../lambdas/core/data-classification';
-import { SHARED_ZONE_TAG } from '../../stacks/zone-tags';
-import { TAG_KEYS } from '../../tagging';
+import { SHARED_ZONE_TAG, TAG_KEYS } from '../../tagging';
 import { compliant, type ResidencyRule, violation } from '../finding';
 import { TAGGABLE_TYPES } from '../resource-kinds';
 import { hasTagProperty } from '../tags';
