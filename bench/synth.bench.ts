@@ -18,6 +18,7 @@ import { COMMERCE_APP_CONTEXT } from '../lib/app/app-context';
 import { buildCommerceApp } from '../lib/app/build-app';
 import { LAMBDA_ENTRIES } from '../lib/constructs/commerce-function';
 import { buildModel, parseTopology } from '../lib/topology';
+import { median } from '../loadtests/stats';
 import { generatedTopology, MAX_GENERATED_ZONES } from './synth-topologies';
 
 interface RunResult {
@@ -67,12 +68,6 @@ function synthOnce(zoneCount: number): RunResult {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 function main(): void {
   const { values } = parseArgs({

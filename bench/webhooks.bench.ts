@@ -32,6 +32,7 @@ import { generateSecret, signatureHeaders, verifyWebhook } from '../lambdas/webh
 import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { InProcessQueue } from '../local/in-process-queue';
 import { ensureTable } from '../local/tables';
+import { median, round } from '../loadtests/stats';
 import { readWholeStream } from '../test/lambdas/outbox/support/stream';
 
 const { values } = parseArgs({
@@ -48,12 +49,6 @@ const RUNS = Number(values.runs ?? (values.smoke ? 2 : 3));
 const SIGNS = Number(values.signs ?? (values.smoke ? 2000 : 20000));
 const BATCH = 100; // Lambda's default BatchSize for DynamoDB streams
 const log = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function sampleEvent(i: number): EventEnvelope {
   return newEvent({
