@@ -125,7 +125,8 @@ export class CommandRecorder {
 function retarget(value: unknown, from: string, to: string): unknown {
   if (value === from) return to;
   if (Array.isArray(value)) return value.map((v) => retarget(v, from, to));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  // Plain objects by tag, not prototype: inputs cloned in another realm (jest's vm context) have another Object.prototype.
+  if (Object.prototype.toString.call(value) === '[object Object]') {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k === from ? to : k, retarget(v, from, to)]),
     );
@@ -186,6 +187,8 @@ export class TwinReplayer {
     for (let i = from; i < to; i += 1) {
       const recorded = this.recorder.commands[i]!;
       const input = retarget(recorded.input, this.fromTable, this.toTable);
+      if (JSON.stringify(input).includes(this.fromTable))
+        throw new Error(`${recorded.commandClass.name} still names ${this.fromTable} after retargeting`);
       const entry = { recorded, command: new recorded.commandClass(input as never) };
       if (recorded.concurrentWithPrevious && groups.length > 0) groups.at(-1)!.push(entry);
       else groups.push([entry]);
