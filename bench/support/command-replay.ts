@@ -128,7 +128,7 @@ function retarget(value: unknown, from: string, to: string): unknown {
   // Plain objects by tag, not prototype: inputs cloned in another realm (jest's vm context) have another Object.prototype.
   if (Object.prototype.toString.call(value) === '[object Object]') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k === from ? to : k, retarget(v, from, to)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k === from ? to : k, retarget(v, from, to)]),
     );
   }
   return value;
