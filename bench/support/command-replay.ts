@@ -98,7 +98,9 @@ export class CommandRecorder {
         label: this.label,
         request: this.request,
         commandClass: command.constructor,
-        input: structuredClone(command.input),
+        // Kept by reference, not cloned, so recording costs the API next to nothing; an input changed
+        // after sending would replay differently, and the outcome check would report it.
+        input: command.input,
         concurrentWithPrevious: this.inFlight > 0,
       };
       this.commands.push(recorded);
@@ -128,7 +130,10 @@ function retarget(value: unknown, from: string, to: string): unknown {
   // Plain objects by tag, not prototype: inputs cloned in another realm (jest's vm context) have another Object.prototype.
   if (Object.prototype.toString.call(value) === '[object Object]') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k === from ? to : k, retarget(v, from, to)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k === from ? to : k,
+        retarget(v, from, to),
+      ]),
     );
   }
   return value;

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { percentile, round } from '../../loadtests/stats';
+import { median, percentile, round } from '../../loadtests/stats';
 
 /**
  * BENCH ONLY. Sequential latency measurement of several variants of the same
@@ -73,10 +73,18 @@ function statsOf(times: readonly number[], dynamo: readonly number[]): Stats {
   };
 }
 
+export interface MeasureOptions {
+  readonly clock: DynamoClock;
+  /** Untimed work before each round (e.g. creating the carts the round checks out). */
+  readonly setup?: (round: number) => Promise<void>;
+  /** Number of the first round, so rounds of later runs get their own numbers (and keys). @default 0 */
+  readonly firstRound?: number;
+}
+
 export async function measureInterleaved<K extends string>(
   rounds: number,
   variants: Record<K, Variant>,
-  options: { readonly clock: DynamoClock; readonly setup?: (round: number) => Promise<void> },
+  options: MeasureOptions,
 ): Promise<Record<K, Stats>> {
   const names = Object.keys(variants) as K[];
   const times = new Map<K, number[]>(names.map((k) => [k, []]));
@@ -86,7 +94,8 @@ export async function measureInterleaved<K extends string>(
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
     return seed / 2 ** 31;
   };
-  for (let i = 0; i < rounds; i += 1) {
+  const first = options.firstRound ?? 0;
+  for (let i = first; i < first + rounds; i += 1) {
     await options.setup?.(i);
     const order = [...names].sort(() => random() - 0.5);
     for (const name of order) {
@@ -107,4 +116,50 @@ export async function measureInterleaved<K extends string>(
 /** How much a variant adds to the baseline's p50, in percent (rounded). */
 export function addedPercent(variant: Stats, baseline: Stats): number {
   return Math.round(((variant.p50 - baseline.p50) / baseline.p50) * 100);
+}
+
+/** The median of several runs' figures, with the runs kept for the report. */
+export interface RunsStats extends Stats {
+  readonly runs: readonly Stats[];
+}
+
+/**
+ * `runs` separate interleaved measurements of `rounds` rounds each; every
+ * figure is the median over the runs (the guide: medians of several runs).
+ */
+export async function measureRuns<K extends string>(
+  runs: number,
+  rounds: number,
+  variants: Record<K, Variant>,
+  options: Omit<MeasureOptions, 'firstRound'>,
+): Promise<Record<K, RunsStats>> {
+  const results: Record<K, Stats>[] = [];
+  for (let run = 0; run < runs; run += 1)
+    results.push(await measureInterleaved(rounds, variants, { ...options, firstRound: run * rounds }));
+  const names = Object.keys(variants) as K[];
+  return Object.fromEntries(
+    names.map((name) => {
+      const perRun = results.map((result) => result[name]);
+      const mid = (pick: (s: Stats) => number) => round(median(perRun.map(pick)), 2)!;
+      const combined: RunsStats = {
+        n: perRun.reduce((sum, s) => sum + s.n, 0),
+        rps: Math.round(median(perRun.map((s) => s.rps))),
+        p50: mid((s) => s.p50),
+        p99: mid((s) => s.p99),
+        dynamoP50: mid((s) => s.dynamoP50),
+        outsideDynamoP50: mid((s) => s.outsideDynamoP50),
+        runs: perRun,
+      };
+      return [name, combined];
+    }),
+  ) as Record<K, RunsStats>;
+}
+
+/** Per run, how much the variant added to the baseline's p50 (percent); and their median. */
+export function addedPercentOverRuns(
+  variant: RunsStats,
+  baseline: RunsStats,
+): { readonly median: number; readonly runs: number[] } {
+  const runs = variant.runs.map((s, i) => addedPercent(s, baseline.runs[i]!));
+  return { median: Math.round(median(runs)), runs };
 }

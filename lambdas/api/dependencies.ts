@@ -66,18 +66,21 @@ export function verifierFromConfig(config: CellConfig, now?: () => number): Acce
   return denyAllVerifier;
 }
 
+/** The structured JSON logger a deployed cell uses (one line per request at INFO). */
+export function defaultLogger(config: CellConfig): Logger {
+  return new Logger({
+    serviceName: 'commerce-api',
+    persistentKeys: { zone: config.CELL_ZONE, region: config.CELL_REGION, version: config.APP_VERSION },
+  });
+}
+
 export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies {
   const now = deps.now ?? Date.now;
   const { config } = deps;
   return {
     ...deps,
     now,
-    logger:
-      deps.logger ??
-      new Logger({
-        serviceName: 'commerce-api',
-        persistentKeys: { zone: config.CELL_ZONE, region: config.CELL_REGION, version: config.APP_VERSION },
-      }),
+    logger: deps.logger ?? defaultLogger(config),
     authVerifier: deps.authVerifier ?? verifierFromConfig(config, deps.now),
     metrics: deps.metrics ?? powertoolsApiMetrics(defaultMetrics(config.CELL_ZONE, config.CELL_REGION)),
     zoneForCountry: deps.zoneForCountry ?? zoneResolver(config.ZONE_GEOGRAPHIES, config.CELL_ZONE),

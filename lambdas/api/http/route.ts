@@ -130,6 +130,8 @@ export function jsonResult(result: ApiResult): Response {
 
 export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOptions): void {
   const chain: MiddlewareHandler<AppEnv>[] = [];
+  // Residency guards the personal-data paths of core/data-classification.ts (the same list the CDN rules use).
+  const carriesPersonalData = isPersonalDataPath(spec.path);
   if (spec.scope) chain.push(authenticate(options.verifier), requireScope(spec.scope));
 
   chain.push(async (c, next) => {
@@ -155,16 +157,15 @@ export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOpt
     }
     const principal = c.get('principal');
     const input: RouteInput<unknown, unknown, unknown> = {
-      params: parse(spec.params, c.req.param(), 'path'),
-      query: parse(spec.query, c.req.query(), 'query'),
+      params: spec.params ? parse(spec.params, c.req.param(), 'path') : undefined,
+      query: spec.query ? parse(spec.query, c.req.query(), 'query') : undefined,
       body: parse(spec.body, bodyValue, 'body'),
       principal,
       correlationId: c.get('correlationId'),
       log: c.get('log'),
       c,
     };
-    // Residency guards the personal-data paths of core/data-classification.ts (the same list the CDN rules use).
-    if (isPersonalDataPath(spec.path)) assertResidency(principal?.homeZone, options.residency);
+    if (carriesPersonalData) assertResidency(principal?.homeZone, options.residency);
     await spec.precondition?.(input as never);
     c.set('routeInput', input);
     await next();
