@@ -24,7 +24,6 @@ import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaContext } from 'aws-lambda';
@@ -34,8 +33,8 @@ import { LocalPaymentProvider } from '../lambdas/adapters/local-payment-provider
 import { createApp } from '../lambdas/api/app';
 import { devVerifier, generateDevKeys, mintDevToken } from '../lambdas/api/auth/dev-auth';
 import { defaultLogger } from '../lambdas/api/dependencies';
-import { defaultMetrics, noMetrics, powertoolsApiMetrics } from '../lambdas/api/http/metrics';
-import { cellConfigSchema } from '../lambdas/core/cell-config';
+import { defaultMetrics, powertoolsApiMetrics } from '../lambdas/api/http/metrics';
+import { type CellConfig, cellConfigSchema } from '../lambdas/core/cell-config';
 import { freePort, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { ensureTable } from '../local/tables';
 import { CommandRecorder, compareTwins, TwinReplayer } from './support/command-replay';
@@ -120,16 +119,11 @@ async function main(): Promise<void> {
   const twin = new TwinReplayer(recorder, timed, tableName, twinName);
   const keys = await generateDevKeys();
   const config = cellConfigSchema.parse({ ...CELL_ENV, TABLE_NAME: tableName });
-  // The production logger (INFO) and EMF metrics, as a deployed cell has them, writing into a sink
-  // instead of this terminal.
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
   const telemetry = new TelemetrySink();
   const app = createApp({
     config,
     documentClient: recorder.wrap(timed),
-    logger: telemetry.capture(defaultLogger(config)),
-    metrics: powertoolsApiMetrics(telemetry.capture(defaultMetrics(config.CELL_ZONE, config.CELL_REGION))),
+    ...productionTelemetry(config, telemetry),
     authVerifier: devVerifier(keys),
     paymentProvider: new LocalPaymentProvider(),
   });
@@ -320,6 +314,19 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The production logger (INFO) and EMF metrics, as a deployed cell has them,
+ * writing into `sink` instead of this terminal.
+ */
+function productionTelemetry(config: CellConfig, sink: TelemetrySink) {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
+  return {
+    logger: sink.capture(defaultLogger(config)),
+    metrics: powertoolsApiMetrics(sink.capture(defaultMetrics(config.CELL_ZONE, config.CELL_REGION))),
+  };
+}
+
 /** get-product and checkout against an app whose DynamoDB answers at once: the API's own CPU work. */
 async function measureOwnWork(
   keys: Awaited<ReturnType<typeof generateDevKeys>>,
@@ -347,11 +354,11 @@ async function measureOwnWork(
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
   });
+  const config = cellConfigSchema.parse({ ...CELL_ENV, TABLE_NAME: 'memory' });
   const memoryApp = createApp({
-    config: cellConfigSchema.parse({ ...CELL_ENV, TABLE_NAME: 'memory' }),
+    config,
     documentClient: instantDocumentClient(memory),
-    logger: new Logger({ logLevel: 'SILENT' }),
-    metrics: noMetrics,
+    ...productionTelemetry(config, new TelemetrySink()),
     authVerifier: devVerifier(keys),
     paymentProvider: new LocalPaymentProvider(),
   });
@@ -428,7 +435,7 @@ function report(run: {
   log(
     `telemetry as deployed: ${run.telemetry.lines} log and EMF lines (${Math.round(run.telemetry.bytes / 1024)} KiB) written by the cell's Powertools logger and metrics`,
   );
-  log('API own work, DynamoDB answering at once from memory (logging and metrics off), one run:');
+  log('API own work, DynamoDB answering at once from memory (telemetry as deployed), one run:');
   log(row('get-product', run.own.getProduct));
   log(row('checkout', run.own.checkout));
   log(

@@ -33,13 +33,16 @@ export class DynamoClock {
   private inFlight = 0;
   private since = 0;
 
+  /** @param now milliseconds, monotonic. @default performance.now */
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
   wrap(client: DynamoDBDocumentClient): DynamoDBDocumentClient {
     const send = async (command: never) => {
-      if (this.inFlight++ === 0) this.since = performance.now();
+      if (this.inFlight++ === 0) this.since = this.now();
       try {
         return await client.send(command);
       } finally {
-        if (--this.inFlight === 0) this.elapsed += performance.now() - this.since;
+        if (--this.inFlight === 0) this.elapsed += this.now() - this.since;
       }
     };
     return new Proxy(client, {
