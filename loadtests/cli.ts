@@ -6,11 +6,11 @@ import { isLoopbackUrl } from './loopback';
 import { PROFILE_NAMES, PROFILES, scaleProfile } from './profiles';
 import { startLoad } from './runner';
 
-/**
- * `npx tsx loadtests/cli.ts --profile smoke --base-url http://127.0.0.1:8080 [--flow shopper|health]
- *   [--duration-scale 0.1] [--rate-scale 0.5] [--max-requests 500] [--token T] [--country DE] [--out summary.json]`
- * Exit code 0 when the profile's thresholds pass, 1 when they fail, 2 on bad input.
- */
+const USAGE = `usage: npx tsx loadtests/cli.ts --profile <${PROFILE_NAMES.join('|')}> --base-url http://127.0.0.1:<port>
+  [--flow shopper|health] [--duration-scale 0.1] [--rate-scale 0.5] [--max-requests 500]
+  [--token T] [--country DE] [--out summary.json]
+Drives the profile's open-arrival load at a loopback URL and checks its thresholds.
+Exit code 0 when the thresholds pass, 1 when they fail, 2 on bad input.`;
 
 const argsSchema = z.object({
   profile: z.enum(PROFILE_NAMES),
@@ -31,13 +31,23 @@ const argsSchema = z.object({
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: Object.fromEntries(
-      Object.keys(argsSchema.shape).map((name) => [name, { type: 'string' as const }]),
-    ),
+    options: {
+      ...Object.fromEntries(Object.keys(argsSchema.shape).map((name) => [name, { type: 'string' as const }])),
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  const parsed = argsSchema.safeParse(values);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { help: _help, ...options } = values;
+  const parsed = argsSchema.safeParse(options);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) console.error(`--${issue.path.join('.')}: ${issue.message}`);
+    for (const issue of parsed.error.issues) {
+      const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+      console.error(`--${issue.path.join('.')}: ${missing ? 'is required' : issue.message}`);
+    }
+    console.error(USAGE);
     return 2;
   }
   const args = parsed.data;
@@ -74,6 +84,7 @@ main().then(
   (code) => process.exit(code),
   (error: Error) => {
     console.error(error.message);
+    console.error(USAGE);
     process.exit(2);
   },
 );
