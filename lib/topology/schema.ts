@@ -140,6 +140,8 @@ export const topologySchema = z
 
     const zoneIndexByName = new Map<string, number>();
     const geographyOwner = new Map<string, string>();
+    /** Region -> the zone whose cell it hosts: one account per partition, so a region hosts one zone's cell. */
+    const regionOwner = new Map<string, string>();
     const partitionsInUse = new Set<Partition>();
 
     topology.zones.forEach((zone, index) => {
@@ -172,6 +174,18 @@ export const topologySchema = z
       }
       const known = regions.filter((r) => regionFacts(r.name));
       for (const r of known) partitionsInUse.add(regionFacts(r.name)!.partition);
+
+      for (const r of known) {
+        const owner = regionOwner.get(r.name);
+        if (owner !== undefined && owner !== zone.name) {
+          problem(
+            at(r.field),
+            `${label}: ${r.name} already hosts a cell of zone ${owner}; both cells would claim the custom domain api.${topology.domain} in the same account and region, so give each zone its own regions`,
+          );
+        } else {
+          regionOwner.set(r.name, zone.name);
+        }
+      }
 
       if (zone.secondaryRegion !== undefined && zone.secondaryRegion === zone.primaryRegion) {
         problem(

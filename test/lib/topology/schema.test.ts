@@ -49,6 +49,13 @@ describe('topology schema', () => {
       'zones[0].secondaryRegion: zone global: secondaryRegion equals primaryRegion (us-east-1); choose another region or omit secondaryRegion',
     ],
     [
+      'two zones with cells in the same region',
+      (t) => {
+        t.zones[1] = { ...t.zones[1], sovereign: false, residency: 'none', primaryRegion: 'us-west-2' };
+      },
+      'zones[1].primaryRegion: zone eu: us-west-2 already hosts a cell of zone global; both cells would claim the custom domain api.shop.example.com in the same account and region, so give each zone its own regions',
+    ],
+    [
       'duplicate zone names',
       (t) => {
         t.zones[1].name = 'global';
