@@ -17,7 +17,7 @@
  *
  *   npx tsx bench/api.bench.ts                # 20 init runs; 3 runs of 400 get-product and 120 checkouts
  *   npx tsx bench/api.bench.ts --smoke        # small counts, 2 runs, for CI
- *   npx tsx bench/api.bench.ts --runs 5 --reads 600 --checkouts 200
+ *   npx tsx bench/api.bench.ts --runs 5 --reads 600 --checkouts 200 --concurrency 16
  *   npx tsx bench/api.bench.ts --json         # machine-readable result on stdout
  */
 import { mkdirSync } from 'node:fs';
@@ -52,6 +52,7 @@ import {
 } from './support/interleave';
 import { restApiEvent } from './support/rest-api-event';
 import { TelemetrySink } from './support/telemetry-sink';
+import { type ThroughputRuns, throughputRuns } from './support/throughput';
 
 const { values } = parseArgs({
   options: {
@@ -61,12 +62,16 @@ const { values } = parseArgs({
     reads: { type: 'string' },
     checkouts: { type: 'string' },
     runs: { type: 'string' },
+    concurrency: { type: 'string' },
   },
 });
 const INIT_RUNS = Number(values['init-runs'] ?? (values.smoke ? 3 : 20));
 const READS = Number(values.reads ?? (values.smoke ? 40 : 400));
 const CHECKOUTS = Number(values.checkouts ?? (values.smoke ? 15 : 120));
 const RUNS = Number(values.runs ?? (values.smoke ? 2 : 3));
+/** Clients of the get-product throughput runs, and requests per variant per run. */
+const CONCURRENCY = Number(values.concurrency ?? 8);
+const THROUGHPUT_REQUESTS = values.smoke ? 200 : 2000;
 /** Requests per path before measuring: a warm Lambda serves many; cold starts are the init figure's business. */
 const WARM_UP = values.smoke ? 30 : 300;
 /** The issue's budget: the API adds at most this much to p50 over the raw operations. */
@@ -264,6 +269,18 @@ async function main(): Promise<void> {
       { clock },
     );
 
+    // Throughput of one local cell: concurrent clients over HTTP, beside the same GetItem sent as concurrently.
+    const concurrentApi = new KeepAliveClient(`http://127.0.0.1:${apiPort}`, CONCURRENCY);
+    const repeatGetProduct = twin.repeatReads('get-product');
+    const throughput = await throughputRuns(RUNS, CONCURRENCY, THROUGHPUT_REQUESTS, {
+      http: async () => {
+        recorder.nextRequest('throughput');
+        const { status } = await concurrentApi.send('GET', productRequest.path);
+        if (status !== 200) throw new Error(`get-product under load: ${status}`);
+      },
+      raw: repeatGetProduct,
+    }).finally(() => concurrentApi.close());
+
     const carts: Record<ApiPath, string>[] = [];
     const checkouts = await measureRuns(
       RUNS,
@@ -295,7 +312,7 @@ async function main(): Promise<void> {
       );
     }
 
-    report({ reads, checkouts, own, recorder, fidelity, items: tables.items, telemetry });
+    report({ reads, checkouts, throughput, own, recorder, fidelity, items: tables.items, telemetry });
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify(
@@ -303,6 +320,7 @@ async function main(): Promise<void> {
             bundleBytes: { deployed: deployed.bytes, standalone: standalone.bytes },
             initMs: { deployed: initDeployed, standalone: initStandalone, runs: INIT_RUNS },
             getProduct: reads,
+            getProductThroughput: { concurrency: CONCURRENCY, ...throughput },
             checkout: checkouts,
             operations: {
               getProduct: recorder.operationsOf('get-product'),
@@ -404,6 +422,7 @@ async function measureOwnWork(
 function report(run: {
   reads: Record<ApiPath | 'raw' | 'emptyHttp', RunsStats>;
   checkouts: Record<ApiPath | 'raw', RunsStats>;
+  throughput: Record<'http' | 'raw', ThroughputRuns>;
   own: Record<'getProduct' | 'checkout', Stats>;
   recorder: CommandRecorder;
   fidelity: { replayed: number };
@@ -439,9 +458,23 @@ function report(run: {
   log(
     `\nsequential, one client; ${RUNS} runs, variants interleaved within each; figures are medians over the runs:`,
   );
+  if (values.smoke)
+    log(
+      '(smoke run: too few requests and too short a warm-up for the budget verdict; use npm run bench:api)',
+    );
   section('get-product', run.recorder.operationsOf('get-product'), run.reads, [
     row('empty HTTP round trip on the same server kind', run.reads.emptyHttp),
   ]);
+  const load = (name: string, t: ThroughputRuns) =>
+    `  ${name.padEnd(44)} ${String(t.rps).padStart(6)} req/s  p50 ${t.p50.toFixed(2).padStart(6)} ms  p99 ${t.p99.toFixed(2).padStart(6)} ms  (runs ${t.runs.map((r) => r.rps).join(', ')} req/s)`;
+  log(
+    `\nget-product throughput, ${CONCURRENCY} concurrent clients, ${THROUGHPUT_REQUESTS} requests per run:`,
+  );
+  log(load('API over HTTP on the local cell', run.throughput.http));
+  log(load('raw: the same GetItem, as concurrently', run.throughput.raw));
+  log(
+    `  the cell serves ${Math.round((run.throughput.http.rps / run.throughput.raw.rps) * 100)}% of the raw GetItem rate (one node process for the API and its SDK client, DynamoDB Local on the same 2 cores)`,
+  );
   section('checkout', run.recorder.operationsOf('checkout'), run.checkouts);
   log(
     `\nraw baseline: ${run.fidelity.replayed} recorded commands replayed on a twin table, every outcome as the API's; both tables end identical (${run.items} items)`,

@@ -144,6 +144,14 @@ export interface ReplayFidelity {
   readonly mismatches: readonly string[];
 }
 
+const READ_COMMANDS = new Set([
+  'GetCommand',
+  'QueryCommand',
+  'BatchGetCommand',
+  'ScanCommand',
+  'TransactGetCommand',
+]);
+
 export class TwinReplayer {
   private next = 0;
   private replayed = 0;
@@ -172,6 +180,31 @@ export class TwinReplayer {
     while (end < commands.length && commands[end]!.request === commands[start]!.request) end += 1;
     this.next = end;
     return this.replay(start, end);
+  }
+
+  /**
+   * A function that sends, each time it is called, the commands of the last
+   * request recorded under `label` to the twin (for throughput runs). Only for
+   * read-only requests: repeating a write would move the twin away from the API's table.
+   */
+  repeatReads(label: string): () => Promise<void> {
+    const { commands } = this.recorder;
+    const last = [...commands].reverse().find((c) => c.label === label);
+    if (!last) throw new Error(`nothing recorded under "${label}" to repeat`);
+    const request = commands.filter((c) => c.request === last.request);
+    const writes = request.filter((c) => !READ_COMMANDS.has(c.commandClass.name));
+    if (writes.length > 0)
+      throw new Error(
+        `"${label}" writes (${writes.map((c) => c.commandClass.name).join(', ')}); only reads repeat`,
+      );
+    const inputs = request.map((c) => ({
+      commandClass: c.commandClass,
+      input: retarget(c.input, this.fromTable, this.toTable),
+    }));
+    return async () => {
+      for (const { commandClass, input } of inputs)
+        await this.client.send(new commandClass(input as never) as never);
+    };
   }
 
   /** Replays whatever is left, so the twin can be compared with the API's table. */

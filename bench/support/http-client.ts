@@ -1,13 +1,20 @@
 import { Agent, request } from 'node:http';
 
 /**
- * BENCH ONLY. A node:http client with one keep-alive connection, like the
- * SDK's own handler, so the client's cost is what any caller would pay.
+ * BENCH ONLY. A node:http client with keep-alive connections (one per
+ * concurrent request), like the SDK's own handler, so the client's cost is
+ * what any caller would pay.
  */
 export class KeepAliveClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly agent: Agent;
 
-  constructor(private readonly base: string) {}
+  /** @param sockets connections kept open, at most one request each. @default 1 */
+  constructor(
+    private readonly base: string,
+    sockets = 1,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  }
 
   send(
     method: string,

@@ -105,6 +105,34 @@ describe('command recording and twin replay', () => {
     expect(twin.fidelity()).toEqual({ replayed: 2, mismatches: [] });
   });
 
+  it('repeats a read-only request on the twin, and refuses to repeat one that writes', async () => {
+    const recorder = new CommandRecorder();
+    await recordTwoRequests(recorder, api.tableName);
+    const twin = new TwinReplayer(recorder, documentClient, api.tableName, twinTable.tableName);
+    expect(() => twin.repeatReads('place')).toThrow(
+      '"place" writes (TransactWriteCommand); only reads repeat',
+    );
+
+    recorder.nextRequest('read');
+    await recorder
+      .wrap(documentClient)
+      .send(new GetCommand({ TableName: api.tableName, Key: { pk: 'ORDER#1', sk: 'ORDER' } }));
+    const sent: string[] = [];
+    const spy = new Proxy(documentClient, {
+      get: (target, property, receiver) =>
+        property === 'send'
+          ? (command: GetCommand) => {
+              sent.push(command.input.TableName!);
+              return target.send(command);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const repeat = new TwinReplayer(recorder, spy, api.tableName, twinTable.tableName).repeatReads('read');
+    await repeat();
+    await repeat();
+    expect(sent).toEqual([twinTable.tableName, twinTable.tableName]);
+  });
+
   it('refuses to replay a label nothing was recorded under', async () => {
     const twin = new TwinReplayer(new CommandRecorder(), documentClient, api.tableName, twinTable.tableName);
     await expect(twin.prepare('checkout')).rejects.toThrow('nothing recorded under "checkout"');
