@@ -139,13 +139,21 @@ async function main(): Promise<void> {
     context: LambdaContext,
   ) => Promise<APIGatewayProxyResult>;
   const lambdaContext = {} as LambdaContext;
+  // overrideGlobalObjects: false keeps the platform's Request and Response for every path: by default
+  // @hono/node-server swaps in lighter globals, which a Lambda function never has.
   const apiPort = await freePort();
-  const apiServer = serve({ fetch: app.fetch, port: apiPort, hostname: '127.0.0.1' });
+  const apiServer = serve({
+    fetch: app.fetch,
+    port: apiPort,
+    hostname: '127.0.0.1',
+    overrideGlobalObjects: false,
+  });
   const emptyPort = await freePort();
   const emptyServer = serve({
     fetch: () => new Response('{}', { headers: { 'content-type': 'application/json' } }),
     port: emptyPort,
     hostname: '127.0.0.1',
+    overrideGlobalObjects: false,
   });
   const api = new KeepAliveClient(`http://127.0.0.1:${apiPort}`);
   const empty = new KeepAliveClient(`http://127.0.0.1:${emptyPort}`);
