@@ -54,23 +54,48 @@ import { restApiEvent } from './support/rest-api-event';
 import { TelemetrySink } from './support/telemetry-sink';
 import { type ThroughputRuns, throughputRuns } from './support/throughput';
 
-const { values } = parseArgs({
-  options: {
-    smoke: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    'init-runs': { type: 'string' },
-    reads: { type: 'string' },
-    checkouts: { type: 'string' },
-    runs: { type: 'string' },
-    concurrency: { type: 'string' },
-  },
-});
-const INIT_RUNS = Number(values['init-runs'] ?? (values.smoke ? 3 : 20));
-const READS = Number(values.reads ?? (values.smoke ? 40 : 400));
-const CHECKOUTS = Number(values.checkouts ?? (values.smoke ? 15 : 120));
-const RUNS = Number(values.runs ?? (values.smoke ? 2 : 3));
+const USAGE = `usage: npx tsx bench/api.bench.ts [--smoke] [--json] [--init-runs N] [--runs N] [--reads N]
+  [--checkouts N] [--concurrency N]`;
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        smoke: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+        'init-runs': { type: 'string' },
+        reads: { type: 'string' },
+        checkouts: { type: 'string' },
+        runs: { type: 'string' },
+        concurrency: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+/** A count option: a positive integer, or the default; anything else stops the bench with exit code 2. */
+function count(name: keyof typeof values, fallback: number): number {
+  const given = values[name];
+  if (given === undefined) return fallback;
+  const parsed = Number(given);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    console.error(`--${name}: must be a positive integer, got "${given}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return parsed;
+}
+const INIT_RUNS = count('init-runs', values.smoke ? 3 : 20);
+const READS = count('reads', values.smoke ? 40 : 400);
+const CHECKOUTS = count('checkouts', values.smoke ? 15 : 120);
+const RUNS = count('runs', values.smoke ? 2 : 3);
 /** Clients of the get-product throughput runs, and requests per variant per run. */
-const CONCURRENCY = Number(values.concurrency ?? 8);
+const CONCURRENCY = count('concurrency', 8);
 const THROUGHPUT_REQUESTS = values.smoke ? 200 : 2000;
 /** Requests per path before measuring: a warm Lambda serves many; cold starts are the init figure's business. */
 const WARM_UP = values.smoke ? 30 : 300;
