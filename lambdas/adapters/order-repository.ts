@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CartLine } from '../core/cart';
 import type { Order } from '../core/order';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -6,7 +6,7 @@ import { epochSeconds, keys, type TableContext, type TransactWrite } from './tab
 
 /** Orders (gsi1: a customer's orders, newest first) and the checkout saga's state item. */
 
-export type SagaState = 'reserved' | 'authorized' | 'completed' | 'compensated';
+export type SagaState = 'reserved' | 'completed' | 'compensated';
 
 export interface CheckoutSaga {
   readonly checkoutId: string;
@@ -16,6 +16,7 @@ export interface CheckoutSaga {
   readonly lines: readonly CartLine[];
   /** Increments each time a compensated checkout is retried, so the provider sees a fresh authorization key. */
   readonly attempt: number;
+  /** Recorded when the saga completes (with the order), not before. */
   readonly authorizationId?: string;
 }
 
@@ -135,20 +136,21 @@ export class OrderRepository {
     };
   }
 
-  async recordAuthorization(checkoutId: string, authorizationId: string): Promise<void> {
-    await this.context.documentClient.send(
-      new UpdateCommand({
+  /** The final transaction's saga item: reserved -> completed, with the authorization it completed with. */
+  completeSaga(checkoutId: string, authorizationId: string): TransactWrite {
+    return {
+      Update: {
         TableName: this.context.tableName,
         Key: keys.checkout(checkoutId),
-        UpdateExpression: 'SET #state = :authorized, authorizationId = :id',
+        UpdateExpression: 'SET #state = :completed, authorizationId = :id',
         ConditionExpression: '#state = :reserved',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
-          ':authorized': 'authorized',
+          ':completed': 'completed',
           ':reserved': 'reserved',
           ':id': authorizationId,
         },
-      }),
-    );
+      },
+    };
   }
 }

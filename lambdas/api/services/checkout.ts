@@ -23,10 +23,15 @@ import { PaymentGateway } from './payment-gateway';
  * Its state lives in a saga item whose id derives from (customer,
  * Idempotency-Key), so a retry after a crash at any step resumes the same
  * saga: stock is reserved once (the reservation and the saga item are one
- * transaction), the provider dedupes the authorization by key, and the order
- * item is created at most once in the final transaction (with the outbox
- * event, the audit entry and the idempotency completion).
+ * transaction), the provider dedupes the authorization by its key (checkout
+ * id + attempt), and the order item is created at most once in the final
+ * transaction (with the saga's completion and authorization id, the outbox
+ * event, the audit entry and the idempotency completion). A crash between
+ * authorizing and placing leaves the saga `reserved`; the retry authorizes
+ * again under the same key and gets the same authorization back.
  * Failures after the reservation compensate: void the authorization, release the stock.
+ * Round trips on the first attempt: the key, the saga and cart (read together),
+ * the reservation, the final transaction's chain head, the final transaction.
  */
 
 export interface CheckoutRequest {
@@ -57,21 +62,23 @@ export class CheckoutService {
   ): Promise<ApiResult> {
     const checkoutId = CheckoutService.checkoutIdFor(ctx.caller.subject, idempotencyKey);
     await this.deps.checkoutHook?.('started');
-    let saga = await this.orders.getSaga(checkoutId);
+    // The first attempt (the common case) needs both; a retry reads the cart for nothing.
+    const [found, cart] = await Promise.all([
+      this.orders.getSaga(checkoutId),
+      this.carts.get(ctx.body.cartId),
+    ]);
+    let saga = found;
     if (saga?.state === 'completed') {
       const order = await this.orders.get(`ord_${checkoutId}`);
       if (order) return { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } };
     }
     if (!saga || saga.state === 'compensated') {
-      saga = await this.reserve(checkoutId, ctx.body.cartId, ctx.caller, saga?.attempt ?? 0);
+      saga = await this.reserve(checkoutId, ctx.body.cartId, cart, ctx.caller, saga?.attempt ?? 0);
     }
     await this.deps.checkoutHook?.('reserved');
 
-    let authorizationId = saga.authorizationId;
-    if (!authorizationId) {
-      authorizationId = await this.authorize(saga, ctx, checkoutId);
-    }
-    const authorized: CheckoutSaga = { ...saga, state: 'authorized', authorizationId };
+    const authorizationId = await this.authorize(saga, ctx, checkoutId);
+    const authorized: CheckoutSaga = { ...saga, authorizationId };
     await this.deps.checkoutHook?.('authorized');
 
     const result = await this.place(authorized, ctx, checkoutId);
@@ -79,8 +86,7 @@ export class CheckoutService {
     return result;
   }
 
-  private async ownedOpenCart(cartId: string, caller: Principal): Promise<Cart> {
-    const cart = await this.carts.get(cartId);
+  private ownedOpenCart(cartId: string, cart: Cart | undefined, caller: Principal): Cart {
     if (!cart || cart.customerId !== caller.subject) throw new ProblemError('not_found', `no cart ${cartId}`);
     if (cart.status !== 'open') throw new ProblemError('conflict', `cart ${cartId} is already checked out`);
     if (cart.lines.length === 0) throw new ProblemError('cart_empty', `cart ${cartId} has no line items`);
@@ -91,10 +97,11 @@ export class CheckoutService {
   private async reserve(
     checkoutId: string,
     cartId: string,
+    cartAsRead: Cart | undefined,
     caller: Principal,
     previousAttempt: number,
   ): Promise<CheckoutSaga> {
-    const cart = await this.ownedOpenCart(cartId, caller);
+    const cart = this.ownedOpenCart(cartId, cartAsRead, caller);
     const saga: CheckoutSaga = {
       checkoutId,
       state: 'reserved',
@@ -140,7 +147,10 @@ export class CheckoutService {
     }
   }
 
-  /** Step 2: authorize with the checkout id (+ attempt) as the provider's idempotency key. */
+  /**
+   * Step 2: authorize with the checkout id (+ attempt) as the provider's idempotency key. Not recorded
+   * on its own: the final transaction records it, and a retry after a crash gets the same one back.
+   */
   private async authorize(
     saga: CheckoutSaga,
     ctx: RouteContext<unknown, unknown, CheckoutRequest>,
@@ -164,12 +174,6 @@ export class CheckoutService {
       throw new ProblemError('payment_declined', `the payment was declined (${result.reason})`, {
         reason: result.reason,
       });
-    }
-    try {
-      await this.orders.recordAuthorization(checkoutId, result.authorizationId);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      // A concurrent retry recorded it first; the provider deduplicated, so it is the same authorization.
     }
     return result.authorizationId;
   }
@@ -197,7 +201,7 @@ export class CheckoutService {
         {
           writes: [
             this.orders.place(order),
-            this.orders.moveSaga(checkoutId, 'authorized', 'completed'),
+            this.orders.completeSaga(checkoutId, order.authorizationId),
             this.carts.markCheckedOut(saga.cartId, order.placedAt),
           ],
           events: [
@@ -234,7 +238,7 @@ export class CheckoutService {
     } catch (error) {
       if (isProblemError(error) && error.code === 'conflict') {
         const current = await this.orders.getSaga(checkoutId);
-        if (current?.state === 'authorized')
+        if (current?.state === 'reserved')
           await this.compensate(current, saga.authorizationId, ctx, 'cart_conflict');
       }
       throw error;
@@ -259,7 +263,7 @@ export class CheckoutService {
     await commitMutation(this.deps.table, {
       correlationId: ctx.correlationId,
       writes: [
-        this.orders.moveSaga(saga.checkoutId, authorizationId ? 'authorized' : 'reserved', 'compensated'),
+        this.orders.moveSaga(saga.checkoutId, 'reserved', 'compensated'),
         ...saga.lines.map((line) => this.catalog.releaseStock(line.productId, line.quantity)),
       ],
       events: [],

@@ -66,6 +66,59 @@ describe('checkout survives a crash at every step without duplicate effects', ()
     const charges = h.payments.activeAuthorizations.filter((a) => a.request.customerId === customer);
     expect(charges).toHaveLength(1);
     expect(charges[0]!.authorizationId).toBe(orders[0]!.authorizationId);
+    // The saga completed in the order's transaction, with the authorization it was placed with.
+    const sagas = items.filter((i) => i.entity === 'checkout' && i.cartId === cartId);
+    expect(sagas).toEqual([
+      expect.objectContaining({ state: 'completed', authorizationId: orders[0]!.authorizationId }),
+    ]);
+  });
+
+  it('a second checkout of the same cart that loses the race voids its authorization and releases its stock', async () => {
+    const customer = 'cust-race';
+    const token = await h.token(customer);
+    const cartId = await cartWith(h, token, 'sku-0012', 2, 'race');
+    const stockBefore = await stockOf('sku-0012');
+
+    // The first request stops after authorizing; the second checks the same cart out meanwhile.
+    let paused!: () => void;
+    const reachedAuthorized = new Promise<void>((resolve) => {
+      paused = resolve;
+    });
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    let first = true;
+    h.rebuild({
+      checkoutHook: async (step) => {
+        if (step === 'authorized' && first) {
+          first = false;
+          paused();
+          await resumed;
+        }
+      },
+    });
+    const slow = h.call('POST', '/v1/checkout', { token, key: 'race-slow', body: { cartId } });
+    await reachedAuthorized;
+    const fast = await h.call('POST', '/v1/checkout', { token, key: 'race-fast', body: { cartId } });
+    expect(fast.status).toBe(201);
+    resume();
+    const lost = await slow;
+    h.rebuild();
+
+    expect(lost.status).toBe(409);
+    expect(await lost.json()).toMatchObject({ code: 'conflict' });
+    const items = await h.scanAll();
+    expect(items.filter((i) => i.entity === 'order' && i.customerId === customer)).toHaveLength(1);
+    expect(await stockOf('sku-0012')).toBe(stockBefore - 2);
+    const authorizations = h.payments.authorizations.filter((a) => a.request.customerId === customer);
+    expect(authorizations.map((a) => a.voided).sort()).toEqual([false, true]);
+    expect(
+      items
+        .filter((i) => i.entity === 'checkout' && i.cartId === cartId)
+        .map((i) => i.state)
+        .sort(),
+    ).toEqual(['compensated', 'completed']);
   });
 
   it('compensates a declined payment: stock released, no order, key free for a new attempt', async () => {
