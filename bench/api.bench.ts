@@ -477,7 +477,10 @@ function report(run: {
     stats: Record<ApiPath | 'raw', RunsStats>,
     extra: string[] = [],
   ) => {
-    log(`\n${title}: ${operations.length} DynamoDB operations (${operations.join(', ')})`);
+    const plural = operations.length === 1 ? '' : 's';
+    log(
+      `\n${title}: ${operations.length} DynamoDB operation${plural} (${operations.join(', ')}; || runs alongside the one before)`,
+    );
     log(row('API, Lambda handler with a REST proxy event', stats.lambda, stats.raw));
     log(row('API, in-process (app.request)', stats.inProcess, stats.raw));
     log(row('API, over HTTP on the local cell', stats.http, stats.raw));
