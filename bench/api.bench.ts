@@ -478,9 +478,8 @@ function report(run: {
     extra: string[] = [],
   ) => {
     const plural = operations.length === 1 ? '' : 's';
-    log(
-      `\n${title}: ${operations.length} DynamoDB operation${plural} (${operations.join(', ')}; || runs alongside the one before)`,
-    );
+    const legend = operations.some((o) => o.startsWith('||')) ? '; || runs alongside the one before' : '';
+    log(`\n${title}: ${operations.length} DynamoDB operation${plural} (${operations.join(', ')}${legend})`);
     log(row('API, Lambda handler with a REST proxy event', stats.lambda, stats.raw));
     log(row('API, in-process (app.request)', stats.inProcess, stats.raw));
     log(row('API, over HTTP on the local cell', stats.http, stats.raw));
