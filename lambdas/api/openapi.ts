@@ -85,7 +85,7 @@ export function openApiDocument(specs: readonly RouteSpec[], info: OpenApiInfo):
                 in: 'header',
                 required: true,
                 description:
-                  'Same key + same request replays the first response (Idempotent-Replayed: true); records live 24 h.',
+                  'Same key + same request replays the first response (Idempotent-Replayed: true), a final refusal such as 402 or 404 included; a transient failure (5xx, 409 conflict) frees the key for a retry. Records live 24 h.',
                 schema: { type: 'string', minLength: 1, maxLength: 255 },
               },
             ]

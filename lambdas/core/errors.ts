@@ -2,6 +2,9 @@
  * The API's error vocabulary. Every failure a client can see has a stable
  * `code` (documented, never renamed) and an HTTP status; the HTTP layer turns a
  * `ProblemError` into an RFC 9457 `application/problem+json` body.
+ * `transient` problems may go away on a retry with the same Idempotency-Key,
+ * so they release the key; every other answer to a mutating request is final
+ * and replayed to a retry (Stripe's semantics: a declined payment stays declined).
  */
 
 export const PROBLEM_TYPES = {
@@ -16,8 +19,16 @@ export const PROBLEM_TYPES = {
   not_found: { status: 404, title: 'No such resource' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this route' },
-  idempotency_key_in_use: { status: 409, title: 'A request with this Idempotency-Key is still running' },
-  conflict: { status: 409, title: 'The resource changed or is in a state that forbids this request' },
+  idempotency_key_in_use: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still running',
+    transient: true,
+  },
+  conflict: {
+    status: 409,
+    title: 'The resource changed or is in a state that forbids this request',
+    transient: true,
+  },
   insufficient_stock: { status: 409, title: 'Not enough stock for the requested quantity' },
   cart_empty: { status: 409, title: 'The cart has no line items' },
   already_exists: { status: 409, title: 'The resource already exists' },
@@ -31,9 +42,13 @@ export const PROBLEM_TYPES = {
     status: 422,
     title: 'The Idempotency-Key was already used with a different request',
   },
-  payment_unavailable: { status: 503, title: 'The payment provider is unavailable; retry later' },
-  internal_error: { status: 500, title: 'Internal error' },
-} as const satisfies Record<string, { status: number; title: string }>;
+  payment_unavailable: {
+    status: 503,
+    title: 'The payment provider is unavailable; retry later',
+    transient: true,
+  },
+  internal_error: { status: 500, title: 'Internal error', transient: true },
+} as const satisfies Record<string, { status: number; title: string; transient?: true }>;
 
 export type ProblemCode = keyof typeof PROBLEM_TYPES;
 
@@ -58,4 +73,9 @@ export class ProblemError extends Error {
 
 export function isProblemError(error: unknown): error is ProblemError {
   return error instanceof ProblemError;
+}
+
+/** A client-visible failure that is the request's final answer (replayed to a retry with the same key). */
+export function isFinalProblem(error: unknown): error is ProblemError {
+  return isProblemError(error) && !('transient' in PROBLEM_TYPES[error.code]);
 }

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { IdempotencyStore } from '../../adapters/idempotency-store';
-import { ProblemError } from '../../core/errors';
+import { isFinalProblem, ProblemError } from '../../core/errors';
 import {
   IDEMPOTENCY_HEADER,
   idempotencyKeySchema,
@@ -14,8 +14,10 @@ import type { AppEnv } from './env';
  * Idempotency-Key middleware for mutating routes (ARCHITECTURE.md section 5).
  * Takes the key (scoped to the caller), replays a completed response verbatim,
  * and exposes a handle whose `completion` the route writes in its business
- * transaction. A response that did not commit (any error, a crash turned
- * into an exception, a 4xx) releases the key so a retry can run.
+ * transaction. A final answer is stored for replay: a success that committed
+ * (in its own transaction) or wrote nothing, and a final client error such
+ * as a declined payment. A transient failure (a 5xx, a concurrency conflict,
+ * an exception) releases the key so a retry runs again.
  */
 
 /** Headers stored with a response and replayed. */
@@ -82,11 +84,12 @@ export function idempotency(storeFor: (c: Context<AppEnv>) => IdempotencyStore):
       throw error;
     }
     if (committed) return;
-    if (c.error || c.res.status >= 400) {
-      await store.release(scope, key, begun.lockToken);
-    } else {
-      // A success that wrote nothing transactional (e.g. a no-op): remember it so a retry replays it.
+    const succeeded = !c.error && c.res.status < 400;
+    if (succeeded || isFinalProblem(c.error)) {
+      // Wrote nothing transactional (a no-op success, or a final refusal): remember it so a retry replays it.
       await store.complete(scope, key, begun.lockToken, fingerprint, await storedResponseOf(c.res));
+    } else {
+      await store.release(scope, key, begun.lockToken);
     }
   };
 }

@@ -121,21 +121,33 @@ describe('checkout survives a crash at every step without duplicate effects', ()
     ).toEqual(['compensated', 'completed']);
   });
 
-  it('compensates a declined payment: stock released, no order, key free for a new attempt', async () => {
+  it('compensates a declined payment (stock released, no order); the decline is final for its key', async () => {
     const token = await h.token('cust-decline');
     const cartId = await cartWith(h, token, 'sku-0010', 2, 'decline');
     const before = await stockOf('sku-0010');
-    const declined = await h.call('POST', '/v1/checkout', {
-      token,
-      key: 'decline-1',
-      body: { cartId, paymentMethod: 'pm_card_declined' },
-    });
+    const checkout = (key: string, paymentMethod: string) =>
+      h.call('POST', '/v1/checkout', { token, key, body: { cartId, paymentMethod } });
+    const declined = await checkout('decline-1', 'pm_card_declined');
+    const declinedBody = await declined.text();
     expect(declined.status).toBe(402);
-    expect(await declined.json()).toMatchObject({ code: 'payment_declined' });
+    expect(JSON.parse(declinedBody)).toMatchObject({ code: 'payment_declined' });
     expect(await stockOf('sku-0010')).toBe(before);
     expect(
       (await h.scanAll()).filter((i) => i.entity === 'order' && i.customerId === 'cust-decline'),
     ).toHaveLength(0);
+
+    // A retry with the same key gets the same decline, without reaching the provider again.
+    const callsBefore = h.payments.calls.authorize;
+    const replayed = await checkout('decline-1', 'pm_card_declined');
+    expect(replayed.status).toBe(402);
+    expect(replayed.headers.get(REPLAYED_HEADER)).toBe('true');
+    expect(await replayed.text()).toBe(declinedBody);
+    expect(h.payments.calls.authorize).toBe(callsBefore);
+
+    // Another card is another request: a new key places the order.
+    const placed = await checkout('decline-2', 'pm_card_ok');
+    expect(placed.status).toBe(201);
+    expect(await stockOf('sku-0010')).toBe(before - 2);
   });
 
   it('times out a hanging provider, compensates, and opens the circuit after repeated failures', async () => {

@@ -148,7 +148,30 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
         expect(response.status).toBeLessThan(500);
         if (response.status >= 400) {
           expect(response.headers.get('content-type')).toBe('application/problem+json');
-          expect(await h.scanAll()).toEqual(before);
+          const body = (await response.json()) as {
+            code?: unknown;
+            detail?: unknown;
+            correlationId?: unknown;
+          };
+          expect(body).toEqual(
+            expect.objectContaining({
+              code: expect.any(String),
+              detail: expect.any(String),
+              correlationId: response.headers.get('x-correlation-id'),
+            }),
+          );
+          // Nothing changes, except that a final answer to a mutating request is remembered for its key.
+          const after = await h.scanAll();
+          const remembered = after.filter(
+            (item) => !before.some((b) => b.pk === item.pk && b.sk === item.sk),
+          );
+          expect(after.filter((item) => !remembered.includes(item))).toEqual(before);
+          for (const record of remembered)
+            expect(record).toMatchObject({
+              entity: 'idempotency',
+              state: 'completed',
+              response: { status: response.status },
+            });
         }
       }),
       { numRuns: 150, seed: Number(process.env.FUZZ_SEED ?? 20261121) },

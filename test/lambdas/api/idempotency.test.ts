@@ -80,6 +80,27 @@ describe('Idempotency-Key semantics', () => {
     h.rebuild();
   });
 
+  it('stores a final client error and replays it; nothing changes in between', async () => {
+    const first = await h.call('POST', '/v1/checkout', {
+      token,
+      key: 'final-404',
+      body: { cartId: '01JNOSUCHCART0000000000000' },
+    });
+    expect(first.status).toBe(404);
+    const body = await first.text();
+    const before = await h.scanAll();
+    const again = await h.call('POST', '/v1/checkout', {
+      token,
+      key: 'final-404',
+      body: { cartId: '01JNOSUCHCART0000000000000' },
+    });
+    expect(again.status).toBe(404);
+    expect(again.headers.get(REPLAYED_HEADER)).toBe('true');
+    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    expect(await again.text()).toBe(body);
+    expect(await h.scanAll()).toEqual(before);
+  });
+
   it('releases the key after a transient failure so a retry succeeds', async () => {
     const cartId = await cartWith(h, token, 'sku-0005', 2, 'transient');
     h.payments.setMode('fail');
