@@ -9,17 +9,19 @@ import {
 /**
  * SIMULATED payment provider for the local topology and tests. Behaviour is
  * chosen per payment method (like a real provider's test cards) or forced for
- * every call with `setMode`: approve, decline, fail (provider 5xx) or hang
- * (never answers; the checkout's timeout must fire). Authorizations are
- * deduplicated by idempotency key, exactly as the port requires.
+ * every call with `setMode`: approve, decline, fail (provider 5xx), hang
+ * (never answers; the checkout's timeout must fire) or late (authorizes, but
+ * the answer never arrives: the caller times out not knowing it was charged).
+ * Authorizations are deduplicated by idempotency key, exactly as the port requires.
  */
-export type LocalPaymentMode = 'approve' | 'decline' | 'fail' | 'hang';
+export type LocalPaymentMode = 'approve' | 'decline' | 'fail' | 'hang' | 'late';
 
 export const TEST_PAYMENT_METHODS: Readonly<Record<string, LocalPaymentMode>> = {
   pm_card_ok: 'approve',
   pm_card_declined: 'decline',
   pm_card_fail: 'fail',
   pm_card_hang: 'hang',
+  pm_card_late: 'late',
 };
 
 export interface Authorization {
@@ -58,17 +60,28 @@ export class LocalPaymentProvider implements PaymentProvider {
       case 'fail':
         throw new PaymentUnavailableError('local provider answered 503');
       case 'hang':
-        return new Promise((_, reject) => {
-          signal.addEventListener('abort', () => reject(new PaymentUnavailableError('timed out')), {
-            once: true,
-          });
-        });
-      case 'approve': {
-        const authorization = { authorizationId: `auth_${randomUUID()}`, request, voided: false };
-        this.byKey.set(request.idempotencyKey, authorization);
-        return { status: 'authorized', authorizationId: authorization.authorizationId };
-      }
+        return this.neverAnswer(signal);
+      case 'approve':
+        return { status: 'authorized', authorizationId: this.authorizeNow(request) };
+      case 'late':
+        this.authorizeNow(request);
+        return this.neverAnswer(signal);
     }
+  }
+
+  private authorizeNow(request: AuthorizeRequest): string {
+    const authorization = { authorizationId: `auth_${randomUUID()}`, request, voided: false };
+    this.byKey.set(request.idempotencyKey, authorization);
+    return authorization.authorizationId;
+  }
+
+  /** An answer that never comes; the caller's abort ends the wait. */
+  private neverAnswer(signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => {
+      signal.addEventListener('abort', () => reject(new PaymentUnavailableError('timed out', true)), {
+        once: true,
+      });
+    });
   }
 
   async void(authorizationId: string): Promise<void> {

@@ -14,8 +14,13 @@ export interface CheckoutSaga {
   readonly cartId: string;
   readonly currency: string;
   readonly lines: readonly CartLine[];
-  /** Increments each time a compensated checkout is retried, so the provider sees a fresh authorization key. */
+  /**
+   * Part of the provider's idempotency key. A retry of a compensated checkout takes the next one, so
+   * the provider does not replay its earlier failure, unless that failure left the outcome unknown.
+   */
   readonly attempt: number;
+  /** Set when compensated after a provider timeout: the next attempt asks under the same key. */
+  readonly providerOutcomeUnknown?: boolean;
   /** Recorded when the saga completes (with the order), not before. */
   readonly authorizationId?: string;
 }
@@ -123,15 +128,20 @@ export class OrderRepository {
     };
   }
 
-  moveSaga(checkoutId: string, from: SagaState, to: SagaState): TransactWrite {
+  /** reserved -> compensated, remembering whether the provider's answer was lost (see `attempt`). */
+  compensateSaga(checkoutId: string, providerOutcomeUnknown: boolean): TransactWrite {
     return {
       Update: {
         TableName: this.context.tableName,
         Key: keys.checkout(checkoutId),
-        UpdateExpression: 'SET #state = :to',
-        ConditionExpression: '#state = :from',
+        UpdateExpression: 'SET #state = :compensated, providerOutcomeUnknown = :unknown',
+        ConditionExpression: '#state = :reserved',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':from': from, ':to': to },
+        ExpressionAttributeValues: {
+          ':compensated': 'compensated',
+          ':reserved': 'reserved',
+          ':unknown': providerOutcomeUnknown,
+        },
       },
     };
   }

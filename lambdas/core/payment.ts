@@ -25,4 +25,15 @@ export interface PaymentProvider {
 /** A transient provider failure (5xx, network, timeout): the checkout is compensated and may be retried. */
 export class PaymentUnavailableError extends Error {
   override name = 'PaymentUnavailableError';
+
+  /**
+   * @param outcomeUnknown the request may have reached the provider and succeeded there (a timeout):
+   *   a retry must ask again under the same idempotency key, so a late authorization is found, not doubled.
+   */
+  constructor(
+    message: string,
+    readonly outcomeUnknown = false,
+  ) {
+    super(message);
+  }
 }

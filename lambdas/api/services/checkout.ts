@@ -16,7 +16,7 @@ import type { Order } from '../../core/order';
 import type { ResolvedDependencies } from '../dependencies';
 import type { Principal } from '../http/env';
 import type { ApiResult, RouteContext } from '../http/route';
-import { PaymentGateway } from './payment-gateway';
+import { PaymentGateway, PaymentUnavailableProblem } from './payment-gateway';
 
 /**
  * The checkout saga: reserve stock -> authorize payment -> place order.
@@ -30,6 +30,8 @@ import { PaymentGateway } from './payment-gateway';
  * authorizing and placing leaves the saga `reserved`; the retry authorizes
  * again under the same key and gets the same authorization back.
  * Failures after the reservation compensate: void the authorization, release the stock.
+ * A provider timeout leaves the authorization's fate unknown, so the retry
+ * keeps the provider key and finds a late authorization instead of adding one.
  * Round trips on the first attempt: the key, the saga and cart (read together),
  * the reservation, the final transaction's chain head, the final transaction.
  */
@@ -73,7 +75,8 @@ export class CheckoutService {
       if (order) return { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } };
     }
     if (!saga || saga.state === 'compensated') {
-      saga = await this.reserve(checkoutId, ctx.body.cartId, cart, ctx.caller, saga?.attempt ?? 0);
+      const attempt = !saga ? 1 : saga.providerOutcomeUnknown ? saga.attempt : saga.attempt + 1;
+      saga = await this.reserve(checkoutId, ctx.body.cartId, cart, ctx.caller, attempt);
     }
     await this.deps.checkoutHook?.('reserved');
 
@@ -99,7 +102,7 @@ export class CheckoutService {
     cartId: string,
     cartAsRead: Cart | undefined,
     caller: Principal,
-    previousAttempt: number,
+    attempt: number,
   ): Promise<CheckoutSaga> {
     const cart = this.ownedOpenCart(cartId, cartAsRead, caller);
     const saga: CheckoutSaga = {
@@ -108,9 +111,9 @@ export class CheckoutService {
       cartId,
       currency: cart.currency,
       lines: cart.lines,
-      attempt: previousAttempt + 1,
+      attempt,
     };
-    for (let attempt = 0; ; attempt += 1) {
+    for (let round = 0; ; round += 1) {
       try {
         await this.deps.table.documentClient.send(
           new TransactWriteCommand({
@@ -138,8 +141,8 @@ export class CheckoutService {
             },
           );
         }
-        if (isTransientTransactionError(error) && attempt < 12) {
-          await backoff(attempt);
+        if (isTransientTransactionError(error) && round < 12) {
+          await backoff(round);
           continue;
         }
         throw error;
@@ -166,7 +169,9 @@ export class CheckoutService {
         paymentMethod: ctx.body.paymentMethod,
       });
     } catch (error) {
-      await this.compensate(saga, undefined, ctx, 'payment_unavailable');
+      // After a timeout the provider may still authorize: the next attempt asks again under this key.
+      const outcomeUnknown = error instanceof PaymentUnavailableProblem && error.outcomeUnknown;
+      await this.compensate(saga, undefined, ctx, 'payment_unavailable', outcomeUnknown);
       throw error;
     }
     if (result.status === 'declined') {
@@ -251,6 +256,7 @@ export class CheckoutService {
     authorizationId: string | undefined,
     ctx: RouteContext<unknown, unknown, CheckoutRequest>,
     reason: string,
+    providerOutcomeUnknown = false,
   ): Promise<void> {
     if (authorizationId) {
       await this.payments.void(authorizationId).catch((error: Error) =>
@@ -263,7 +269,7 @@ export class CheckoutService {
     await commitMutation(this.deps.table, {
       correlationId: ctx.correlationId,
       writes: [
-        this.orders.moveSaga(saga.checkoutId, 'reserved', 'compensated'),
+        this.orders.compensateSaga(saga.checkoutId, providerOutcomeUnknown),
         ...saga.lines.map((line) => this.catalog.releaseStock(line.productId, line.quantity)),
       ],
       events: [],
@@ -272,7 +278,12 @@ export class CheckoutService {
         action: 'checkout.compensate',
         resource: { type: 'checkout', id: saga.checkoutId },
         outcome: 'failure',
-        context: { reason, cartId: saga.cartId, released: saga.lines.map((l) => [l.productId, l.quantity]) },
+        context: {
+          reason,
+          cartId: saga.cartId,
+          released: saga.lines.map((l) => [l.productId, l.quantity]),
+          ...(providerOutcomeUnknown ? { providerOutcomeUnknown } : {}),
+        },
       },
     }).catch((error: unknown) => {
       // Already compensated by a concurrent retry: the saga state guard failed, nothing moved twice.

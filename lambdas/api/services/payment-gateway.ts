@@ -8,6 +8,17 @@ import type { ResolvedDependencies } from '../dependencies';
  * failures (provider error, timeout, open circuit) surface as 503
  * `payment_unavailable` with Retry-After; declines are results, not failures.
  */
+
+/** 503 `payment_unavailable`, telling the saga whether the provider may have acted (not part of the body). */
+export class PaymentUnavailableProblem extends ProblemError {
+  constructor(
+    detail: string,
+    retryAfterSeconds: number,
+    readonly outcomeUnknown: boolean,
+  ) {
+    super('payment_unavailable', detail, {}, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
 export class PaymentGateway {
   constructor(private readonly deps: ResolvedDependencies) {}
 
@@ -27,21 +38,17 @@ export class PaymentGateway {
       );
     } catch (error) {
       if (error instanceof CircuitOpenError) {
-        throw new ProblemError(
-          'payment_unavailable',
+        throw new PaymentUnavailableProblem(
           'the payment provider is failing; checkout is paused briefly',
-          {},
-          { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
+          Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+          false,
         );
       }
       if (error instanceof PaymentUnavailableError) {
-        throw new ProblemError(
-          'payment_unavailable',
+        throw new PaymentUnavailableProblem(
           `the payment provider did not answer (${error.message})`,
-          {},
-          {
-            'Retry-After': '5',
-          },
+          5,
+          error.outcomeUnknown,
         );
       }
       throw error;
@@ -56,7 +63,7 @@ async function withTimeout<T>(call: (signal: AbortSignal) => Promise<T>, ms: num
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new PaymentUnavailableError(`timed out after ${ms} ms`));
+      reject(new PaymentUnavailableError(`timed out after ${ms} ms`, true));
     }, ms);
   });
   try {

@@ -150,6 +150,34 @@ describe('checkout survives a crash at every step without duplicate effects', ()
     expect(await stockOf('sku-0010')).toBe(before - 2);
   });
 
+  it('a timed-out authorization that went through late is found by the retry, not charged twice', async () => {
+    const customer = 'cust-late';
+    const token = await h.token(customer);
+    const cartId = await cartWith(h, token, 'sku-0001', 1, 'late');
+    const before = await stockOf('sku-0001');
+    const checkout = () =>
+      h.call('POST', '/v1/checkout', {
+        token,
+        key: 'late-1',
+        body: { cartId, paymentMethod: 'pm_card_late' },
+      });
+
+    // The provider authorizes, but its answer never arrives: the checkout times out and compensates.
+    const timedOut = await checkout();
+    expect(timedOut.status).toBe(503);
+    expect(await stockOf('sku-0001')).toBe(before);
+    const held = h.payments.activeAuthorizations.filter((a) => a.request.customerId === customer);
+    expect(held).toHaveLength(1);
+
+    // The retry asks under the same provider key and gets that authorization back.
+    const retried = await checkout();
+    expect(retried.status).toBe(201);
+    const order = (await retried.json()) as { authorizationId: string };
+    expect(order.authorizationId).toBe(held[0]!.authorizationId);
+    expect(h.payments.activeAuthorizations.filter((a) => a.request.customerId === customer)).toHaveLength(1);
+    expect(await stockOf('sku-0001')).toBe(before - 1);
+  });
+
   it('times out a hanging provider, compensates, and opens the circuit after repeated failures', async () => {
     const token = await h.token('cust-hang');
     const cartId = await cartWith(h, token, 'sku-0011', 1, 'hang');
