@@ -2,6 +2,7 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditRecord, type StoredEntry, type VerifyResult, verifyChain } from '../core/audit-chain';
 import { auditChainsOf, readChainHead } from './mutation';
 import { keys, type TableContext } from './table';
+import { backoff } from './transaction-errors';
 
 /** Reads of the audit chain: by correlation id, by resource, and full verification. */
 export interface AuditEntryView extends AuditRecord {
@@ -37,15 +38,21 @@ export class AuditRepository {
         Limit: limit,
       }),
     );
-    if (refs.length === 0) return [];
-    const { Responses } = await this.context.documentClient.send(
-      new BatchGetCommand({
-        RequestItems: { [this.context.tableName]: { Keys: refs.map((ref) => ref.entryKey) } },
-      }),
-    );
-    return (Responses?.[this.context.tableName] ?? [])
-      .map(toView)
-      .sort((a, b) => a.chain.localeCompare(b.chain) || a.seq - b.seq);
+    const { tableName, documentClient } = this.context;
+    const items: Record<string, unknown>[] = [];
+    // BatchGet takes at most 100 keys and may leave some unprocessed; ask again for those.
+    let pending = refs.map((ref) => ref.entryKey as Record<string, unknown>);
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round >= 10)
+        throw new Error(`${pending.length} audit entries stayed unprocessed after 10 BatchGet rounds`);
+      if (round > 0) await backoff(round - 1);
+      const { Responses, UnprocessedKeys } = await documentClient.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending.slice(0, 100) } } }),
+      );
+      items.push(...(Responses?.[tableName] ?? []));
+      pending = [...(UnprocessedKeys?.[tableName]?.Keys ?? []), ...pending.slice(100)];
+    }
+    return items.map(toView).sort((a, b) => a.chain.localeCompare(b.chain) || a.seq - b.seq);
   }
 
   /** Verifies every chain of a region; valid only if all are. */

@@ -86,8 +86,8 @@ export type VerifyResult =
 /**
  * Walks a chain in sequence order and reports the first broken link: an entry
  * whose content no longer matches its hash (edit), whose predecessor is
- * missing or different (deletion, reorder), or a head pointing past the last
- * entry (tail deletion).
+ * missing or different (deletion, reorder), a head pointing past the last
+ * entry (tail deletion), or entries without a head (the head deleted with a tail).
  */
 export function verifyChain(entries: readonly StoredEntry[], head: ChainHead | undefined): VerifyResult {
   let previousHash = GENESIS_HASH;
@@ -116,6 +116,15 @@ export function verifyChain(entries: readonly StoredEntry[], head: ChainHead | u
     expectedSeq += 1;
   }
   const lastSeq = expectedSeq - 1;
+  if (!head && lastSeq > 0) {
+    // Every append writes the head in the same transaction, so entries without one mean it was deleted.
+    return {
+      valid: false,
+      entries: entries.length,
+      firstBrokenSeq: lastSeq + 1,
+      reason: `the chain head is missing though the chain has ${lastSeq} entries; entries after ${lastSeq} may have been deleted with it`,
+    };
+  }
   if (head && (head.seq !== lastSeq || head.hash !== previousHash)) {
     return {
       valid: false,

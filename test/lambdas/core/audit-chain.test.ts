@@ -60,4 +60,14 @@ describe('audit chain verification', () => {
     const head = { seq: 4, hash: entries[3]!.hash };
     expect(verifyChain(entries.slice(0, 3), head)).toMatchObject({ valid: false, firstBrokenSeq: 4 });
   });
+
+  it('catches a tail deleted together with the head', () => {
+    const entries = chainOf(4);
+    expect(verifyChain(entries.slice(0, 3), undefined)).toMatchObject({
+      valid: false,
+      firstBrokenSeq: 4,
+      reason: expect.stringContaining('the chain head is missing'),
+    });
+    expect(verifyChain([], undefined)).toMatchObject({ valid: true, entries: 0 });
+  });
 });
