@@ -29,11 +29,22 @@ describe('residency and customer data', () => {
     const token = await h.token('cust-eu', { homeZone: 'eu' });
     for (const [method, path, body] of [
       ['POST', '/v1/carts', {}],
+      ['GET', '/v1/carts/01JCART0000000000000000000', undefined],
       ['GET', '/v1/orders', undefined],
       ['POST', '/v1/checkout', { cartId: 'abc' }],
+      ['GET', '/v1/customers/cust-eu', undefined],
+      ['PATCH', '/v1/customers/cust-eu', { name: 'Eva' }],
+      ['DELETE', '/v1/customers/cust-eu', undefined],
     ] as const) {
-      const response = await h.call(method, path, { token, key: `eu-${path}`, ...(body ? { body } : {}) });
-      expect(response.status).toBe(421);
+      const response = await h.call(method, path, {
+        token,
+        key: `eu-${method}-${path}`,
+        ...(body ? { body } : {}),
+      });
+      expect({ method, path, status: response.status, body: await response.json() }).toMatchObject({
+        status: 421,
+        body: { code: 'misdirected_request', zone: 'eu', endpoint: EU_ENDPOINT },
+      });
     }
     expect(await h.scanAll()).toEqual(before);
   });
