@@ -30,8 +30,11 @@ describe('GET /v1/health', () => {
       status: 'pass',
       zone: 'global',
       region: 'us-east-1',
-      checks: { table: { status: 'pass' } },
+      role: 'primary',
+      version: expect.stringMatching(/\S/),
+      checks: { table: { status: 'pass', durationMs: expect.any(Number) } },
     });
+    expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers 503 with reason drill while the drill flag is on', async () => {
@@ -45,6 +48,28 @@ describe('GET /v1/health', () => {
     const response = await app.request('/v1/health');
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ status: 'fail', reason: 'drill' });
+  });
+
+  it('answers 503 table_unavailable when the table hangs, once the check times out', async () => {
+    // A table that never answers: the read only ends when the health check's own timeout aborts it.
+    const hanging = new Proxy(documentClient, {
+      get: (target, property, receiver) =>
+        property === 'send'
+          ? (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+              new Promise((_, reject) => {
+                options?.abortSignal?.addEventListener('abort', () => reject(options.abortSignal!.reason), {
+                  once: true,
+                });
+              })
+          : Reflect.get(target, property, receiver),
+    });
+    const app = createApp({ config: configFor(table.tableName), documentClient: hanging });
+    const response = await app.request('/v1/health');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      reason: 'table_unavailable',
+      checks: { table: { status: 'fail', detail: 'TimeoutError' } },
+    });
   });
 
   it('answers 503 table_unavailable when the table does not answer', async () => {
