@@ -27,6 +27,23 @@ function fromItem(item: Record<string, unknown>): Product {
   };
 }
 
+/** Reads of the index one search may make, and the items each evaluates (before the filter). */
+const SEARCH_PAGES = 10;
+const SEARCH_READ_SIZE = 100;
+
+/** The gsi1 key of a catalog item: where a page that ends at it resumes. */
+function indexKeyOf(item: Record<string, unknown>): Record<string, unknown> {
+  return { pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk };
+}
+
+function pageOf(
+  items: Record<string, unknown>[],
+  resumeAt: Record<string, unknown> | undefined,
+): ProductPage {
+  const nextCursor = encodeCursor(resumeAt);
+  return { items: items.map(fromItem), ...(nextCursor ? { nextCursor } : {}) };
+}
+
 export interface ProductPage {
   readonly items: Product[];
   readonly nextCursor?: string;
@@ -46,21 +63,39 @@ export class CatalogRepository {
     return Item ? fromItem(Item) : undefined;
   }
 
+  /**
+   * A page of products in name order. A search filters after DynamoDB reads, so it reads on until it has
+   * `limit` matches, within a budget of SEARCH_PAGES reads: a page holds fewer items only at the end of the
+   * catalog or when the budget ran out (then `nextCursor` continues the search).
+   */
   async list(options: { limit: number; cursor?: string; query?: string }): Promise<ProductPage> {
     const query = options.query?.trim().toLowerCase();
-    const { Items = [], LastEvaluatedKey } = await this.context.documentClient.send(
-      new QueryCommand({
-        TableName: this.context.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :catalog',
-        ExpressionAttributeValues: { ':catalog': keys.catalogIndex, ...(query ? { ':q': query } : {}) },
-        ...(query ? { FilterExpression: 'contains(searchText, :q)' } : {}),
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor, keys.catalogIndex),
-      }),
-    );
-    const nextCursor = encodeCursor(LastEvaluatedKey);
-    return { items: Items.map(fromItem), ...(nextCursor ? { nextCursor } : {}) };
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined = decodeCursor(options.cursor, keys.catalogIndex);
+    for (let read = 0; read < (query ? SEARCH_PAGES : 1); read += 1) {
+      const { Items = [], LastEvaluatedKey } = await this.context.documentClient.send(
+        new QueryCommand({
+          TableName: this.context.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :catalog',
+          ExpressionAttributeValues: { ':catalog': keys.catalogIndex, ...(query ? { ':q': query } : {}) },
+          ...(query ? { FilterExpression: 'contains(searchText, :q)' } : {}),
+          Limit: query ? Math.max(options.limit, SEARCH_READ_SIZE) : options.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const [index, item] of Items.entries()) {
+        items.push(item);
+        if (items.length === options.limit) {
+          // Mid-page, the next page starts after this item; at the end of the read, where the read stopped.
+          const resumeAt = index < Items.length - 1 ? indexKeyOf(item) : LastEvaluatedKey;
+          return pageOf(items, resumeAt);
+        }
+      }
+      startKey = LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return pageOf(items, startKey);
   }
 
   async putAll(products: readonly Product[]): Promise<void> {
