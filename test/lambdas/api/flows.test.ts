@@ -79,6 +79,61 @@ describe('commerce flows on one cell', () => {
     );
   });
 
+  it("reads back a cart, removes a line, and pages through a customer's orders", async () => {
+    const token = await h.token('cust-pages');
+    const { id: cartId } = (await (
+      await h.call('POST', '/v1/carts', { token, key: 'pages-cart', body: {} })
+    ).json()) as { id: string };
+    for (const productId of ['sku-0002', 'sku-0003'])
+      await h.call('POST', `/v1/carts/${cartId}/items`, {
+        token,
+        key: `pages-add-${productId}`,
+        body: { productId, quantity: 1 },
+      });
+    const removed = await h.call('DELETE', `/v1/carts/${cartId}/items/sku-0002`, { token, key: 'pages-rm' });
+    expect(removed.status).toBe(200);
+    const cart = (await (await h.call('GET', `/v1/carts/${cartId}`, { token })).json()) as {
+      lines: { productId: string }[];
+      status: string;
+    };
+    expect(cart).toMatchObject({ status: 'open', lines: [{ productId: 'sku-0003' }] });
+
+    // Three orders, newest first, two per page.
+    const placed: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const { id } = (await (
+        await h.call('POST', '/v1/carts', { token, key: `pages-cart-${i}`, body: {} })
+      ).json()) as { id: string };
+      await h.call('POST', `/v1/carts/${id}/items`, {
+        token,
+        key: `pages-item-${i}`,
+        body: { productId: 'sku-0004', quantity: 1 },
+      });
+      h.clock.now += 1000;
+      const order = await h.call('POST', '/v1/checkout', {
+        token,
+        key: `pages-co-${i}`,
+        body: { cartId: id },
+      });
+      placed.push(((await order.json()) as { id: string }).id);
+    }
+    const first = (await (await h.call('GET', '/v1/orders?limit=2', { token })).json()) as {
+      items: { id: string }[];
+      nextCursor: string;
+    };
+    const second = (await (
+      await h.call('GET', `/v1/orders?limit=2&cursor=${first.nextCursor}`, { token })
+    ).json()) as { items: { id: string }[]; nextCursor?: string };
+    expect([...first.items, ...second.items].map((o) => o.id)).toEqual([...placed].reverse());
+
+    const one = await h.call('GET', `/v1/orders/${placed[0]}`, { token });
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ id: placed[0], customerId: 'cust-pages', status: 'placed' });
+    expect(
+      (await h.call('GET', `/v1/orders/${placed[0]}`, { token: await h.token('cust-nosy') })).status,
+    ).toBe(404);
+  });
+
   it('keeps other customers out of a cart', async () => {
     const owner = await h.token('cust-owner');
     const other = await h.token('cust-other');

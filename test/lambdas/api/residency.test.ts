@@ -65,6 +65,9 @@ describe('residency and customer data', () => {
       body: { name: 'Sam Roe' },
     });
     expect(await updated.json()).toMatchObject({ name: 'Sam Roe', version: 2 });
+    const read = await h.call('GET', '/v1/customers/cust-us', { token });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ id: 'cust-us', email: 'sam@example.com', name: 'Sam Roe' });
     expect((await h.call('GET', '/v1/customers/someone-else', { token })).status).toBe(403);
 
     const erased = await h.call('DELETE', '/v1/customers/cust-us', { token, key: 'us-3' });
