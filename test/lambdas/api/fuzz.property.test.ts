@@ -1,20 +1,25 @@
 import fc from 'fast-check';
 import { apiRoutes } from '../../../lambdas/api/app';
 import { resolveDependencies } from '../../../lambdas/api/dependencies';
+import { apiExtensionRoutes, apiExtensions } from '../../../lambdas/api/extensions';
+import { InProcessQueue } from '../../../local/in-process-queue';
 import { cellConfigSchema } from '../../../lambdas/core/cell-config';
 import { cartWith, createHarness, type Harness } from './harness';
 
 /**
- * Random and mutated requests at every route: the API never answers 5xx, and
- * a 4xx never leaves a write behind (the table is byte-for-byte unchanged).
+ * Random and mutated requests at every route the Lambda serves (the API, its
+ * webhook and event extensions, health): the API never answers 5xx, and a 4xx
+ * writes nothing but its key's stored answer.
  */
 describe('property: hostile input never produces a 5xx or a write on 4xx', () => {
   let h: Harness;
   let customerToken: string;
   let adminToken: string;
   let cartId: string;
+  // As the deployed entry mounts them (cloud network mode: webhook URLs must be public https).
+  const extensionOptions = { queue: new InProcessQueue(), mode: 'cloud' as const };
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ extensions: apiExtensions(extensionOptions) });
     customerToken = await h.token('fuzz-customer');
     adminToken = await h.adminToken();
     cartId = await cartWith(h, customerToken, 'sku-0001', 1, 'fuzz');
@@ -29,6 +34,9 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
     createCustomer: { email: 'fuzz@example.com', name: 'Fuzz', country: 'US' },
     updateCustomer: { name: 'Fuzzy' },
     setDrillFlag: { enabled: false },
+    createWebhookEndpoint: { url: 'https://hooks.example.com/commerce', eventTypes: ['order.v1.placed'] },
+    updateWebhookEndpoint: { description: 'fuzzed' },
+    redriveWebhookDlq: { limit: 1 },
   };
 
   const visibleAscii = fc.string({
@@ -40,18 +48,17 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
   );
 
   function requestArbitrary() {
-    const specs = apiRoutes(
-      resolveDependencies({
-        config: cellConfigSchema.parse({
-          APP_NAME: 'commerce',
-          CELL_ZONE: 'global',
-          CELL_REGION: 'us-east-1',
-          CELL_ROLE: 'primary',
-          TABLE_NAME: h.tableName,
-        }),
-        documentClient: h.documentClient,
+    const deps = resolveDependencies({
+      config: cellConfigSchema.parse({
+        APP_NAME: 'commerce',
+        CELL_ZONE: 'global',
+        CELL_REGION: 'us-east-1',
+        CELL_ROLE: 'primary',
+        TABLE_NAME: h.tableName,
       }),
-    );
+      documentClient: h.documentClient,
+    });
+    const specs = [...apiRoutes(deps), ...apiExtensionRoutes(deps, extensionOptions)];
     const routePath = fc.oneof(
       {
         weight: 4,
@@ -60,12 +67,16 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
             .record({
               cartId: fc.oneof(fc.constant(cartId), segment),
               productId: fc.oneof(fc.constant('sku-0002'), segment),
-              orderId: segment,
               customerId: fc.oneof(fc.constant('fuzz-customer'), segment),
+              endpointId: fc.oneof(fc.constant('ep_01JABCDEFGHJKMNPQRSTVWXYZ0'), segment),
+              other: segment,
             })
             .map((ids) => ({
               spec,
-              path: spec.path.replace(/\{(\w+)\}/g, (_, name: keyof typeof ids) => ids[name]),
+              path: spec.path.replace(
+                /\{(\w+)\}/g,
+                (_, name: string) => (ids as Record<string, string>)[name] ?? ids.other,
+              ),
             })),
         ),
       },
@@ -75,6 +86,7 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
           .array(segment, { maxLength: 4 })
           .map((parts) => ({ spec: undefined, path: `/v1/${parts.join('/')}` })),
       },
+      { weight: 1, arbitrary: fc.constant({ spec: undefined, path: '/v1/health' }) },
     );
     const body = (operationId: string | undefined) => {
       const valid = operationId ? validBodies[operationId] : undefined;
