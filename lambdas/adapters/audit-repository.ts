@@ -1,6 +1,7 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditRecord, type StoredEntry, type VerifyResult, verifyChain } from '../core/audit-chain';
 import { auditChainsOf, readChainHead } from './mutation';
+import { decodeCursor, encodeCursor } from './cursor';
 import { keys, type TableContext } from './table';
 import { backoff } from './transaction-errors';
 
@@ -16,17 +17,25 @@ function toView(item: Record<string, unknown>): AuditEntryView {
 export class AuditRepository {
   constructor(private readonly context: TableContext) {}
 
-  async byResource(type: string, id: string, limit = 100): Promise<AuditEntryView[]> {
-    const { Items = [] } = await this.context.documentClient.send(
+  /** A resource's entries, oldest first (a resource always lands in one chain). */
+  async byResource(
+    type: string,
+    id: string,
+    options: { limit: number; cursor?: string } = { limit: 100 },
+  ): Promise<{ items: AuditEntryView[]; nextCursor?: string }> {
+    const indexPk = keys.auditByResource(type, id);
+    const { Items = [], LastEvaluatedKey } = await this.context.documentClient.send(
       new QueryCommand({
         TableName: this.context.tableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.auditByResource(type, id) },
-        Limit: limit,
+        ExpressionAttributeValues: { ':pk': indexPk },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor, indexPk),
       }),
     );
-    return Items.map(toView);
+    const nextCursor = encodeCursor(LastEvaluatedKey);
+    return { items: Items.map(toView), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   async byCorrelationId(correlationId: string, limit = 100): Promise<AuditEntryView[]> {

@@ -4,7 +4,7 @@ import { keys } from '../../adapters/table';
 import { SCOPES } from '../../core/scopes';
 import type { ResolvedDependencies } from '../dependencies';
 import { defineRoute } from '../http/route';
-import { AUTH_ERRORS, MUTATION_ERRORS, problemSchema } from '../schemas';
+import { AUTH_ERRORS, MUTATION_ERRORS, pageOf, pageQuerySchema, problemSchema } from '../schemas';
 
 /** Operator routes: the cell's drill flag (read by /v1/health) and the audit chain. */
 const auditEntry = z
@@ -102,12 +102,14 @@ export function adminRoutes(deps: ResolvedDependencies) {
       method: 'get',
       path: '/v1/admin/audit',
       operationId: 'queryAudit',
-      summary: 'Audit entries by correlation id or by resource',
+      summary:
+        'Audit entries of one request (correlation id, at most 100) or of one resource (oldest first, cursor pagination)',
       tag: 'admin',
       scope: SCOPES.adminAudit,
       mutating: false,
-      query: z
-        .strictObject({
+      query: pageQuerySchema
+        .extend({
+          limit: pageQuerySchema.shape.limit.unwrap().default(100),
           correlationId: z.string().min(1).max(128).optional(),
           resourceType: z
             .string()
@@ -119,19 +121,24 @@ export function adminRoutes(deps: ResolvedDependencies) {
           (q) =>
             (q.correlationId !== undefined) !== (q.resourceType !== undefined && q.resourceId !== undefined),
           'pass either correlationId, or resourceType and resourceId',
+        )
+        .refine(
+          (q) => !(q.correlationId && q.cursor),
+          'cursor pages through a resource, not a correlation id',
         ),
       responses: {
-        200: { description: 'Matching entries', schema: z.object({ items: z.array(auditEntry) }) },
-        400: { description: 'Invalid query', schema: problemSchema },
+        200: { description: 'Matching entries', schema: pageOf(auditEntry, 'AuditPage') },
+        400: { description: 'Invalid query or cursor', schema: problemSchema },
         ...AUTH_ERRORS,
       },
       handler: async ({ query }) => ({
         status: 200,
-        body: {
-          items: query.correlationId
-            ? await audit.byCorrelationId(query.correlationId)
-            : await audit.byResource(query.resourceType!, query.resourceId!),
-        },
+        body: query.correlationId
+          ? { items: await audit.byCorrelationId(query.correlationId, query.limit) }
+          : await audit.byResource(query.resourceType!, query.resourceId!, {
+              limit: query.limit,
+              ...(query.cursor ? { cursor: query.cursor } : {}),
+            }),
         headers: { 'Cache-Control': 'no-store' },
       }),
     }),

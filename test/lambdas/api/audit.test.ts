@@ -96,3 +96,66 @@ describe('audit chain verification detects tampering', () => {
     await put(victim);
   });
 });
+
+describe('audit queries', () => {
+  let h: Harness;
+  let admin: string;
+  let cartId: string;
+  beforeAll(async () => {
+    h = await createHarness();
+    admin = await h.adminToken();
+    const token = await h.token('cust-audit-pages');
+    cartId = await cartWith(h, token, 'sku-0002', 1, 'pages');
+    for (let q = 2; q <= 4; q += 1)
+      await h.call('PUT', `/v1/carts/${cartId}/items/sku-0002`, {
+        token,
+        key: `pages-q${q}`,
+        body: { quantity: q },
+      });
+  });
+  afterAll(() => h.drop());
+
+  const query = async (search: string) => {
+    const response = await h.call('GET', `/v1/admin/audit?${search}`, { token: admin });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it("pages through a resource's entries oldest first", async () => {
+    const actions: string[] = [];
+    const seqs: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const { status, body } = await query(
+        `resourceType=cart&resourceId=${cartId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(status).toBe(200);
+      const page = body as { items: { action: string; seq: number }[]; nextCursor?: string };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      actions.push(...page.items.map((e) => e.action));
+      seqs.push(...page.items.map((e) => e.seq));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(actions).toEqual(['cart.create', 'cart.update', 'cart.update', 'cart.update', 'cart.update']);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(5);
+  });
+
+  it.each([
+    ['neither filter', 'limit=5'],
+    ['both filters', `correlationId=c1&resourceType=cart&resourceId=x`],
+    ['a resource type without an id', 'resourceType=cart'],
+    ['a cursor with a correlation id', 'correlationId=c1&cursor=abc'],
+    ['a limit over 100', 'correlationId=c1&limit=101'],
+  ])('answers 400 validation_failed for %s', async (_case, search) => {
+    expect(await query(search)).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+  });
+
+  it('answers 400 invalid_cursor for a cursor of another resource', async () => {
+    const { body } = await query(`resourceType=cart&resourceId=${cartId}&limit=1`);
+    const { nextCursor } = body as { nextCursor: string };
+    expect(await query(`resourceType=cart&resourceId=other-cart&cursor=${nextCursor}`)).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_cursor' },
+    });
+  });
+});
