@@ -1,3 +1,4 @@
+import { keys } from '../../../lambdas/adapters/table';
 import type { CheckoutStep } from '../../../lambdas/api/dependencies';
 import { IDEMPOTENCY_LOCK_MS, REPLAYED_HEADER } from '../../../lambdas/core/idempotency';
 import { cartWith, createHarness, type Harness } from './harness';
@@ -62,6 +63,10 @@ describe('checkout survives a crash at every step without duplicate effects', ()
         (i.envelope as { aggregate: { id: string } }).aggregate.id === orders[0]!.id,
     );
     expect(events).toHaveLength(1);
+    const audited = items.filter(
+      (i) => i.entity === 'audit' && i.gsi1pk === keys.auditByResource('order', orders[0]!.id),
+    );
+    expect(audited).toHaveLength(1);
     expect(await stockOf(productId)).toBe(stockBefore - 3);
     const charges = h.payments.activeAuthorizations.filter((a) => a.request.customerId === customer);
     expect(charges).toHaveLength(1);
