@@ -64,7 +64,7 @@ describe('checkout survives a crash at every step without duplicate effects', ()
     );
     expect(events).toHaveLength(1);
     const audited = items.filter(
-      (i) => i.entity === 'audit' && i.gsi1pk === keys.auditByResource('order', orders[0]!.id),
+      (i) => i.entity === 'audit' && i.gsi1pk === keys.auditByResource('order', String(orders[0]!.id)),
     );
     expect(audited).toHaveLength(1);
     expect(await stockOf(productId)).toBe(stockBefore - 3);
