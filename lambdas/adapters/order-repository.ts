@@ -110,6 +110,29 @@ export class OrderRepository {
     return Item as CheckoutSaga | undefined;
   }
 
+  /** Sagas this region started that are still reserved and began before `cutoff`, oldest first. */
+  async openSagasStartedBefore(
+    cutoff: number,
+    limit: number,
+  ): Promise<(CheckoutSaga & { startedAt: string })[]> {
+    const { Items = [] } = await this.context.documentClient.send(
+      new QueryCommand({
+        TableName: this.context.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :open AND gsi1sk < :cutoff',
+        ExpressionAttributeValues: {
+          ':open': keys.openCheckoutsIndex(this.context.region),
+          ':cutoff': new Date(cutoff).toISOString(),
+        },
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => ({
+      ...(item as CheckoutSaga),
+      startedAt: String(item.gsi1sk).split('#')[0]!,
+    }));
+  }
+
   /** Starts (or restarts a compensated) saga; fails if another attempt holds it. */
   startSaga(saga: CheckoutSaga): TransactWrite {
     return {
@@ -119,6 +142,8 @@ export class OrderRepository {
           ...keys.checkout(saga.checkoutId),
           entity: 'checkout',
           ...saga,
+          gsi1pk: keys.openCheckoutsIndex(this.context.region),
+          gsi1sk: `${new Date(this.context.now()).toISOString()}#${saga.checkoutId}`,
           expiresAt: epochSeconds(this.context.now()) + SAGA_RETENTION_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(pk) OR #state = :compensated',
@@ -134,7 +159,8 @@ export class OrderRepository {
       Update: {
         TableName: this.context.tableName,
         Key: keys.checkout(checkoutId),
-        UpdateExpression: 'SET #state = :compensated, providerOutcomeUnknown = :unknown',
+        UpdateExpression:
+          'SET #state = :compensated, providerOutcomeUnknown = :unknown REMOVE gsi1pk, gsi1sk',
         ConditionExpression: '#state = :reserved',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -152,7 +178,7 @@ export class OrderRepository {
       Update: {
         TableName: this.context.tableName,
         Key: keys.checkout(checkoutId),
-        UpdateExpression: 'SET #state = :completed, authorizationId = :id',
+        UpdateExpression: 'SET #state = :completed, authorizationId = :id REMOVE gsi1pk, gsi1sk',
         ConditionExpression: '#state = :reserved',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {

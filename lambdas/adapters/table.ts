@@ -24,6 +24,8 @@ export const keys = {
   order: (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' }),
   customerOrdersIndex: (customerId: string) => `CUSTOMER#${customerId}#ORDERS`,
   checkout: (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'SAGA' }),
+  /** gsi1 of sagas still open (reserved), per region that started them; completion and compensation leave it. */
+  openCheckoutsIndex: (region: string) => `CHECKOUTS#OPEN#${region}`,
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'RECORD' }),
   auditHead: (chain: string) => ({ pk: `AUDIT#${chain}`, sk: 'HEAD' }),
   auditEntry: (chain: string, seq: number) => ({ pk: `AUDIT#${chain}`, sk: `ENTRY#${padSeq(seq)}` }),

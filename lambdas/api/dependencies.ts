@@ -74,6 +74,21 @@ export function defaultLogger(config: CellConfig): Logger {
   });
 }
 
+/** The cell's table as the repositories see it. */
+export function tableContextOf(
+  config: CellConfig,
+  documentClient: DynamoDBDocumentClient,
+  now: () => number = Date.now,
+): TableContext {
+  return {
+    documentClient,
+    tableName: config.TABLE_NAME,
+    zone: config.CELL_ZONE,
+    region: config.CELL_REGION,
+    now,
+  };
+}
+
 export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies {
   const now = deps.now ?? Date.now;
   const { config } = deps;
@@ -87,12 +102,6 @@ export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies
     paymentProvider: deps.paymentProvider ?? new UnconfiguredPaymentProvider(),
     paymentTimeoutMs: deps.paymentTimeoutMs ?? 3000,
     paymentCircuit: deps.paymentCircuit ?? new CircuitBreaker({ failureThreshold: 5, openMs: 30_000, now }),
-    table: {
-      documentClient: deps.documentClient,
-      tableName: config.TABLE_NAME,
-      zone: config.CELL_ZONE,
-      region: config.CELL_REGION,
-      now,
-    },
+    table: tableContextOf(config, deps.documentClient, now),
   };
 }

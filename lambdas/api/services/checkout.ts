@@ -1,7 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CartRepository } from '../../adapters/cart-repository';
 import { CatalogRepository } from '../../adapters/catalog-repository';
-import { commitMutation } from '../../adapters/mutation';
 import { type CheckoutSaga, OrderRepository } from '../../adapters/order-repository';
 import {
   backoff,
@@ -16,6 +15,7 @@ import type { Order } from '../../core/order';
 import type { ResolvedDependencies } from '../dependencies';
 import type { Principal } from '../http/env';
 import type { ApiResult, RouteContext } from '../http/route';
+import { compensateCheckout } from './checkout-compensation';
 import { PaymentGateway, PaymentUnavailableProblem } from './payment-gateway';
 
 /**
@@ -245,6 +245,8 @@ export class CheckoutService {
         const current = await this.orders.getSaga(checkoutId);
         if (current?.state === 'reserved')
           await this.compensate(current, saga.authorizationId, ctx, 'cart_conflict');
+        // If the sweeper gave this checkout up meanwhile (compensated, provider outcome unknown), the
+        // authorization stays: a retry asks under the same provider key and gets it back.
       }
       throw error;
     }
@@ -258,36 +260,24 @@ export class CheckoutService {
     reason: string,
     providerOutcomeUnknown = false,
   ): Promise<void> {
-    if (authorizationId) {
-      await this.payments.void(authorizationId).catch((error: Error) =>
-        ctx.log.error('void failed; the authorization will lapse at the provider', {
-          authorizationId,
-          error: error.message,
-        }),
-      );
-    }
-    await commitMutation(this.deps.table, {
+    if (authorizationId) await this.voidQuietly(authorizationId, ctx);
+    await compensateCheckout(this.deps.table, saga, {
       correlationId: ctx.correlationId,
-      writes: [
-        this.orders.compensateSaga(saga.checkoutId, providerOutcomeUnknown),
-        ...saga.lines.map((line) => this.catalog.releaseStock(line.productId, line.quantity)),
-      ],
-      events: [],
-      audit: {
-        actor: ctx.caller.subject,
-        action: 'checkout.compensate',
-        resource: { type: 'checkout', id: saga.checkoutId },
-        outcome: 'failure',
-        context: {
-          reason,
-          cartId: saga.cartId,
-          released: saga.lines.map((l) => [l.productId, l.quantity]),
-          ...(providerOutcomeUnknown ? { providerOutcomeUnknown } : {}),
-        },
-      },
-    }).catch((error: unknown) => {
-      // Already compensated by a concurrent retry: the saga state guard failed, nothing moved twice.
-      if (!(isProblemError(error) && error.code === 'conflict')) throw error;
+      actor: ctx.caller.subject,
+      reason,
+      providerOutcomeUnknown,
     });
+  }
+
+  private async voidQuietly(
+    authorizationId: string,
+    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
+  ): Promise<void> {
+    await this.payments.void(authorizationId).catch((error: Error) =>
+      ctx.log.error('void failed; the authorization will lapse at the provider', {
+        authorizationId,
+        error: error.message,
+      }),
+    );
   }
 }
