@@ -1,5 +1,6 @@
-import { Annotations, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -26,6 +27,7 @@ import { WebhookDispatcher } from '../constructs/webhook-dispatcher';
 import { TAG_KEYS } from '../tagging';
 import { type Cell, type TopologyModel, zoneByName } from '../topology';
 import { tagZone } from './zone-tags';
+import { SCHEDULED_TASKS } from '../../lambdas/api/scheduled-tasks';
 
 export interface RegionalCellStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly model: TopologyModel;
@@ -41,6 +43,8 @@ export interface RegionalCellStackProps extends Omit<StackProps, 'env' | 'stackN
   readonly apiThrottling?: CommerceApiThrottling;
 }
 
+/** How often each cell sweeps abandoned checkouts (each run takes at most a batch of them). */
+export const ABANDONED_CHECKOUT_SWEEP_MINUTES = 5;
 /**
  * One cell: a zone's full stack in one region (data, API, outbox relay,
  * webhook dispatcher, event bus, alarms). Built only from the topology model;
@@ -158,6 +162,23 @@ export class RegionalCellStack extends Stack {
     this.data.table.grantReadWriteData(this.api.handler.function);
     this.eventBus.grantPutEventsTo(this.api.handler.function);
     this.webhooks.queue.grantSendMessages(this.api.handler.function);
+
+    // Every cell sweeps the checkouts its region started and nobody finished (lambdas/api/services/abandoned-checkouts.ts).
+    const sweep = new events.Rule(this, 'AbandonedCheckoutSweep', {
+      description: `${cell.stackName}: compensate checkouts abandoned mid-saga (stock back, audited)`,
+      schedule: events.Schedule.rate(Duration.minutes(ABANDONED_CHECKOUT_SWEEP_MINUTES)),
+      targets: [
+        new eventTargets.LambdaFunction(this.api.handler.function, {
+          event: events.RuleTargetInput.fromObject({ commerceTask: SCHEDULED_TASKS.sweepAbandonedCheckouts }),
+          retryAttempts: 0,
+        }),
+      ],
+    });
+    acknowledge(sweep, {
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'A failed sweep tick carries no data: the next tick minutes later sweeps the same checkouts, so a dead-letter queue would only collect stale ticks',
+    });
 
     if (cell.role === 'primary' && fisDrillZones(model).includes(zone)) {
       // The FIS Lambda extension lets the DrillStack's invocation-error experiment reach this function.

@@ -3,7 +3,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { COMMERCE_TABLE, commerceTableName } from '../../../lambdas/adapters/table-definitions';
 import { OUTBOX_STREAM_FILTER_PATTERN } from '../../../lambdas/outbox/stream-filter';
-import { RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
+import { SCHEDULED_TASKS } from '../../../lambdas/api/scheduled-tasks';
+import { ABANDONED_CHECKOUT_SWEEP_MINUTES, RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
 import { TAG_KEYS } from '../../../lib/tagging';
 import { loadTopology, type TopologyInput } from '../../../lib/topology';
 import { validTopology } from '../../support/topologies';
@@ -224,6 +225,28 @@ describe('RegionalCellStack', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BatchSize: 10,
       });
+    });
+
+    it('invokes the API function every few minutes, in every cell, to sweep abandoned checkouts', () => {
+      for (const cell of [primary, secondary, sovereign]) {
+        cell.resourceCountIs('AWS::Events::Rule', 1);
+        cell.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: `rate(${ABANDONED_CHECKOUT_SWEEP_MINUTES} minutes)`,
+          State: 'ENABLED',
+          Targets: [
+            Match.objectLike({
+              Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHandler'), 'Arn'] },
+              Input: JSON.stringify({ commerceTask: SCHEDULED_TASKS.sweepAbandonedCheckouts }),
+              RetryPolicy: { MaximumRetryAttempts: 0 },
+            }),
+          ],
+        });
+        cell.hasResourceProperties('AWS::Lambda::Permission', {
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHandler'), 'Arn'] },
+        });
+      }
     });
 
     it('gives every log group an explicit retention', () => {
