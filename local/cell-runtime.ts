@@ -7,6 +7,9 @@ import { createEventPipeline } from '../lambdas/webhooks/runtime';
 import { localDynamoClient } from './dynamodb-local';
 import { InProcessQueue } from './in-process-queue';
 import type { StreamRecordHandler } from './stream-poller';
+import { tableContextOf } from '../lambdas/api/dependencies';
+import { SWEEP_INTERVAL_MINUTES } from '../lambdas/api/scheduled-tasks';
+import { sweepAbandonedCheckouts } from '../lambdas/api/services/abandoned-checkouts';
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
 import { LocalPaymentProvider } from '../lambdas/adapters/local-payment-provider';
 
@@ -67,11 +70,17 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
     if (outcome.kind === 'done' && outcome.result === 'dead') dead += 1;
     return outcome;
   });
+  // The cell stack's schedule, locally: sweep the checkouts this cell started and nobody finished.
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweep = () =>
+    void sweepAbandonedCheckouts(tableContextOf(config, documentClient)).catch((error: Error) =>
+      console.error(`[${config.CELL_ZONE}/${config.CELL_REGION}] checkout sweep failed: ${error.message}`),
+    );
   return {
     api: {
       config,
       documentClient,
-      // SIMULATED payments: test payment methods pm_card_ok / _declined / _fail / _hang steer it.
+      // SIMULATED payments: test payment methods pm_card_ok / _declined / _fail / _hang / _late steer it.
       paymentProvider: new LocalPaymentProvider(),
       extensions: apiExtensions({ queue, mode: 'local' }),
     },
@@ -79,8 +88,12 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
     publisher,
     backlog: () => queue.size,
     deadLetters: () => dead + queue.deadLetters.length,
-    start: () => queue.start(),
+    start: () => {
+      queue.start();
+      sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MINUTES * 60_000).unref();
+    },
     stop: async () => {
+      clearInterval(sweepTimer);
       await queue.stop();
       documentClient.destroy();
     },

@@ -5,6 +5,9 @@
  */
 export const SCHEDULED_TASKS = { sweepAbandonedCheckouts: 'sweep-abandoned-checkouts' } as const;
 
+/** How often each cell sweeps abandoned checkouts (the cell stack's schedule; the local cells' timer). */
+export const SWEEP_INTERVAL_MINUTES = 5;
+
 export type ScheduledTaskName = (typeof SCHEDULED_TASKS)[keyof typeof SCHEDULED_TASKS];
 
 export interface ScheduledTask {

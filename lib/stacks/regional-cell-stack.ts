@@ -27,7 +27,7 @@ import { WebhookDispatcher } from '../constructs/webhook-dispatcher';
 import { TAG_KEYS } from '../tagging';
 import { type Cell, type TopologyModel, zoneByName } from '../topology';
 import { tagZone } from './zone-tags';
-import { SCHEDULED_TASKS } from '../../lambdas/api/scheduled-tasks';
+import { SCHEDULED_TASKS, SWEEP_INTERVAL_MINUTES } from '../../lambdas/api/scheduled-tasks';
 
 export interface RegionalCellStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly model: TopologyModel;
@@ -42,9 +42,6 @@ export interface RegionalCellStackProps extends Omit<StackProps, 'env' | 'stackN
   /** @default CommerceApi defaults */
   readonly apiThrottling?: CommerceApiThrottling;
 }
-
-/** How often each cell sweeps abandoned checkouts (each run takes at most a batch of them). */
-export const ABANDONED_CHECKOUT_SWEEP_MINUTES = 5;
 /**
  * One cell: a zone's full stack in one region (data, API, outbox relay,
  * webhook dispatcher, event bus, alarms). Built only from the topology model;
@@ -166,7 +163,7 @@ export class RegionalCellStack extends Stack {
     // Every cell sweeps the checkouts its region started and nobody finished (lambdas/api/services/abandoned-checkouts.ts).
     const sweep = new events.Rule(this, 'AbandonedCheckoutSweep', {
       description: `${cell.stackName}: compensate checkouts abandoned mid-saga (stock back, audited)`,
-      schedule: events.Schedule.rate(Duration.minutes(ABANDONED_CHECKOUT_SWEEP_MINUTES)),
+      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       targets: [
         new eventTargets.LambdaFunction(this.api.handler.function, {
           event: events.RuleTargetInput.fromObject({ commerceTask: SCHEDULED_TASKS.sweepAbandonedCheckouts }),

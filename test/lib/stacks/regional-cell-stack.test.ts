@@ -3,8 +3,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { COMMERCE_TABLE, commerceTableName } from '../../../lambdas/adapters/table-definitions';
 import { OUTBOX_STREAM_FILTER_PATTERN } from '../../../lambdas/outbox/stream-filter';
-import { SCHEDULED_TASKS } from '../../../lambdas/api/scheduled-tasks';
-import { ABANDONED_CHECKOUT_SWEEP_MINUTES, RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
+import { SCHEDULED_TASKS, SWEEP_INTERVAL_MINUTES } from '../../../lambdas/api/scheduled-tasks';
+import { RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
 import { TAG_KEYS } from '../../../lib/tagging';
 import { loadTopology, type TopologyInput } from '../../../lib/topology';
 import { validTopology } from '../../support/topologies';
@@ -231,7 +231,7 @@ describe('RegionalCellStack', () => {
       for (const cell of [primary, secondary, sovereign]) {
         cell.resourceCountIs('AWS::Events::Rule', 1);
         cell.hasResourceProperties('AWS::Events::Rule', {
-          ScheduleExpression: `rate(${ABANDONED_CHECKOUT_SWEEP_MINUTES} minutes)`,
+          ScheduleExpression: `rate(${SWEEP_INTERVAL_MINUTES} minutes)`,
           State: 'ENABLED',
           Targets: [
             Match.objectLike({
