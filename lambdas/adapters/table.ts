@@ -39,6 +39,9 @@ export const keys = {
   drillFlag: (region: string) => ({ pk: `${DRILL_FLAG_KEY.pk}#${region}`, sk: DRILL_FLAG_KEY.sk }),
 } as const;
 
+/** Partition-key prefixes of the audit log (chain entries and heads; correlation references). */
+export const AUDIT_KEY_PREFIXES = [keys.auditHead('').pk, keys.auditByCorrelation('', '', 0).pk] as const;
+
 export function padSeq(seq: number): string {
   return String(seq).padStart(12, '0');
 }

@@ -15,6 +15,7 @@ import {
   acknowledgeKeyGrant,
   acknowledgeTableIndexGrant,
 } from '../constructs/nag-acknowledgements';
+import { denyAuditLogTampering } from '../constructs/audit-log-guard';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import {
   apiFunctionName,
@@ -210,6 +211,7 @@ export class RegionalCellStack extends Stack {
     }
     for (const fn of [this.api.handler, this.relay.handler, this.webhooks.handler]) {
       acknowledgeTableIndexGrant(fn.role, this.data.table.tableArn);
+      denyAuditLogTampering(fn.role, this.data.table.tableArn);
     }
   }
 }

@@ -249,6 +249,23 @@ describe('RegionalCellStack', () => {
       }
     });
 
+    it('denies every function updating or deleting audit items, so the log stays append-only', () => {
+      for (const cell of [primary, secondary, sovereign]) {
+        const denials = Object.values(cell.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+          (policy.Properties.PolicyDocument.Statement as { Sid?: string }[]).filter(
+            (statement) => statement.Sid === 'AuditLogIsAppendOnly',
+          ),
+        );
+        expect(denials).toHaveLength(3);
+        for (const denial of denials)
+          expect(denial).toMatchObject({
+            Effect: 'Deny',
+            Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+            Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*', 'AUDITCORR#*'] } },
+          });
+      }
+    });
+
     it('gives every log group an explicit retention', () => {
       const groups = Object.values(primary.findResources('AWS::Logs::LogGroup'));
       expect(groups.length).toBeGreaterThanOrEqual(4);
