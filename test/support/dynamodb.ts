@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableContext } from '../../lambdas/adapters/table';
 import { localDynamoClient } from '../../local/dynamodb-local';
 import { ensureTable } from '../../local/tables';
 
@@ -29,6 +31,20 @@ export async function freshCommerceTable(region = 'us-east-1') {
       await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
       client.destroy();
     },
+  };
+}
+
+/** A fresh table as repositories see it: a document client, zone global, region us-east-1, a fixed clock. */
+export function tableContextFor(
+  table: { client: DynamoDBClient; tableName: string },
+  now: () => number = () => Date.parse('2026-11-21T10:00:00Z'),
+): TableContext {
+  return {
+    documentClient: DynamoDBDocumentClient.from(table.client),
+    tableName: table.tableName,
+    zone: 'global',
+    region: 'us-east-1',
+    now,
   };
 }
 

@@ -1,21 +1,15 @@
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { AuditRepository } from '../../../lambdas/adapters/audit-repository';
 import { commitMutation } from '../../../lambdas/adapters/mutation';
 import type { TableContext } from '../../../lambdas/adapters/table';
-import { freshCommerceTable } from '../../support/dynamodb';
+import { freshCommerceTable, tableContextFor } from '../../support/dynamodb';
 
 describe('audit queries', () => {
   let table: Awaited<ReturnType<typeof freshCommerceTable>>;
   let context: TableContext;
   beforeAll(async () => {
     table = await freshCommerceTable();
-    context = {
-      documentClient: DynamoDBDocumentClient.from(table.client),
-      tableName: table.tableName,
-      zone: 'global',
-      region: 'us-east-1',
-      now: () => Date.parse('2026-11-21T10:00:00Z'),
-    };
+    context = tableContextFor(table);
     // One request (one correlation id) that wrote to 6 resources: entries spread over the chain shards.
     for (let i = 0; i < 6; i += 1) {
       await commitMutation(context, {

@@ -1,7 +1,6 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CatalogRepository } from '../../../lambdas/adapters/catalog-repository';
 import type { Product } from '../../../lambdas/core/catalog';
-import { freshCommerceTable } from '../../support/dynamodb';
+import { freshCommerceTable, tableContextFor } from '../../support/dynamodb';
 
 /** 30 products in name order; every third one is a "Tent". */
 const products: Product[] = Array.from({ length: 30 }, (_, i) => ({
@@ -18,13 +17,7 @@ describe('catalog listing and search', () => {
   let catalog: CatalogRepository;
   beforeAll(async () => {
     table = await freshCommerceTable();
-    catalog = new CatalogRepository({
-      documentClient: DynamoDBDocumentClient.from(table.client),
-      tableName: table.tableName,
-      zone: 'global',
-      region: 'us-east-1',
-      now: Date.now,
-    });
+    catalog = new CatalogRepository(tableContextFor(table));
     await catalog.putAll(products);
   });
   afterAll(() => table.drop());

@@ -1,7 +1,7 @@
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyStore } from '../../../lambdas/adapters/idempotency-store';
 import { IDEMPOTENCY_LOCK_MS, IDEMPOTENCY_RETENTION_SECONDS } from '../../../lambdas/core/idempotency';
-import { freshCommerceTable } from '../../support/dynamodb';
+import { freshCommerceTable, tableContextFor } from '../../support/dynamodb';
 
 describe('IdempotencyStore on DynamoDB Local', () => {
   let table: Awaited<ReturnType<typeof freshCommerceTable>>;
@@ -11,14 +11,9 @@ describe('IdempotencyStore on DynamoDB Local', () => {
   const response = { status: 201, body: '{"id":"x"}', headers: { 'content-type': 'application/json' } };
   beforeAll(async () => {
     table = await freshCommerceTable();
-    documentClient = DynamoDBDocumentClient.from(table.client);
-    store = new IdempotencyStore({
-      documentClient,
-      tableName: table.tableName,
-      zone: 'global',
-      region: 'us-east-1',
-      now: () => clock.now,
-    });
+    const context = tableContextFor(table, () => clock.now);
+    documentClient = context.documentClient;
+    store = new IdempotencyStore(context);
   });
   afterAll(() => table.drop());
 

@@ -1,21 +1,15 @@
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AuditRepository } from '../../../lambdas/adapters/audit-repository';
 import { auditChainOf, commitMutation } from '../../../lambdas/adapters/mutation';
 import type { TableContext } from '../../../lambdas/adapters/table';
-import { freshCommerceTable } from '../../support/dynamodb';
+import { freshCommerceTable, tableContextFor } from '../../support/dynamodb';
 
 describe('commitMutation: business write, outbox event and audit entry in one transaction', () => {
   let table: Awaited<ReturnType<typeof freshCommerceTable>>;
   let context: TableContext;
   beforeAll(async () => {
     table = await freshCommerceTable();
-    context = {
-      documentClient: DynamoDBDocumentClient.from(table.client),
-      tableName: table.tableName,
-      zone: 'global',
-      region: 'us-east-1',
-      now: () => Date.parse('2026-11-21T10:00:00Z'),
-    };
+    context = tableContextFor(table);
   });
   afterAll(() => table.drop());
 

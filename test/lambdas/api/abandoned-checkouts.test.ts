@@ -13,13 +13,7 @@ describe('sweeping abandoned checkouts', () => {
   let table: TableContext;
   beforeAll(async () => {
     h = await createHarness();
-    table = {
-      documentClient: h.documentClient,
-      tableName: h.tableName,
-      zone: 'global',
-      region: 'us-east-1',
-      now: () => h.clock.now,
-    };
+    table = h.table;
   });
   afterAll(() => h.drop());
 

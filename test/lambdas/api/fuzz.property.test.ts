@@ -3,7 +3,6 @@ import { apiRoutes } from '../../../lambdas/api/app';
 import { resolveDependencies } from '../../../lambdas/api/dependencies';
 import { apiExtensionRoutes, apiExtensions } from '../../../lambdas/api/extensions';
 import { InProcessQueue } from '../../../local/in-process-queue';
-import { cellConfigSchema } from '../../../lambdas/core/cell-config';
 import { cartWith, createHarness, type Harness } from './harness';
 
 /**
@@ -48,16 +47,7 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
   );
 
   function requestArbitrary() {
-    const deps = resolveDependencies({
-      config: cellConfigSchema.parse({
-        APP_NAME: 'commerce',
-        CELL_ZONE: 'global',
-        CELL_REGION: 'us-east-1',
-        CELL_ROLE: 'primary',
-        TABLE_NAME: h.tableName,
-      }),
-      documentClient: h.documentClient,
-    });
+    const deps = resolveDependencies({ config: h.config, documentClient: h.documentClient });
     const specs = [...apiRoutes(deps), ...apiExtensionRoutes(deps, extensionOptions)];
     const routePath = fc.oneof(
       {

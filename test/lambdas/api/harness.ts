@@ -4,9 +4,10 @@ import { demoProducts, seedDemoCatalog } from '../../../lambdas/adapters/catalog
 import { LocalPaymentProvider } from '../../../lambdas/adapters/local-payment-provider';
 import { createApp } from '../../../lambdas/api/app';
 import { type DevKeys, devVerifier, generateDevKeys, mintDevToken } from '../../../lambdas/api/auth/dev-auth';
-import type { ApiDependencies } from '../../../lambdas/api/dependencies';
+import type { TableContext } from '../../../lambdas/adapters/table';
+import { type ApiDependencies, tableContextOf } from '../../../lambdas/api/dependencies';
 import { noMetrics } from '../../../lambdas/api/http/metrics';
-import { cellConfigSchema } from '../../../lambdas/core/cell-config';
+import { type CellConfig, cellConfigSchema } from '../../../lambdas/core/cell-config';
 import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../../../lambdas/core/scopes';
 import { freshCommerceTable } from '../../support/dynamodb';
 
@@ -20,6 +21,10 @@ export const EU_ENDPOINT = 'https://api.eu.shop.example.com';
 export interface Harness {
   readonly tableName: string;
   readonly documentClient: DynamoDBDocumentClient;
+  /** The cell configuration every app of this harness runs with. */
+  readonly config: CellConfig;
+  /** The table as repositories see it, on the harness clock. */
+  readonly table: TableContext;
   readonly payments: LocalPaymentProvider;
   readonly keys: DevKeys;
   readonly clock: { now: number };
@@ -71,6 +76,8 @@ export async function createHarness(overrides: Partial<ApiDependencies> = {}): P
   const harness: Harness = {
     tableName: table.tableName,
     documentClient,
+    config,
+    table: tableContextOf(config, documentClient, () => clock.now),
     payments,
     keys,
     clock,
