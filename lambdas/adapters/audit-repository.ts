@@ -1,9 +1,9 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditRecord, type StoredEntry, type VerifyResult, verifyChain } from '../core/audit-chain';
 import { auditChainsOf, readChainHead } from './mutation';
+import { batchGetAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys, type TableContext } from './table';
-import { backoff } from './transaction-errors';
 
 /** Reads of the audit chain: by correlation id, by resource, and full verification. */
 export interface AuditEntryView extends AuditRecord {
@@ -43,24 +43,14 @@ export class AuditRepository {
       new QueryCommand({
         TableName: this.context.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `AUDITCORR#${correlationId}` },
+        ExpressionAttributeValues: { ':pk': keys.auditCorrelation(correlationId) },
         Limit: limit,
       }),
     );
-    const { tableName, documentClient } = this.context;
-    const items: Record<string, unknown>[] = [];
-    // BatchGet takes at most 100 keys and may leave some unprocessed; ask again for those.
-    let pending = refs.map((ref) => ref.entryKey as Record<string, unknown>);
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round >= 10)
-        throw new Error(`${pending.length} audit entries stayed unprocessed after 10 BatchGet rounds`);
-      if (round > 0) await backoff(round - 1);
-      const { Responses, UnprocessedKeys } = await documentClient.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending.slice(0, 100) } } }),
-      );
-      items.push(...(Responses?.[tableName] ?? []));
-      pending = [...(UnprocessedKeys?.[tableName]?.Keys ?? []), ...pending.slice(100)];
-    }
+    const items = await batchGetAll(
+      this.context,
+      refs.map((ref) => ref.entryKey as Record<string, unknown>),
+    );
     return items.map(toView).sort((a, b) => a.chain.localeCompare(b.chain) || a.seq - b.seq);
   }
 

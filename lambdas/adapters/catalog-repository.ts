@@ -1,4 +1,5 @@
-import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from './batch';
 import type { Product } from '../core/catalog';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys, type TableContext, type TransactWrite } from './table';
@@ -99,17 +100,10 @@ export class CatalogRepository {
   }
 
   async putAll(products: readonly Product[]): Promise<void> {
-    for (let i = 0; i < products.length; i += 25) {
-      let requests: Record<string, unknown>[] | undefined = products
-        .slice(i, i + 25)
-        .map((p) => ({ PutRequest: { Item: toItem(p) } }));
-      while (requests?.length) {
-        const { UnprocessedItems } = await this.context.documentClient.send(
-          new BatchWriteCommand({ RequestItems: { [this.context.tableName]: requests } }),
-        );
-        requests = UnprocessedItems?.[this.context.tableName] as Record<string, unknown>[] | undefined;
-      }
-    }
+    await batchWriteAll(
+      this.context,
+      products.map((p) => ({ PutRequest: { Item: toItem(p) } })),
+    );
   }
 
   /** Takes `quantity` units; the condition keeps stock from ever going negative (fails for unknown products too). */

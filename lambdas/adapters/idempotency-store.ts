@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ProblemError } from '../core/errors';
 import {
   decide,
@@ -14,6 +8,7 @@ import {
   type IdempotencyRecord,
   type StoredResponse,
 } from '../core/idempotency';
+import { batchWriteAll } from './batch';
 import { epochSeconds, keys, type TableContext, type TransactWrite } from './table';
 
 /**
@@ -159,17 +154,11 @@ export class IdempotencyStore {
         }),
       );
       const doomed = (page.Items ?? []).filter((item) => item.gsi1sk !== keepKey);
-      for (let i = 0; i < doomed.length; i += 25) {
-        await documentClient.send(
-          new BatchWriteCommand({
-            RequestItems: {
-              [tableName]: doomed.slice(i, i + 25).map((item) => ({
-                DeleteRequest: { Key: { pk: item.pk, sk: item.sk } },
-              })),
-            },
-          }),
-        );
-      }
+      // Unprocessed deletes are sent again: a record left behind would keep personal data for 24 h.
+      await batchWriteAll(
+        this.context,
+        doomed.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
+      );
       deleted += doomed.length;
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

@@ -31,8 +31,9 @@ export const keys = {
   auditEntry: (chain: string, seq: number) => ({ pk: `AUDIT#${chain}`, sk: `ENTRY#${padSeq(seq)}` }),
   auditEntryPrefix: 'ENTRY#',
   auditByResource: (type: string, id: string) => `AUDITRES#${type}#${id}`,
+  auditCorrelation: (correlationId: string) => `AUDITCORR#${correlationId}`,
   auditByCorrelation: (correlationId: string, chain: string, seq: number) => ({
-    pk: `AUDITCORR#${correlationId}`,
+    pk: keys.auditCorrelation(correlationId),
     sk: `${chain}#${padSeq(seq)}`,
   }),
   /** A cell's drill flag: regional, so replicated copies never flip another cell's health. */
@@ -40,7 +41,7 @@ export const keys = {
 } as const;
 
 /** Partition-key prefixes of the audit log (chain entries and heads; correlation references). */
-export const AUDIT_KEY_PREFIXES = [keys.auditHead('').pk, keys.auditByCorrelation('', '', 0).pk] as const;
+export const AUDIT_KEY_PREFIXES = [keys.auditHead('').pk, keys.auditCorrelation('')] as const;
 
 export function padSeq(seq: number): string {
   return String(seq).padStart(12, '0');
