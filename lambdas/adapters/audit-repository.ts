@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditRecord, type StoredEntry, type VerifyResult, verifyChain } from '../core/audit-chain';
 import { auditChainsOf, readChainHead } from './mutation';
 import { batchGetAll } from './batch';
-import { decodeCursor, encodeCursor } from './cursor';
+import { queryIndexPage } from './cursor';
 import { keys, type TableContext } from './table';
 
 /** Reads of the audit chain: by correlation id, by resource, and full verification. */
@@ -23,19 +23,8 @@ export class AuditRepository {
     id: string,
     options: { limit: number; cursor?: string } = { limit: 100 },
   ): Promise<{ items: AuditEntryView[]; nextCursor?: string }> {
-    const indexPk = keys.auditByResource(type, id);
-    const { Items = [], LastEvaluatedKey } = await this.context.documentClient.send(
-      new QueryCommand({
-        TableName: this.context.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': indexPk },
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor, indexPk),
-      }),
-    );
-    const nextCursor = encodeCursor(LastEvaluatedKey);
-    return { items: Items.map(toView), ...(nextCursor ? { nextCursor } : {}) };
+    const page = await queryIndexPage(this.context, keys.auditByResource(type, id), options);
+    return { ...page, items: page.items.map(toView) };
   }
 
   async byCorrelationId(correlationId: string, limit = 100): Promise<AuditEntryView[]> {

@@ -1,5 +1,7 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ProblemError } from '../core/errors';
+import type { TableContext } from './table';
 
 /** Opaque pagination cursors: base64url of the LastEvaluatedKey, validated on the way back in. */
 const keySchema = z.record(z.string(), z.string().max(1024)).refine((key) => Object.keys(key).length <= 4);
@@ -20,4 +22,25 @@ export function decodeCursor(
   } catch {
     throw new ProblemError('invalid_cursor', 'pass the nextCursor of a previous page unchanged');
   }
+}
+
+/** One page of a gsi1 partition, resumable with the returned cursor (which only that partition accepts). */
+export async function queryIndexPage(
+  context: Pick<TableContext, 'documentClient' | 'tableName'>,
+  indexPk: string,
+  options: { readonly limit: number; readonly cursor?: string; readonly newestFirst?: boolean },
+): Promise<{ items: Record<string, unknown>[]; nextCursor?: string }> {
+  const { Items = [], LastEvaluatedKey } = await context.documentClient.send(
+    new QueryCommand({
+      TableName: context.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': indexPk },
+      ...(options.newestFirst ? { ScanIndexForward: false } : {}),
+      Limit: options.limit,
+      ExclusiveStartKey: decodeCursor(options.cursor, indexPk),
+    }),
+  );
+  const nextCursor = encodeCursor(LastEvaluatedKey);
+  return { items: Items, ...(nextCursor ? { nextCursor } : {}) };
 }

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CartLine } from '../core/cart';
 import type { Order } from '../core/order';
-import { decodeCursor, encodeCursor } from './cursor';
+import { queryIndexPage } from './cursor';
 import { epochSeconds, keys, type TableContext, type TransactWrite } from './table';
 
 /** Orders (gsi1: a customer's orders, newest first) and the checkout saga's state item. */
@@ -43,24 +43,15 @@ export class OrderRepository {
     customerId: string,
     options: { limit: number; cursor?: string },
   ): Promise<{ items: Order[]; nextCursor?: string }> {
-    const indexPk = keys.customerOrdersIndex(customerId);
-    const { Items = [], LastEvaluatedKey } = await this.context.documentClient.send(
-      new QueryCommand({
-        TableName: this.context.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': indexPk },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor, indexPk),
-      }),
-    );
-    const nextCursor = encodeCursor(LastEvaluatedKey);
+    const page = await queryIndexPage(this.context, keys.customerOrdersIndex(customerId), {
+      ...options,
+      newestFirst: true,
+    });
     return {
-      items: Items.map(
+      ...page,
+      items: page.items.map(
         ({ pk: _pk, sk: _sk, entity: _e, gsi1pk: _g, gsi1sk: _s, ...order }) => order as Order,
       ),
-      ...(nextCursor ? { nextCursor } : {}),
     };
   }
 
