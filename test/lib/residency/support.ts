@@ -10,6 +10,7 @@ import {
 } from '../../../lib/residency';
 import { TAG_KEYS } from '../../../lib/tagging';
 import { buildModel, parseTopology, type TopologyModel } from '../../../lib/topology';
+import { validTopology } from '../../support/topologies';
 
 /**
  * A topology with one zone of each kind the rules distinguish: `global`
@@ -18,18 +19,10 @@ import { buildModel, parseTopology, type TopologyModel } from '../../../lib/topo
  */
 export const TEST_MODEL: TopologyModel = buildModel(
   parseTopology({
+    ...validTopology(),
     appName: 'shop',
-    domain: 'shop.example.com',
-    hostedZone: { create: true },
-    accounts: { aws: '111111111111', 'aws-eusc': '222222222222' },
     zones: [
-      {
-        name: 'global',
-        residency: 'none',
-        primaryRegion: 'us-east-1',
-        secondaryRegion: 'us-west-2',
-        geographies: ['default'],
-      },
+      validTopology().zones[0]!,
       {
         name: 'eu',
         residency: 'eu',
