@@ -23,8 +23,12 @@ export type BeginResult =
   | { readonly kind: 'replay'; readonly response: StoredResponse };
 
 /** gsi1 lists a subject's records, so a GDPR erasure can delete stored responses that hold personal data. */
+function subjectIndexOf(scope: string): string {
+  return `IDEMPOTENCY#${scope}`;
+}
+
 function bySubject(scope: string, key: string) {
-  return { gsi1pk: `IDEMPOTENCY#${scope}`, gsi1sk: key };
+  return { gsi1pk: subjectIndexOf(scope), gsi1sk: key };
 }
 
 export class IdempotencyStore {
@@ -149,7 +153,7 @@ export class IdempotencyStore {
           TableName: tableName,
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': `IDEMPOTENCY#${scope}` },
+          ExpressionAttributeValues: { ':pk': subjectIndexOf(scope) },
           ExclusiveStartKey,
         }),
       );

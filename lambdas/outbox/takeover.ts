@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
-import { type EventEnvelope, eventEnvelopeSchema } from '../core/events/envelope';
+import { type EventEnvelope, eventEnvelopeSchema, outboxIndexOf } from '../core/events/envelope';
 import type { EventPublisher } from './event-bus';
 import type { DeliveryFanoutPort } from './relay';
 
@@ -51,7 +51,7 @@ export async function relayReplicatedEvents(options: TakeoverOptions): Promise<T
         TableName: options.tableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': `EVENTS#${options.zone}`, ':lower': lower, ':upper': upper },
+        ExpressionAttributeValues: { ':pk': outboxIndexOf(options.zone), ':lower': lower, ':upper': upper },
         Limit: PAGE,
         ExclusiveStartKey,
       }),

@@ -92,6 +92,8 @@ export class DeliveryInFlightError extends Error {
 
 export const deliveryIdOf = (eventId: string, endpointId: string) => `${eventId}_${endpointId}`;
 export const deliveryKey = (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' });
+/** gsi1 partition of an endpoint's deliveries, in createdAt order. */
+const endpointDeliveriesIndexOf = (endpointId: string) => `ENDPOINT_DELIVERIES#${endpointId}`;
 const dlqKey = (deliveryId: string) => ({ pk: 'WEBHOOK_DLQ', sk: deliveryId });
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -154,7 +156,7 @@ export class DeliveryStore {
           Item: {
             ...deliveryKey(record.deliveryId),
             entity: 'webhook_delivery',
-            gsi1pk: `ENDPOINT_DELIVERIES#${endpointId}`,
+            gsi1pk: endpointDeliveriesIndexOf(endpointId),
             gsi1sk: `${at}#${record.deliveryId}`,
             expiresAt: this.expiresAt(),
             ...record,
@@ -412,7 +414,7 @@ export class DeliveryStore {
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :since AND :until',
           ExpressionAttributeValues: {
-            ':pk': `ENDPOINT_DELIVERIES#${endpointId}`,
+            ':pk': endpointDeliveriesIndexOf(endpointId),
             ':since': window.since,
             // '#' sorts below every id character, so `<until>#` excludes deliveries created at `until`.
             ':until': `${window.until}#`,

@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Hono } from 'hono';
 import { encodeTime } from 'ulid';
 import * as z from 'zod';
-import { eventEnvelopeSchema } from '../../core/events/envelope';
+import { eventEnvelopeSchema, outboxIndexOf } from '../../core/events/envelope';
 import type { ResolvedDependencies } from '../dependencies';
 import type { AppEnv } from '../http/env';
 import { defineRoute, mountRoute, type RouteSpec } from '../http/route';
@@ -80,7 +80,7 @@ export function eventRoutes(deps: ResolvedDependencies, options: EventRouteOptio
             IndexName: 'gsi1',
             KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
             ExpressionAttributeValues: {
-              ':pk': `EVENTS#${deps.config.CELL_ZONE}`,
+              ':pk': outboxIndexOf(deps.config.CELL_ZONE),
               ':lower': lower,
               ':upper': upper,
             },

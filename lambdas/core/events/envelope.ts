@@ -57,6 +57,11 @@ export function newEvent(input: NewEventInput): EventEnvelope {
 /** Outbox items are kept 7 days; the relay publishes them within seconds. */
 export const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
 
+/** gsi1 partition of a zone's outbox events (ULID order): the pull/replay API and the takeover read it. */
+export function outboxIndexOf(zone: string): string {
+  return `EVENTS#${zone}`;
+}
+
 /**
  * The outbox item for an event. `gsi1` orders a zone's events by ULID, which
  * serves the pull/replay API (`GET /v1/events?after=<cursor>`).
@@ -66,7 +71,7 @@ export function outboxItem(event: EventEnvelope) {
     pk: `OUTBOX#${event.eventId}`,
     sk: 'EVENT',
     entity: 'outbox' as const,
-    gsi1pk: `EVENTS#${event.producer.zone}`,
+    gsi1pk: outboxIndexOf(event.producer.zone),
     gsi1sk: event.eventId,
     envelope: event,
     expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
