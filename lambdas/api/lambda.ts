@@ -23,9 +23,9 @@ const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 });
 const queue = new SqsDeliveryQueue(new SQSClient({}), config.WEBHOOK_QUEUE_URL);
 
-const api = handle(createApp({ config, documentClient, extensions: apiExtensions({ queue }) }));
-const table = tableContextOf(config, documentClient);
 const logger = defaultLogger(config);
+const api = handle(createApp({ config, documentClient, logger, extensions: apiExtensions({ queue }) }));
+const table = tableContextOf(config, documentClient);
 
 /** API Gateway events go to the app; the cell's schedule sends `{ commerceTask }` (scheduled-tasks.ts). */
 export async function handler(
