@@ -26,20 +26,9 @@ describe('sweeping abandoned checkouts', () => {
   async function abandon(customer: string, productId: string, step: CheckoutStep) {
     const token = await h.token(customer);
     const cartId = await cartWith(h, token, productId, 2, `abandon-${customer}`);
-    let died!: () => void;
-    const reached = new Promise<void>((resolve) => {
-      died = resolve;
-    });
-    h.rebuild({
-      checkoutHook: async (at) => {
-        if (at === step) {
-          died();
-          await new Promise(() => undefined);
-        }
-      },
-    });
+    const died = h.dieAt(step);
     void h.call('POST', '/v1/checkout', { token, key: `abandon-${customer}`, body: { cartId } });
-    await reached;
+    await died;
     h.rebuild();
     return { token, cartId };
   }

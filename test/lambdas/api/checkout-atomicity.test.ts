@@ -29,18 +29,7 @@ describe('checkout survives a crash at every step without duplicate effects', ()
     const cartId = await cartWith(h, token, productId, 3, crashAt);
     const stockBefore = await stockOf(productId);
 
-    let reached!: () => void;
-    const crashed = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    h.rebuild({
-      checkoutHook: async (step) => {
-        if (step === crashAt) {
-          reached();
-          await new Promise(() => undefined); // the process is gone
-        }
-      },
-    });
+    const crashed = h.dieAt(crashAt);
     void h.call('POST', '/v1/checkout', { token, key: `crash-${crashAt}`, body: { cartId } });
     await crashed;
 

@@ -5,7 +5,7 @@ import { LocalPaymentProvider } from '../../../lambdas/adapters/local-payment-pr
 import { createApp } from '../../../lambdas/api/app';
 import { type DevKeys, devVerifier, generateDevKeys, mintDevToken } from '../../../lambdas/api/auth/dev-auth';
 import type { TableContext } from '../../../lambdas/adapters/table';
-import { type ApiDependencies, tableContextOf } from '../../../lambdas/api/dependencies';
+import { type ApiDependencies, type CheckoutStep, tableContextOf } from '../../../lambdas/api/dependencies';
 import { noMetrics } from '../../../lambdas/api/http/metrics';
 import { type CellConfig, cellConfigSchema } from '../../../lambdas/core/cell-config';
 import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../../../lambdas/core/scopes';
@@ -31,6 +31,11 @@ export interface Harness {
   app: ReturnType<typeof createApp>;
   /** Builds a fresh app (same table, provider, clock), e.g. after simulating a crash. */
   rebuild(overrides?: Partial<ApiDependencies>): ReturnType<typeof createApp>;
+  /**
+   * Rebuilds the app so that a checkout reaching `step` never returns, like a
+   * process killed there (no compensation, no key release). Resolves when one has.
+   */
+  dieAt(step: CheckoutStep): Promise<void>;
   token(subject: string, options?: { scopes?: readonly string[]; homeZone?: string }): Promise<string>;
   adminToken(): Promise<string>;
   call(
@@ -85,6 +90,17 @@ export async function createHarness(overrides: Partial<ApiDependencies> = {}): P
     rebuild(extra) {
       harness.app = build(extra);
       return harness.app;
+    },
+    dieAt(step) {
+      return new Promise<void>((reached) => {
+        harness.rebuild({
+          checkoutHook: async (at) => {
+            if (at !== step) return;
+            reached();
+            await new Promise(() => undefined); // the process is gone
+          },
+        });
+      });
     },
     token: (subject, options = {}) =>
       mintDevToken(keys, {

@@ -60,18 +60,7 @@ describe('Idempotency-Key semantics', () => {
 
   it('answers 409 idempotency_key_in_use while the first request still runs', async () => {
     const cartId = await cartWith(h, token, 'sku-0004', 1, 'inuse');
-    let reached!: () => void;
-    const hanging = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    h.rebuild({
-      checkoutHook: async (step) => {
-        if (step === 'reserved') {
-          reached();
-          await new Promise(() => undefined);
-        }
-      },
-    });
+    const hanging = h.dieAt('reserved');
     void h.call('POST', '/v1/checkout', { token, key: 'in-use-1', body: { cartId } });
     await hanging;
     const second = await h.call('POST', '/v1/checkout', { token, key: 'in-use-1', body: { cartId } });
