@@ -12,7 +12,7 @@ run() {
   echo "› smoke: $name"
   if "$@"; then echo "  ok: $name ($((SECONDS - started)) s)"; else echo "  FAILED: $name"; status=1; fi
 }
-run "local topology demo" npx tsx local/main.ts --demo
+run "local topology demo" node --import tsx local/main.ts --demo
 run "synth bench" npx tsx bench/synth.bench.ts --smoke
 run "api bench" npx tsx bench/api.bench.ts --smoke
 run "webhooks bench" npx tsx bench/webhooks.bench.ts --smoke

@@ -9,11 +9,15 @@ import { accepts } from '../support/ports';
 /** The CLI as a user runs it: busy ports are named with the flag to change them; SIGTERM stops everything. */
 
 const REPO = join(__dirname, '..', '..');
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+
+/**
+ * As `npm run local` starts it: node with tsx as a loader, so signals reach the CLI itself. The `tsx`
+ * binary would relay them, and SIGKILL a child that has not acknowledged within 30 ms.
+ */
 
 function runCli(args: string[]): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(TSX, ['local/main.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', ...args], {
     cwd: REPO,
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
