@@ -162,7 +162,8 @@ describe('local topology (booted)', () => {
     const healthy = await fetch(`${cell.url}/v1/health`);
     // Assess
     expect(unhealthy.status).toBe(503);
-    expect(slowMs).toBeGreaterThanOrEqual(300);
+    // Node timers may fire a millisecond before Date.now() says they are due.
+    expect(slowMs).toBeGreaterThanOrEqual(295);
     expect(healthy.status).toBe(200);
     expect(topology.state().cells.every((c) => !c.forcedUnhealthy && c.addedLatencyMs === 0)).toBe(true);
   });
