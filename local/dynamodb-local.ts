@@ -105,27 +105,40 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   }
 }
 
+let setprivFound: boolean | undefined;
+
+/**
+ * The Java command line, wrapped where possible so the JVM dies with the process that started it. The
+ * `exit` hook below covers normal exits and signals Node handles; a SIGKILLed owner runs no hook, and would
+ * leave the JVM holding its port and memory. On Linux, util-linux's `setpriv --pdeathsig KILL` sets the
+ * kernel's parent-death signal and then execs Java (same pid). Elsewhere Java runs unwrapped.
+ */
+export function diesWithOwner(javaArgs: readonly string[]): { command: string; args: string[] } {
+  if (process.platform === 'linux') {
+    setprivFound ??= spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+    if (setprivFound) return { command: 'setpriv', args: ['--pdeathsig', 'KILL', 'java', ...javaArgs] };
+  }
+  return { command: 'java', args: [...javaArgs] };
+}
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   checkJava();
   const { jar, libDir } = findJar();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    'java',
-    // -disableTelemetry: DynamoDB Local otherwise sends usage telemetry off the machine; local runs stay on loopback.
-    [
-      `-Djava.library.path=${libDir}`,
-      '-Xms64m',
-      '-Xmx512m',
-      '-jar',
-      jar,
-      '-inMemory',
-      '-disableTelemetry',
-      '-port',
-      String(port),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const launch = diesWithOwner([
+    `-Djava.library.path=${libDir}`,
+    '-Xms64m',
+    '-Xmx512m',
+    '-jar',
+    jar,
+    '-inMemory',
+    // DynamoDB Local otherwise sends usage telemetry off the machine; local runs stay on loopback.
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ]);
+  const child = spawn(launch.command, launch.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
