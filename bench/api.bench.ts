@@ -182,7 +182,11 @@ async function main(): Promise<void> {
   });
   const api = new KeepAliveClient(`http://127.0.0.1:${apiPort}`);
   const empty = new KeepAliveClient(`http://127.0.0.1:${emptyPort}`);
-  const token = await mintDevToken(keys, { subject: 'bench-customer', ttlSeconds: 3600 });
+  const token = await mintDevToken(keys, {
+    subject: 'bench-customer',
+    homeZone: config.CELL_ZONE,
+    ttlSeconds: 3600,
+  });
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
   /** One request through one of the three paths; throws unless it answered `expected`. */

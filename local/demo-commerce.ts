@@ -1,7 +1,9 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
+import { continentOf } from '../lambdas/core/geography';
 import type { EventEnvelope } from '../lambdas/core/events/envelope';
 import { verifyWebhook } from '../lambdas/webhooks/signature';
+import { zoneForGeography } from '../lib/topology';
 import { ulid } from 'ulid';
 import { api, type DemoStep, demoSubject, expect, sleep, tokenFor, waitFor } from './demo-support';
 import { localDynamoClient } from './dynamodb-local';
@@ -22,7 +24,8 @@ interface PlacedOrder {
 /** Catalog -> cart -> line -> checkout through the edge as a US shopper. */
 async function placeOrder(topology: LocalTopology): Promise<PlacedOrder> {
   const edge = topology.endpoints.edge;
-  const token = await tokenFor(topology, demoSubject('demo-us'));
+  const homeZone = zoneForGeography(topology.model, 'US', continentOf('US')).name;
+  const token = await tokenFor(topology, demoSubject('demo-us'), { homeZone });
   const products = await api({ base: edge, path: '/v1/products', country: 'US' });
   const product = (products.body.items as { id: string }[] | undefined)?.[0];
   expect(products.status === 200 && product !== undefined, `catalog answered ${products.status}`);
@@ -77,7 +80,7 @@ const webhook: DemoStep = {
     if (!zone) return 'skipped: no global zone';
     // Subscribed by an operator through the API (admin:webhooks), in the zone's primary; the
     // endpoint item replicates to the secondary like every other item.
-    const operator = await tokenFor(topology, demoSubject('demo-operator'), ['admin:webhooks']);
+    const operator = await tokenFor(topology, demoSubject('demo-operator'), { scopes: ['admin:webhooks'] });
     const path = `/demo/${demoSubject('hook')}`;
     const created = await api({
       base: topology.endpoints.edge,

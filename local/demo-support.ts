@@ -93,12 +93,19 @@ export async function api(call: ApiCall) {
   return { status: response.status, servedBy: response.headers.get(SERVED_BY_HEADER), body };
 }
 
-/** A bearer token from the local identity provider (POST /control/tokens). */
-export async function tokenFor(topology: LocalTopology, subject: string, scopes?: string[]): Promise<string> {
+/**
+ * A bearer token from the local identity provider (POST /control/tokens). Without `homeZone` the token is
+ * a sign-up's: the cells accept it only for creating the profile, where the body's country decides.
+ */
+export async function tokenFor(
+  topology: LocalTopology,
+  subject: string,
+  claims: { readonly homeZone?: string; readonly scopes?: readonly string[] } = {},
+): Promise<string> {
   const response = await fetch(`${topology.endpoints.control}/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ subject, ...(scopes ? { scopes } : {}) }),
+    body: JSON.stringify({ subject, ...claims }),
   });
   if (!response.ok) throw new Error(`token request answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;

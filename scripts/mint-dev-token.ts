@@ -9,10 +9,10 @@ import { ENDPOINTS_FILE, localEndpointsSchema } from '../local/contract';
  * LOCAL ONLY. Mints a bearer token the local topology accepts, signed with
  * the dev key in .local/dev-keys/ (generated on first use).
  *
- *   npx tsx scripts/mint-dev-token.ts --sub alice                 # customer scopes
+ *   npx tsx scripts/mint-dev-token.ts --sub alice --home-zone global   # customer scopes
  *   npx tsx scripts/mint-dev-token.ts --sub ops --admin           # admin:drill admin:audit
  *   npx tsx scripts/mint-dev-token.ts --sub bob --home-zone eu --scope commerce:carts --ttl 600
- *   npx tsx scripts/mint-dev-token.ts --sub alice --local        # ask the running local topology's issuer
+ *   npx tsx scripts/mint-dev-token.ts --sub alice --home-zone global --local   # ask the local topology's issuer
  *
  * The running local topology (`local/`) has its own in-memory issuer; with
  * --local the token comes from its control API (POST /control/tokens) so the
@@ -71,6 +71,11 @@ async function fromLocalTopology(scopes: readonly string[]): Promise<string> {
 
 async function main(): Promise<void> {
   const scopes = values.scope ?? (values.admin ? ADMIN_SCOPES : CUSTOMER_SCOPES);
+  if (!values.admin && !values['home-zone'])
+    console.error(
+      'note: no --home-zone, so the cells accept this token only for creating a customer profile; carts, ' +
+        'checkout, orders and profiles answer 403 home_zone_unknown. Add --home-zone <zone>.',
+    );
   if (values.local) {
     process.stdout.write(`${await fromLocalTopology(scopes)}\n`);
     return;

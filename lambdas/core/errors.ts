@@ -16,6 +16,10 @@ export const PROBLEM_TYPES = {
   unauthorized: { status: 401, title: 'A valid bearer token is required' },
   payment_declined: { status: 402, title: 'The payment was declined' },
   forbidden: { status: 403, title: 'The token lacks the scope or ownership this request needs' },
+  home_zone_unknown: {
+    status: 403,
+    title: "The token does not say which residency zone holds the customer's personal data",
+  },
   not_found: { status: 404, title: 'No such resource' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this route' },

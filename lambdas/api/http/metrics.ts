@@ -39,7 +39,8 @@ export function powertoolsApiMetrics(metrics: Metrics): ApiMetrics {
       if (replayed) metrics.addMetric('IdempotentReplays', MetricUnit.Count, 1);
       if (problemCode === 'idempotency_key_in_use' || problemCode === 'idempotency_key_reused')
         metrics.addMetric('IdempotencyConflicts', MetricUnit.Count, 1);
-      if (problemCode === 'misdirected_request') metrics.addMetric('ResidencyRefusals', MetricUnit.Count, 1);
+      if (problemCode === 'misdirected_request' || problemCode === 'home_zone_unknown')
+        metrics.addMetric('ResidencyRefusals', MetricUnit.Count, 1);
       metrics.publishStoredMetrics();
     },
   };

@@ -68,6 +68,12 @@ export interface RouteSpec<
   readonly query?: Q;
   readonly body?: B;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /**
+   * On a personal-data path, what tells the cell the customer's home zone. 'token': the `home_zone` claim,
+   * which must be present. 'precondition': the route's precondition decides (creating a profile: the
+   * body's country); a claim, when present, is still checked. @default 'token'
+   */
+  readonly homeZoneFrom?: 'token' | 'precondition';
   /** Checks that must pass before anything is written (e.g. residency); runs before the key is taken. */
   readonly precondition?: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>) => void | Promise<void>;
   readonly handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<ApiResult>;
@@ -111,13 +117,32 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
 }
 
 /** A customer homed in another zone is refused before anything is written. */
-export function assertResidency(homeZone: string | undefined, residency: MountOptions['residency']): void {
-  if (homeZone === undefined || homeZone === residency.zone) return;
+export function assertResidency(homeZone: string, residency: MountOptions['residency']): void {
+  if (homeZone === residency.zone) return;
   const endpoint = residency.endpoints[homeZone];
   throw new ProblemError(
     'misdirected_request',
     `this customer's personal data lives in zone ${homeZone}; send the request to ${endpoint ?? `the ${homeZone} zone`}`,
     { zone: homeZone, ...(endpoint ? { endpoint } : {}) },
+  );
+}
+
+/**
+ * Fails closed: a personal-data request whose token names no home zone is refused, because the cell
+ * cannot tell whether it may hold that customer's data.
+ */
+function assertTokenResidency(
+  principal: Principal | undefined,
+  homeZoneFrom: 'token' | 'precondition',
+  residency: MountOptions['residency'],
+): void {
+  if (principal?.homeZone !== undefined) return assertResidency(principal.homeZone, residency);
+  if (homeZoneFrom === 'precondition') return;
+  throw new ProblemError(
+    'home_zone_unknown',
+    'the access token carries no home_zone claim, so this cell cannot tell whether it may hold this ' +
+      "customer's personal data; have the identity provider issue the home_zone claim " +
+      '(locally: npm run token:dev -- --home-zone <zone>)',
   );
 }
 
@@ -132,6 +157,7 @@ export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOpt
   const chain: MiddlewareHandler<AppEnv>[] = [];
   // Residency guards the personal-data paths of core/data-classification.ts (the same list the CDN rules use).
   const carriesPersonalData = isPersonalDataPath(spec.path);
+  const homeZoneFrom = spec.homeZoneFrom ?? 'token';
   if (spec.scope) chain.push(authenticate(options.verifier), requireScope(spec.scope));
 
   chain.push(async (c, next) => {
@@ -165,7 +191,7 @@ export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOpt
       log: c.get('log'),
       c,
     };
-    if (carriesPersonalData) assertResidency(principal?.homeZone, options.residency);
+    if (carriesPersonalData) assertTokenResidency(principal, homeZoneFrom, options.residency);
     await spec.precondition?.(input as never);
     c.set('routeInput', input);
     await next();

@@ -52,6 +52,7 @@ export function customerRoutes(deps: ResolvedDependencies) {
         ...AUTH_ERRORS,
         ...MUTATION_ERRORS,
       },
+      homeZoneFrom: 'precondition',
       precondition: ({ body }) => assertResidency(deps.zoneForCountry(body.country), residency),
       handler: async (ctx) => {
         const at = new Date(deps.now()).toISOString();

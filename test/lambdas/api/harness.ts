@@ -36,7 +36,8 @@ export interface Harness {
    * process killed there (no compensation, no key release). Resolves when one has.
    */
   dieAt(step: CheckoutStep): Promise<void>;
-  token(subject: string, options?: { scopes?: readonly string[]; homeZone?: string }): Promise<string>;
+  /** A customer token; `homeZone` defaults to the harness cell's zone, and `null` leaves the claim out. */
+  token(subject: string, options?: { scopes?: readonly string[]; homeZone?: string | null }): Promise<string>;
   adminToken(): Promise<string>;
   call(
     method: string,
@@ -102,11 +103,11 @@ export async function createHarness(overrides: Partial<ApiDependencies> = {}): P
         });
       });
     },
-    token: (subject, options = {}) =>
+    token: (subject, { scopes = CUSTOMER_SCOPES, homeZone = config.CELL_ZONE } = {}) =>
       mintDevToken(keys, {
         subject,
-        scopes: options.scopes ?? CUSTOMER_SCOPES,
-        ...(options.homeZone ? { homeZone: options.homeZone } : {}),
+        scopes,
+        ...(homeZone === null ? {} : { homeZone }),
         now: clock.now,
       }),
     adminToken: () => mintDevToken(keys, { subject: 'operator-1', scopes: ADMIN_SCOPES, now: clock.now }),

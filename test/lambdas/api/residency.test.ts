@@ -9,7 +9,8 @@ describe('residency and customer data', () => {
 
   it('refuses a customer whose country belongs to another zone with 421 naming that endpoint, writing nothing', async () => {
     const before = await h.scanAll();
-    const token = await h.token('cust-de');
+    // A sign-up: the identity provider does not know the home zone yet, so the body's country decides.
+    const token = await h.token('cust-de', { homeZone: null });
     const response = await h.call('POST', '/v1/customers', {
       token,
       key: 'de-1',
@@ -47,6 +48,44 @@ describe('residency and customer data', () => {
       });
     }
     expect(await h.scanAll()).toEqual(before);
+  });
+
+  it('fails closed on a token without home_zone: 403 on every personal-data route but sign-up, writing nothing', async () => {
+    // Prepare
+    const before = await h.scanAll();
+    const token = await h.token('cust-unknown', { homeZone: null });
+    // Act
+    const refused = [];
+    for (const [method, path, body] of [
+      ['POST', '/v1/carts', {}],
+      ['GET', '/v1/carts/01JCART0000000000000000000', undefined],
+      ['GET', '/v1/orders', undefined],
+      ['POST', '/v1/checkout', { cartId: 'abc' }],
+      ['GET', '/v1/customers/cust-unknown', undefined],
+      ['PATCH', '/v1/customers/cust-unknown', { name: 'Eva' }],
+      ['DELETE', '/v1/customers/cust-unknown', undefined],
+    ] as const) {
+      const response = await h.call(method, path, {
+        token,
+        key: `unknown-${method}-${path}`,
+        ...(body ? { body } : {}),
+      });
+      refused.push({ method, path, status: response.status, body: await response.json() });
+    }
+    const afterRefusals = await h.scanAll();
+    const signUp = await h.call('POST', '/v1/customers', {
+      token,
+      key: 'unknown-signup',
+      body: { email: 'lee@example.com', name: 'Lee', country: 'US' },
+    });
+    // Assess
+    for (const answer of refused)
+      expect(answer).toMatchObject({
+        status: 403,
+        body: { code: 'home_zone_unknown', detail: expect.stringContaining('home_zone') },
+      });
+    expect(afterRefusals).toEqual(before);
+    expect(signUp.status).toBe(201);
   });
 
   it('creates, updates and erases a local customer; the erasure keeps no personal data', async () => {
