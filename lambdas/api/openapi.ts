@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../core/idempotency';
-import type { RouteSpec } from './http/route';
+import { isPersonalDataPath } from '../core/data-classification';
+import type { ResponseSpec, RouteSpec } from './http/route';
+import { RESIDENCY_ERRORS } from './schemas';
 
 /**
  * The OpenAPI 3.1 document, generated from the same route descriptions the
@@ -108,7 +110,10 @@ export function openApiDocument(specs: readonly RouteSpec[], info: OpenApiInfo):
           }
         : {}),
       responses: Object.fromEntries(
-        Object.entries(spec.responses).map(([status, response]) => [
+        Object.entries<ResponseSpec>({
+          ...spec.responses,
+          ...(isPersonalDataPath(spec.path) ? RESIDENCY_ERRORS : {}),
+        }).map(([status, response]) => [
           status,
           {
             description: response.description,

@@ -37,9 +37,23 @@ export const AUTH_ERRORS = {
   403: { description: 'The token lacks the required scope', schema: problemSchema },
 } as const;
 
+/**
+ * What every personal-data route can answer for residency (the generator adds these to each, from the same
+ * path list the app guards).
+ */
+export const RESIDENCY_ERRORS = {
+  403: {
+    description: 'The token lacks the required scope, or carries no home_zone claim (code home_zone_unknown)',
+    schema: problemSchema,
+  },
+  421: {
+    description: "The customer's data lives in another residency zone (the body names its endpoint)",
+    schema: problemSchema,
+  },
+} as const;
+
 export const MUTATION_ERRORS = {
   400: { description: 'Invalid request or missing Idempotency-Key', schema: problemSchema },
   409: { description: 'Conflict, or the same Idempotency-Key is still running', schema: problemSchema },
-  421: { description: "The customer's data lives in another residency zone", schema: problemSchema },
   422: { description: 'The Idempotency-Key was used with a different request', schema: problemSchema },
 } as const;

@@ -39,6 +39,25 @@ describe('OpenAPI contract', () => {
     for (const ref of refs) expect(Object.keys(components)).toContain(ref);
   });
 
+  it('documents the residency answers (403 home_zone_unknown, 421) on exactly the personal-data paths', () => {
+    const document = JSON.parse(openApiText()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, operation]) => ({ path, method, operation })),
+    );
+    for (const { path, method, operation } of operations) {
+      const personal = isPersonalDataPath(path);
+      expect({ path, method, documents421: '421' in operation.responses }).toEqual({
+        path,
+        method,
+        documents421: personal,
+      });
+      if (personal) expect(operation.responses['403']?.description).toContain('home_zone_unknown');
+    }
+    expect(operations.filter(({ path }) => isPersonalDataPath(path)).length).toBeGreaterThan(5);
+  });
+
   it('protects every personal-data path with a scope and leaves the catalog public', () => {
     const document = JSON.parse(openApiText()) as {
       paths: Record<string, Record<string, { security: Record<string, string[]>[] }>>;
