@@ -40,5 +40,7 @@ describe('EMF request metrics', () => {
     );
     await h.call('GET', '/v1/orders', { token: await h.token('cust-eu', { homeZone: 'eu' }) });
     expect(metricNames(published.at(-1)!)).toContain('ResidencyRefusals');
+    await h.call('GET', '/v1/orders', { token: await h.token('cust-unknown', { homeZone: null }) });
+    expect(metricNames(published.at(-1)!)).toContain('ResidencyRefusals');
   });
 });
