@@ -11,14 +11,8 @@ import { ZoneReplicator } from '../../local/replicator';
 import { StreamPoller } from '../../local/stream-poller';
 import { ensureTable } from '../../local/tables';
 import { dynamoEndpoint, testDynamoClient } from '../support/dynamodb';
+import { waitUntil } from '../support/wait';
 
-const waitUntil = async (condition: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('local/replicator ZoneReplicator', () => {

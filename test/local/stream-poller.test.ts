@@ -3,14 +3,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type StreamRecordHandler, StreamPoller } from '../../local/stream-poller';
 import { cloudStreamArn } from '../../local/stream-records';
 import { dynamoEndpoint, freshCommerceTable } from '../support/dynamodb';
-
-const waitUntil = async (condition: () => boolean, timeoutMs = 10_000) => {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+import { waitUntil } from '../support/wait';
 
 describe('local/stream-poller StreamPoller', () => {
   const region = 'eu-west-1';

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { controlStateSchema, localEndpointsSchema } from '../../local/contract';
 import { DEMO_STEPS } from '../../local/demo';
 import { PortBusyError } from '../../local/listener';
+import { isAlive } from '../../local/process-memory';
 import { type LocalTopology, startLocalTopology } from '../../local/topology';
 import { accepts } from '../support/ports';
+import { waitUntil } from '../support/wait';
 
 /**
  * End to end on the booted default topology (its own DynamoDB Local, time
@@ -13,15 +15,6 @@ import { accepts } from '../support/ports';
  */
 
 const TIME_SCALE = 0.05;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function bootOnFreePorts(endpointsFile: string): Promise<LocalTopology> {
   for (let attempt = 0; ; attempt++) {
@@ -49,14 +42,6 @@ async function viaEdge(topology: LocalTopology, country: string, path = '/v1/hea
   });
   await response.arrayBuffer();
   return { status: response.status, servedBy: response.headers.get('x-served-by') };
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('local topology (booted)', () => {
@@ -118,7 +103,7 @@ describe('local topology (booted)', () => {
       headers: { 'x-client-country': 'US' },
     });
     let secondaryStatus = 0;
-    await waitFor(async () => {
+    await waitUntil(async () => {
       const response = await fetch(`${secondary.url}/v1/products`);
       secondaryStatus = response.status;
       const body = (await response.json()) as { items?: unknown[] };
@@ -136,7 +121,7 @@ describe('local topology (booted)', () => {
     // Act
     const stopped = await post(`${topology.endpoints.control}/cells/global/us-east-1/stop`);
     const refused = !(await accepts(Number(new URL(topology.endpoints.cells[0]!.url).port)));
-    await waitFor(async () => (await viaEdge(topology, 'US')).servedBy === 'global/us-west-2', boundMs);
+    await waitUntil(async () => (await viaEdge(topology, 'US')).servedBy === 'global/us-west-2', boundMs);
     const failedOver = await viaEdge(topology, 'US');
     // Assess
     expect(stopped.status).toBe(200);
@@ -247,6 +232,6 @@ describe('local topology (booted)', () => {
     const listening = await Promise.all(ports.map(accepts));
     // Assess
     expect(listening.every((open) => !open)).toBe(true);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(isAlive)).toEqual([]);
   });
 });

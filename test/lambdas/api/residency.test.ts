@@ -1,5 +1,17 @@
 import { createHarness, EU_ENDPOINT, type Harness } from './harness';
 
+/** One request per personal-data route other than sign-up, as `customerId` would send them. */
+const personalDataRequests = (customerId: string) =>
+  [
+    ['POST', '/v1/carts', {}],
+    ['GET', '/v1/carts/01JCART0000000000000000000', undefined],
+    ['GET', '/v1/orders', undefined],
+    ['POST', '/v1/checkout', { cartId: 'abc' }],
+    ['GET', `/v1/customers/${customerId}`, undefined],
+    ['PATCH', `/v1/customers/${customerId}`, { name: 'Eva' }],
+    ['DELETE', `/v1/customers/${customerId}`, undefined],
+  ] as const;
+
 describe('residency and customer data', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -28,15 +40,7 @@ describe('residency and customer data', () => {
   it('refuses any personal-data request of a customer homed elsewhere (token home_zone), writing nothing', async () => {
     const before = await h.scanAll();
     const token = await h.token('cust-eu', { homeZone: 'eu' });
-    for (const [method, path, body] of [
-      ['POST', '/v1/carts', {}],
-      ['GET', '/v1/carts/01JCART0000000000000000000', undefined],
-      ['GET', '/v1/orders', undefined],
-      ['POST', '/v1/checkout', { cartId: 'abc' }],
-      ['GET', '/v1/customers/cust-eu', undefined],
-      ['PATCH', '/v1/customers/cust-eu', { name: 'Eva' }],
-      ['DELETE', '/v1/customers/cust-eu', undefined],
-    ] as const) {
+    for (const [method, path, body] of personalDataRequests('cust-eu')) {
       const response = await h.call(method, path, {
         token,
         key: `eu-${method}-${path}`,
@@ -56,15 +60,7 @@ describe('residency and customer data', () => {
     const token = await h.token('cust-unknown', { homeZone: null });
     // Act
     const refused = [];
-    for (const [method, path, body] of [
-      ['POST', '/v1/carts', {}],
-      ['GET', '/v1/carts/01JCART0000000000000000000', undefined],
-      ['GET', '/v1/orders', undefined],
-      ['POST', '/v1/checkout', { cartId: 'abc' }],
-      ['GET', '/v1/customers/cust-unknown', undefined],
-      ['PATCH', '/v1/customers/cust-unknown', { name: 'Eva' }],
-      ['DELETE', '/v1/customers/cust-unknown', undefined],
-    ] as const) {
+    for (const [method, path, body] of personalDataRequests('cust-unknown')) {
       const response = await h.call(method, path, {
         token,
         key: `unknown-${method}-${path}`,
