@@ -113,7 +113,7 @@ let setprivFound: boolean | undefined;
  * leave the JVM holding its port and memory. On Linux, util-linux's `setpriv --pdeathsig KILL` sets the
  * kernel's parent-death signal and then execs Java (same pid). Elsewhere Java runs unwrapped.
  */
-export function diesWithOwner(javaArgs: readonly string[]): { command: string; args: string[] } {
+function diesWithOwner(javaArgs: readonly string[]): { command: string; args: string[] } {
   if (process.platform === 'linux') {
     setprivFound ??= spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
     if (setprivFound) return { command: 'setpriv', args: ['--pdeathsig', 'KILL', 'java', ...javaArgs] };

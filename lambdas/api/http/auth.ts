@@ -12,7 +12,8 @@ import type { AppEnv, Principal } from './env';
 /**
  * Bearer JWT authentication: signature against a JWKS, issuer, audience and
  * expiry checked by jose; scopes from the `scope` (space-separated) or `scp`
- * claim; the optional `home_zone` claim names the customer's residency zone.
+ * claim; the `home_zone` claim names the customer's residency zone (personal-data routes refuse a
+ * token without it, sign-up excepted: see route.ts).
  */
 export interface AccessTokenVerifier {
   verify(token: string): Promise<Principal>;
