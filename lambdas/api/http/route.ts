@@ -136,14 +136,14 @@ function assertTokenResidency(
   homeZoneFrom: 'token' | 'precondition',
   residency: MountOptions['residency'],
 ): void {
-  if (principal?.homeZone !== undefined) return assertResidency(principal.homeZone, residency);
-  if (homeZoneFrom === 'precondition') return;
-  throw new ProblemError(
-    'home_zone_unknown',
-    'the access token carries no home_zone claim, so this cell cannot tell whether it may hold this ' +
-      "customer's personal data; have the identity provider issue the home_zone claim " +
-      '(locally: npm run token:dev -- --home-zone <zone>)',
-  );
+  if (principal?.homeZone !== undefined) assertResidency(principal.homeZone, residency);
+  else if (homeZoneFrom === 'token')
+    throw new ProblemError(
+      'home_zone_unknown',
+      'the access token carries no home_zone claim, so this cell cannot tell whether it may hold this ' +
+        "customer's personal data; have the identity provider issue the home_zone claim " +
+        '(locally: npm run token:dev -- --home-zone <zone>)',
+    );
 }
 
 export function jsonResult(result: ApiResult): Response {
