@@ -71,7 +71,8 @@ async function fromLocalTopology(scopes: readonly string[]): Promise<string> {
 
 async function main(): Promise<void> {
   const scopes = values.scope ?? (values.admin ? ADMIN_SCOPES : CUSTOMER_SCOPES);
-  if (!values.admin && !values['home-zone'])
+  const customerToken = scopes.some((scope) => (CUSTOMER_SCOPES as readonly string[]).includes(scope));
+  if (customerToken && !values['home-zone'])
     console.error(
       'note: no --home-zone, so the cells accept this token only for creating a customer profile; carts, ' +
         'checkout, orders and profiles answer 403 home_zone_unknown. Add --home-zone <zone>.',
