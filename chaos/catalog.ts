@@ -5,6 +5,8 @@
  * in the CLI, the meaning lives here.
  */
 
+import { MIN_SUCCESS_PERCENT } from './metrics';
+
 export const DRILL_NAMES = [
   'region-failover',
   'replication-pause',
@@ -51,7 +53,7 @@ export const DRILLS: Readonly<Record<DrillName, DrillDefinition>> = {
     settleSeconds: 120,
     expectations: [
       'RTO <= predicted RTO + 2 s',
-      'traffic served by the secondary at >= 99% success',
+      `traffic served by the secondary at >= ${MIN_SUCCESS_PERCENT} success`,
       '0 lost acknowledged writes',
       'canary writes acknowledged before the fault present in the secondary (RPO)',
     ],
@@ -59,8 +61,7 @@ export const DRILLS: Readonly<Record<DrillName, DrillDefinition>> = {
   'replication-pause': {
     name: 'replication-pause',
     title: 'Replication between the cells of a zone paused',
-    hypothesis:
-      'While replication is paused the primary keeps serving at >= 99% success and the backlog grows; after it resumes, every acknowledged write reaches the secondary (0 missing) and the lag returns to normal.',
+    hypothesis: `While replication is paused the primary keeps serving at >= ${MIN_SUCCESS_PERCENT} success and the backlog grows; after it resumes, every acknowledged write reaches the secondary (0 missing) and the lag returns to normal.`,
     fault:
       'replication paused (local: replicator paused; AWS: FIS aws:dynamodb:global-table-pause-replication)',
     recovery: 'hold',
@@ -68,7 +69,7 @@ export const DRILLS: Readonly<Record<DrillName, DrillDefinition>> = {
     faultSeconds: 120,
     settleSeconds: 60,
     expectations: [
-      'success rate >= 99% during the pause',
+      `success rate >= ${MIN_SUCCESS_PERCENT} during the pause`,
       'replication lag grows during the pause and recovers after it',
       '0 acknowledged writes missing in the secondary after catch-up',
     ],
@@ -86,7 +87,7 @@ export const DRILLS: Readonly<Record<DrillName, DrillDefinition>> = {
     settleSeconds: 60,
     expectations: [
       'checkout p99 below the payment timeout plus a margin (no hanging requests)',
-      'non-checkout requests >= 99% success',
+      `non-checkout requests >= ${MIN_SUCCESS_PERCENT} success`,
       'checkout succeeds again after rollback',
     ],
   },
@@ -101,7 +102,7 @@ export const DRILLS: Readonly<Record<DrillName, DrillDefinition>> = {
     faultSeconds: 60,
     settleSeconds: 120,
     expectations: [
-      'API success rate unaffected (>= 99%)',
+      `API success rate unaffected (>= ${MIN_SUCCESS_PERCENT})`,
       'every order.v1.placed event delivered exactly once in effect (dedup by webhook-id)',
       'no event lost (delivered, or in the DLQ)',
     ],

@@ -22,7 +22,12 @@ export interface RecoveryCriteria {
   readonly minSuccessRate: number;
 }
 
-export const DEFAULT_RECOVERY: RecoveryCriteria = { windowSeconds: 3, minSuccessRate: 0.99 };
+/** The success rate traffic must keep during a fault and reach after a failover (the catalog's ">= 99%"). */
+export const MIN_SUCCESS_RATE = 0.99;
+/** MIN_SUCCESS_RATE as the drills' criteria and catalog print it. */
+export const MIN_SUCCESS_PERCENT = `${Math.round(MIN_SUCCESS_RATE * 100)}%`;
+
+export const DEFAULT_RECOVERY: RecoveryCriteria = { windowSeconds: 3, minSuccessRate: MIN_SUCCESS_RATE };
 
 export interface RtoResult {
   /** Seconds from fault start to the start of the first recovered window; undefined if it never recovered. */
@@ -197,6 +202,18 @@ export interface Criterion {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
+}
+
+/** A criterion that `served` kept MIN_SUCCESS_RATE; with no request at all it fails (nothing was shown). */
+export function minSuccessCriterion(
+  name: string,
+  served: { requests: number; succeeded: number },
+): Criterion {
+  return {
+    name,
+    ok: served.requests > 0 && served.succeeded / served.requests >= MIN_SUCCESS_RATE,
+    detail: `${served.succeeded}/${served.requests} successful`,
+  };
 }
 
 export type Verdict = 'pass' | 'fail' | 'aborted';
