@@ -21,23 +21,13 @@ export async function batchGetAll(
 ): Promise<Record<string, unknown>[]> {
   const { documentClient, tableName } = context;
   const items: Record<string, unknown>[] = [];
-  let pending = [...keys];
-  for (let retries = 0; pending.length > 0; ) {
+  await untilProcessed(keys, { chunkSize: 100, what: 'keys', operation: 'BatchGet' }, async (chunk) => {
     const { Responses, UnprocessedKeys } = await documentClient.send(
-      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending.slice(0, 100) } } }),
+      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: chunk } } }),
     );
     items.push(...(Responses?.[tableName] ?? []));
-    const unprocessed = UnprocessedKeys?.[tableName]?.Keys ?? [];
-    pending = [...unprocessed, ...pending.slice(100)];
-    if (unprocessed.length === 0) {
-      retries = 0;
-      continue;
-    }
-    retries += 1;
-    if (retries > MAX_RETRIES)
-      throw new Error(`${pending.length} keys stayed unprocessed after ${MAX_RETRIES} BatchGet retries`);
-    await backoff(retries - 1);
-  }
+    return UnprocessedKeys?.[tableName]?.Keys ?? [];
+  });
   return items;
 }
 
@@ -46,20 +36,40 @@ export async function batchWriteAll(
   requests: readonly WriteRequest[],
 ): Promise<void> {
   const { documentClient, tableName } = context;
-  let pending = [...requests];
+  await untilProcessed(
+    requests,
+    { chunkSize: 25, what: 'writes', operation: 'BatchWrite' },
+    async (chunk) => {
+      const { UnprocessedItems } = await documentClient.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: chunk } }),
+      );
+      return (UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+    },
+  );
+}
+
+/**
+ * Sends `items` in chunks; what a call hands back as unprocessed goes first into the next call. Retries in
+ * a row (calls that left something unprocessed) back off, and after MAX_RETRIES of them it gives up.
+ */
+async function untilProcessed<T>(
+  items: readonly T[],
+  batch: { readonly chunkSize: number; readonly what: string; readonly operation: string },
+  send: (chunk: T[]) => Promise<T[]>,
+): Promise<void> {
+  let pending = [...items];
   for (let retries = 0; pending.length > 0; ) {
-    const { UnprocessedItems } = await documentClient.send(
-      new BatchWriteCommand({ RequestItems: { [tableName]: pending.slice(0, 25) } }),
-    );
-    const unprocessed = (UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
-    pending = [...unprocessed, ...pending.slice(25)];
+    const unprocessed = await send(pending.slice(0, batch.chunkSize));
+    pending = [...unprocessed, ...pending.slice(batch.chunkSize)];
     if (unprocessed.length === 0) {
       retries = 0;
       continue;
     }
     retries += 1;
     if (retries > MAX_RETRIES)
-      throw new Error(`${pending.length} writes stayed unprocessed after ${MAX_RETRIES} BatchWrite retries`);
+      throw new Error(
+        `${pending.length} ${batch.what} stayed unprocessed after ${MAX_RETRIES} ${batch.operation} retries`,
+      );
     await backoff(retries - 1);
   }
 }
