@@ -18,9 +18,10 @@ describe('buildCommerceApp', () => {
   let euRegional: BuiltApp;
 
   beforeAll(() => {
-    // Prepare + Act: the two shipped topologies, with cdk-nag.
-    defaultApp = synthesizeCommerceApp('topology.yaml', { nag: true });
-    euRegional = synthesizeCommerceApp('topologies/eu-regional.yaml', { nag: true });
+    // Prepare + Act: the two shipped topologies, with cdk-nag and CloudFormation schema validation (the one
+    // suite that keeps the validator on: every other test app skips it for speed, see synth-fixture.ts).
+    defaultApp = synthesizeCommerceApp('topology.yaml', { nag: true, validateTemplates: true });
+    euRegional = synthesizeCommerceApp('topologies/eu-regional.yaml', { nag: true, validateTemplates: true });
   });
 
   it.each([
@@ -54,7 +55,7 @@ describe('buildCommerceApp', () => {
 
   it('fails synth on an invalid CloudFormation template (template validation turned into errors)', () => {
     // Prepare: a resource property CloudFormation's schema rejects.
-    const app = newCommerceApp();
+    const app = newCommerceApp({ validateTemplates: true });
     const stack = new Stack(app, 'Probe', { env: { account: '111111111111', region: 'us-east-1' } });
     new CfnResource(stack, 'BadQueue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 'soon' } });
     // Act + Assess: without COMMERCE_APP_CONTEXT this would only be a warning.
