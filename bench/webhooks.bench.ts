@@ -22,10 +22,11 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { type EventEnvelope, newEvent, outboxItem } from '../lambdas/core/events/envelope';
+import { type EventEnvelope, newEvent } from '../lambdas/core/events/envelope';
+import { outboxItem } from '../lambdas/adapters/outbox-repository';
 import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
 import { relayStreamBatch } from '../lambdas/outbox/relay';
-import { DeliveryStore } from '../lambdas/webhooks/deliveries';
+import { DeliveryStore } from '../lambdas/adapters/webhook-delivery-store';
 import { EndpointRegistry } from '../lambdas/webhooks/endpoints';
 import { DeliveryFanout } from '../lambdas/webhooks/fanout';
 import { generateSecret, signatureHeaders, verifyWebhook } from '../lambdas/webhooks/signature';

@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type EventEnvelope, newEvent, outboxItem } from '../../../lambdas/core/events/envelope';
+import { type EventEnvelope, newEvent } from '../../../lambdas/core/events/envelope';
+import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
 import { InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
 import { createEventPipeline } from '../../../lambdas/webhooks/runtime';
 import { InProcessQueue } from '../../../local/in-process-queue';

@@ -1,105 +1,32 @@
 import {
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { EventEnvelope } from '../core/events/envelope';
+import {
+  type AttemptLog,
+  DELIVERY_RETENTION_SECONDS,
+  DeliveryInFlightError,
+  DeliveryNotFoundError,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type DlqEntry,
+  deliveryIdOf,
+} from '../core/webhooks/delivery';
+import { type DynamoDBDocumentClient, GSI1, keys, type TransactWrite } from './table';
 
 /**
- * Delivery records, attempt log and DLQ in the zone's single table.
+ * Webhook delivery records, their attempt log and the DLQ, in the zone's single table (keys in table.ts):
  *
- *   delivery  pk DELIVERY#<deliveryId>  sk DELIVERY
- *             gsi1pk ENDPOINT_DELIVERIES#<endpointId>  gsi1sk <createdAt>#<deliveryId>
- *   attempt   pk DELIVERY#<deliveryId>  sk ATTEMPT#<round>#<attempt>
- *   DLQ entry pk WEBHOOK_DLQ             sk <deliveryId>
+ *   delivery  keys.webhookDelivery(deliveryId)      gsi1 keys.endpointDeliveriesIndex(endpointId), <createdAt>#<deliveryId>
+ *   attempt   keys.webhookAttempt(deliveryId, round, attempt)
+ *   DLQ entry keys.webhookDlqEntry(deliveryId)
  *
- * `deliveryId = <eventId>_<endpointId>` is deterministic, so a duplicate
- * stream record finds the record already there (conditional put) and creates
- * no second delivery. `round` starts at 0 and grows on every operator resend,
- * recover or redrive; queue messages carry the round they were sent for, so a
- * stale message is dropped instead of sending twice.
+ * Creation is a conditional put on the deterministic delivery id, so a duplicate creates nothing.
  */
-
-export const MAX_ATTEMPTS = 8;
-export const RESPONSE_BODY_LIMIT = 1024;
-export const DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600;
-
-export const deliveryMessageSchema = z.strictObject({
-  deliveryId: z.string().min(1).max(80),
-  round: z.number().int().nonnegative(),
-});
-export type DeliveryMessage = z.output<typeof deliveryMessageSchema>;
-
-/** pending: scheduled or in flight; succeeded: a 2xx; failed: stopped early (410, endpoint disabled or deleted); dead: attempts exhausted, in the DLQ. */
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dead';
-
-export interface DeliveryRecord {
-  readonly deliveryId: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly endpointId: string;
-  readonly envelope: EventEnvelope;
-  readonly status: DeliveryStatus;
-  readonly round: number;
-  /** Attempts made in the current round. */
-  readonly attempts: number;
-  /** True once the first queue message of the current round was sent. */
-  readonly enqueued: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly lastAttemptAt?: string;
-  readonly lastResponseStatus?: number | null;
-  readonly nextAttemptAt?: string | null;
-  readonly reason?: string;
-  /** ms; set while an attempt is in flight (see `claim`). */
-  readonly leaseUntil?: number;
-}
-
-export interface AttemptLog {
-  readonly deliveryId: string;
-  readonly round: number;
-  readonly attempt: number;
-  readonly at: string;
-  /** HTTP status, or null when no response came back (timeout, connection error). */
-  readonly responseStatus: number | null;
-  readonly durationMs: number;
-  /** First 1 KiB of the response body, or the error for a failed request. */
-  readonly responseBody: string;
-  readonly outcome: 'succeeded' | 'retry' | 'failed' | 'dead';
-  readonly nextAttemptAt: string | null;
-}
-
-export interface DlqEntry {
-  readonly deliveryId: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly endpointId: string;
-  readonly deadAt: string;
-  readonly attempts: number;
-  readonly lastResponseStatus: number | null;
-}
-
-export class DeliveryNotFoundError extends Error {
-  override name = 'DeliveryNotFoundError';
-}
-export class DeliveryInFlightError extends Error {
-  override name = 'DeliveryInFlightError';
-}
-
-export const deliveryIdOf = (eventId: string, endpointId: string) => `${eventId}_${endpointId}`;
-export const deliveryKey = (deliveryId: string) => ({ pk: `DELIVERY#${deliveryId}`, sk: 'DELIVERY' });
-/** gsi1 partition of an endpoint's deliveries, in createdAt order. */
-const endpointDeliveriesIndexOf = (endpointId: string) => `ENDPOINT_DELIVERIES#${endpointId}`;
-const dlqKey = (deliveryId: string) => ({ pk: 'WEBHOOK_DLQ', sk: deliveryId });
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
-
-export function truncateBody(text: string): string {
-  return text.length > RESPONSE_BODY_LIMIT ? `${text.slice(0, RESPONSE_BODY_LIMIT)}…[truncated]` : text;
-}
 
 function strip<T>(item: Record<string, unknown>): T {
   const { pk: _p, sk: _s, entity: _e, gsi1pk: _g, gsi1sk: _t, expiresAt: _x, ...rest } = item;
@@ -154,9 +81,9 @@ export class DeliveryStore {
         new PutCommand({
           TableName: this.table,
           Item: {
-            ...deliveryKey(record.deliveryId),
+            ...keys.webhookDelivery(record.deliveryId),
             entity: 'webhook_delivery',
-            gsi1pk: endpointDeliveriesIndexOf(endpointId),
+            gsi1pk: keys.endpointDeliveriesIndex(endpointId),
             gsi1sk: `${at}#${record.deliveryId}`,
             expiresAt: this.expiresAt(),
             ...record,
@@ -177,7 +104,7 @@ export class DeliveryStore {
       .send(
         new UpdateCommand({
           TableName: this.table,
-          Key: deliveryKey(deliveryId),
+          Key: keys.webhookDelivery(deliveryId),
           UpdateExpression: 'SET enqueued = :t',
           ConditionExpression: '#round = :round',
           ExpressionAttributeNames: { '#round': 'round' },
@@ -201,7 +128,7 @@ export class DeliveryStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: deliveryKey(delivery.deliveryId),
+          Key: keys.webhookDelivery(delivery.deliveryId),
           UpdateExpression: 'SET leaseUntil = :until',
           ConditionExpression:
             '#round = :round AND #status = :pending AND attempts < :attempt AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
@@ -224,7 +151,7 @@ export class DeliveryStore {
 
   async get(deliveryId: string): Promise<DeliveryRecord | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: deliveryKey(deliveryId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: keys.webhookDelivery(deliveryId), ConsistentRead: true }),
     );
     return Item ? strip<DeliveryRecord>(Item) : undefined;
   }
@@ -240,13 +167,12 @@ export class DeliveryStore {
     attempt: AttemptLog,
     change: { status: DeliveryStatus; reason?: string },
   ): Promise<boolean> {
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactWrite[] = [
       {
         Put: {
           TableName: this.table,
           Item: {
-            pk: `DELIVERY#${delivery.deliveryId}`,
-            sk: `ATTEMPT#${pad(attempt.round, 4)}#${pad(attempt.attempt, 2)}`,
+            ...keys.webhookAttempt(delivery.deliveryId, attempt.round, attempt.attempt),
             entity: 'webhook_attempt',
             expiresAt: this.expiresAt(),
             ...attempt,
@@ -256,7 +182,7 @@ export class DeliveryStore {
       {
         Update: {
           TableName: this.table,
-          Key: deliveryKey(delivery.deliveryId),
+          Key: keys.webhookDelivery(delivery.deliveryId),
           UpdateExpression:
             'SET #status = :status, attempts = :attempt, updatedAt = :at, lastAttemptAt = :at, lastResponseStatus = :code, nextAttemptAt = :next, reason = :reason REMOVE leaseUntil',
           ConditionExpression: '#round = :round AND attempts < :attempt AND #status = :pending',
@@ -288,7 +214,7 @@ export class DeliveryStore {
         Put: {
           TableName: this.table,
           Item: {
-            ...dlqKey(delivery.deliveryId),
+            ...keys.webhookDlqEntry(delivery.deliveryId),
             entity: 'webhook_dlq',
             expiresAt: this.expiresAt(),
             ...entry,
@@ -311,7 +237,7 @@ export class DeliveryStore {
       .send(
         new UpdateCommand({
           TableName: this.table,
-          Key: deliveryKey(delivery.deliveryId),
+          Key: keys.webhookDelivery(delivery.deliveryId),
           UpdateExpression: 'SET #status = :failed, reason = :reason, updatedAt = :at, nextAttemptAt = :null',
           ConditionExpression: '#round = :round AND #status = :pending',
           ExpressionAttributeNames: { '#status': 'status', '#round': 'round' },
@@ -360,7 +286,7 @@ export class DeliveryStore {
             {
               Update: {
                 TableName: this.table,
-                Key: deliveryKey(deliveryId),
+                Key: keys.webhookDelivery(deliveryId),
                 UpdateExpression:
                   'SET #status = :pending, #round = :next, attempts = :zero, enqueued = :false, updatedAt = :at, nextAttemptAt = :at REMOVE reason, leaseUntil',
                 ConditionExpression: '#round = :round',
@@ -375,7 +301,7 @@ export class DeliveryStore {
                 },
               },
             },
-            { Delete: { TableName: this.table, Key: dlqKey(deliveryId) } },
+            { Delete: { TableName: this.table, Key: keys.webhookDlqEntry(deliveryId) } },
           ],
         }),
       );
@@ -393,7 +319,10 @@ export class DeliveryStore {
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
-        ExpressionAttributeValues: { ':pk': `DELIVERY#${deliveryId}`, ':attempt': 'ATTEMPT#' },
+        ExpressionAttributeValues: {
+          ':pk': keys.webhookDelivery(deliveryId).pk,
+          ':attempt': keys.webhookAttemptPrefix,
+        },
       }),
     );
     return (Items ?? []).map((item) => strip<AttemptLog>(item));
@@ -411,10 +340,10 @@ export class DeliveryStore {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          IndexName: 'gsi1',
+          IndexName: GSI1,
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :since AND :until',
           ExpressionAttributeValues: {
-            ':pk': endpointDeliveriesIndexOf(endpointId),
+            ':pk': keys.endpointDeliveriesIndex(endpointId),
             ':since': window.since,
             // '#' sorts below every id character, so `<until>#` excludes deliveries created at `until`.
             ':until': `${window.until}#`,
@@ -438,7 +367,7 @@ export class DeliveryStore {
         TableName: this.table,
         KeyConditionExpression: options.after ? 'pk = :pk AND sk > :after' : 'pk = :pk',
         ExpressionAttributeValues: {
-          ':pk': 'WEBHOOK_DLQ',
+          ':pk': keys.webhookDlqPartition,
           ...(options.after ? { ':after': options.after } : {}),
         },
         Limit: limit,
