@@ -1,7 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiDependencies } from '../lambdas/api/app';
 import type { CellConfig } from '../lambdas/core/cell-config';
-import { apiExtensions } from '../lambdas/api/extensions';
 import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
 import { createEventPipeline } from '../lambdas/webhooks/runtime';
 import { localDynamoClient } from './dynamodb-local';
@@ -82,7 +81,8 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
       documentClient,
       // SIMULATED payments: test payment methods pm_card_ok / _declined / _fail / _hang / _late steer it.
       paymentProvider: new LocalPaymentProvider(),
-      extensions: apiExtensions({ queue, mode: 'local' }),
+      webhookQueue: queue,
+      networkMode: 'local',
     },
     relayHandler: pipeline.relayHandler,
     publisher,
