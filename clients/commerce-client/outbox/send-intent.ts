@@ -34,12 +34,13 @@ function judge(result: ApiResult): SendOutcome | undefined {
   return { type: 'refused', problem };
 }
 
-async function call(run: () => Promise<ApiResult>): Promise<ApiResult | SendOutcome> {
+async function call(run: () => Promise<ApiResult>, signal: AbortSignal): Promise<ApiResult | SendOutcome> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof CommerceUnavailableError) return { type: 'deferred', reason: error.message };
-    if (error instanceof Error && error.name === 'AbortError') return { type: 'deferred', reason: 'stopped' };
+    // the outbox was stopped mid-send (the abort may surface as a DOMException from another realm)
+    if (signal.aborted) return { type: 'deferred', reason: 'stopped' };
     throw error;
   }
 }
@@ -69,12 +70,14 @@ async function sendOrder(
   });
   let current = intent;
   if (!current.progress.cartId) {
-    const result = await call(() =>
-      client.api.POST('/v1/carts', {
-        params: { header: headers('cart') },
-        body: current.payload.currency ? { currency: current.payload.currency as CartCurrency } : {},
-        signal,
-      }),
+    const result = await call(
+      () =>
+        client.api.POST('/v1/carts', {
+          params: { header: headers('cart') },
+          body: current.payload.currency ? { currency: current.payload.currency as CartCurrency } : {},
+          signal,
+        }),
+      signal,
     );
     if (isOutcome(result)) return result;
     const verdict = judge(result);
@@ -86,12 +89,14 @@ async function sendOrder(
   const cartId = current.progress.cartId!;
   for (let index = current.progress.linesAdded; index < current.payload.lines.length; index++) {
     const line = current.payload.lines[index]!;
-    const result = await call(() =>
-      client.api.POST('/v1/carts/{cartId}/items', {
-        params: { path: { cartId }, header: headers(`line:${index}`) },
-        body: { productId: line.productId, quantity: line.quantity },
-        signal,
-      }),
+    const result = await call(
+      () =>
+        client.api.POST('/v1/carts/{cartId}/items', {
+          params: { path: { cartId }, header: headers(`line:${index}`) },
+          body: { productId: line.productId, quantity: line.quantity },
+          signal,
+        }),
+      signal,
     );
     if (isOutcome(result)) return result;
     const verdict = judge(result);
@@ -99,15 +104,17 @@ async function sendOrder(
     current = { ...current, progress: { ...current.progress, linesAdded: index + 1 } };
     await save(current);
   }
-  const result = await call(() =>
-    client.api.POST('/v1/checkout', {
-      params: { header: headers('checkout') },
-      body: {
-        cartId,
-        ...(current.payload.paymentMethod ? { paymentMethod: current.payload.paymentMethod } : {}),
-      },
-      signal,
-    }),
+  const result = await call(
+    () =>
+      client.api.POST('/v1/checkout', {
+        params: { header: headers('checkout') },
+        body: {
+          cartId,
+          ...(current.payload.paymentMethod ? { paymentMethod: current.payload.paymentMethod } : {}),
+        },
+        signal,
+      }),
+    signal,
   );
   if (isOutcome(result)) return result;
   const verdict = judge(result);
@@ -129,17 +136,19 @@ async function sendRequest(
   signal: AbortSignal,
 ): Promise<SendOutcome> {
   const { method, path, body } = intent.payload;
-  const result = await call(() =>
-    // the path is data here (stored in the outbox), so the typed surface cannot check it
-    (client.api.request as unknown as (m: string, p: string, init: object) => Promise<ApiResult>)(
-      method.toLowerCase(),
-      path,
-      {
-        headers: { 'Idempotency-Key': intent.key, 'x-correlation-id': intent.id },
-        ...(body === undefined ? {} : { body }),
-        signal,
-      },
-    ),
+  const result = await call(
+    () =>
+      // the path is data here (stored in the outbox), so the typed surface cannot check it
+      (client.api.request as unknown as (m: string, p: string, init: object) => Promise<ApiResult>)(
+        method.toLowerCase(),
+        path,
+        {
+          headers: { 'Idempotency-Key': intent.key, 'x-correlation-id': intent.id },
+          ...(body === undefined ? {} : { body }),
+          signal,
+        },
+      ),
+    signal,
   );
   if (isOutcome(result)) return result;
   const verdict = judge(result);
