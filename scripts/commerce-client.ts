@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { buildBrowserBundle, CLIENT_BUNDLE, KIOSK_SCRIPT } from './commerce-client/bundle';
 import {
   CONTRACT_FILE,
@@ -10,16 +10,21 @@ import {
 
 /**
  * npm run client:types            regenerate clients/commerce-client/generated/openapi.ts from the contract
- * npm run client:types -- --check exit 1 when the committed file is stale
+ * npm run client:types -- --check exit 1 when the committed file is stale (regenerated in memory)
+ *                                 (--contract <file> checks against another contract file)
  * npm run client:bundle           build the browser client and the kiosk script into clients/kiosk/dist/
  */
 async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
   if (command === 'types') {
-    const text = await generateContractTypes();
+    const contractFlag = flags.indexOf('--contract');
+    const contractPath = contractFlag >= 0 ? flags[contractFlag + 1] : undefined;
+    const text = await generateContractTypes(contractPath ? readFileSync(contractPath, 'utf8') : undefined);
     if (flags.includes('--check')) {
       if (readGeneratedTypes() !== text) {
-        console.error(`${GENERATED_TYPES_FILE} is stale against ${CONTRACT_FILE}; run: npm run client:types`);
+        console.error(
+          `${GENERATED_TYPES_FILE} is stale against ${contractPath ?? CONTRACT_FILE}; run: npm run client:types`,
+        );
         process.exit(1);
       }
       console.log(`${GENERATED_TYPES_FILE} is up to date`);

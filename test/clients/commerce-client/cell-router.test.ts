@@ -36,8 +36,18 @@ describe('cell-aware failover inside a zone', () => {
 
   it.each([
     ['connection refused', async () => zone.primary.stop()],
-    ['5xx', async () => void (zone.primary.fault = 'unhealthy')],
-    ['timeout', async () => void (zone.primary.fault = 'hang')],
+    [
+      '5xx',
+      async () => {
+        zone.primary.fault = 'unhealthy';
+      },
+    ],
+    [
+      'timeout',
+      async () => {
+        zone.primary.fault = 'hang';
+      },
+    ],
   ])(
     'on %s from the primary, serves the same call from the secondary at once',
     async (_name, breakPrimary) => {

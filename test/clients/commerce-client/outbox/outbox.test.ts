@@ -72,7 +72,7 @@ describe('durable outbox', () => {
   it('queues orders while offline and sends them in order, once each, when the API is back', async () => {
     const outbox = await openOutbox(await freshDirectory());
     await zone.stop();
-    const placed = [];
+    const placed: Intent[] = [];
     for (const productId of ['mug', 'tee', 'mug']) placed.push(await outbox.placeOrder(order(productId)));
     const offline = await outbox.flush();
     expect(offline.stoppedAt?.id).toBe(placed[0]!.id);
@@ -90,7 +90,7 @@ describe('durable outbox', () => {
     const directory = await freshDirectory();
     const crashImage = await freshDirectory();
     const outbox = await openOutbox(directory);
-    const placed = [];
+    const placed: Intent[] = [];
     for (const productId of ['mug', 'tee', 'mug']) placed.push(await outbox.placeOrder(order(productId, 2)));
 
     // the API takes the second checkout, then the device dies before the answer arrives:
