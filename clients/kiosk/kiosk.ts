@@ -108,7 +108,11 @@ function describe(intent: Intent): string {
   if (intent.status === 'needs_attention') {
     return `needs attention · ${intent.problem?.code ?? 'refused'}: ${intent.problem?.detail ?? ''}`;
   }
-  return intent.lastError ? `${intent.status} (last: ${intent.lastError.slice(0, 80)})` : intent.status;
+  if (!intent.lastError) return intent.status;
+  // CommerceUnavailableError: the device or the zone is unreachable; the outbox sends it when it can
+  if (intent.lastError.includes('no answer from the commerce API'))
+    return `${intent.status} · offline, sent when back online`;
+  return `${intent.status} · will retry (${intent.lastError.slice(0, 60)})`;
 }
 
 function renderOrders(intents: readonly Intent[]): void {
