@@ -32,6 +32,9 @@ describe('cell-aware failover inside a zone', () => {
         active: false,
       },
     ]);
+    // the discovery route is typed too (by hand until contracts/openapi.json carries it)
+    const { data } = await commerce.api.GET('/v1/discovery');
+    expect(data?.cells.map((cell) => cell.role)).toEqual(['primary', 'secondary']);
   });
 
   it.each([

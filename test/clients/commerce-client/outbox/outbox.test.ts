@@ -42,9 +42,20 @@ describe('durable outbox', () => {
   });
   afterEach(() => zone.stop());
 
-  async function openOutbox(directory: string, extra: { retryIntervalMs?: number } = {}) {
-    const { client } = testClient({ baseUrl: zone.primary.url, resilience: { maxRetries: 1 } });
-    return Outbox.open({ client, store: new FileStore(directory), ...extra });
+  async function openOutbox(
+    directory: string,
+    extra: { retryIntervalMs?: number; breakerHalfOpenAfterMs?: number } = {},
+  ) {
+    const { retryIntervalMs, breakerHalfOpenAfterMs } = extra;
+    const { client } = testClient({
+      baseUrl: zone.primary.url,
+      resilience: { maxRetries: 1, ...(breakerHalfOpenAfterMs ? { breakerHalfOpenAfterMs } : {}) },
+    });
+    return Outbox.open({
+      client,
+      store: new FileStore(directory),
+      ...(retryIntervalMs ? { retryIntervalMs } : {}),
+    });
   }
 
   it('writes each intent, with its key, to disk before the first request of it leaves', async () => {
@@ -176,14 +187,18 @@ describe('durable outbox', () => {
   });
 
   it('once started, sends by itself when the API comes back', async () => {
-    const outbox = await openOutbox(await freshDirectory(), { retryIntervalMs: 20 });
+    // while offline the cell's circuit opens; it lets a trial call through every 50 ms here (10 s by default)
+    const outbox = await openOutbox(await freshDirectory(), {
+      retryIntervalMs: 20,
+      breakerHalfOpenAfterMs: 50,
+    });
     await zone.stop();
     outbox.start();
     await outbox.placeOrder(order('mug'));
     await outbox.placeOrder(order('tee'));
     await waitUntil(() => outbox.get(outbox.list()[0]!.id)?.lastError !== undefined);
     await zone.start();
-    await waitUntil(() => outbox.list().every((i) => i.status === 'accepted'));
+    await waitUntil(() => outbox.list().every((i) => i.status === 'accepted'), 30_000);
     await outbox.stop();
     expect(zone.orders).toHaveLength(2);
   });
