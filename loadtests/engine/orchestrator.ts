@@ -103,14 +103,19 @@ export async function runDistributedLoad(
   const deadline = now() + options.deadlineMs;
   let started: readonly StartedTask[] = [];
   const stopped = new Set<string>();
+  /** Tasks a StopTask already went out for: the final rollback does not repeat it. */
+  const stopRequested = new Set<string>();
   let statuses: readonly TaskStatus[] = [];
   let end: RunEnd = 'completed';
 
   const stopRemaining = async (reason: string) => {
-    const running = started.filter((t) => !stopped.has(t.assignment.taskId));
+    const running = started.filter(
+      (t) => !stopped.has(t.assignment.taskId) && !stopRequested.has(t.assignment.taskId),
+    );
     if (running.length === 0) return;
     log(`stopping ${running.length} task(s): ${reason}`);
     await engine.stop(running, reason);
+    for (const t of running) stopRequested.add(t.assignment.taskId);
   };
   const poll = async () => {
     statuses = await engine.status(started);
