@@ -84,7 +84,7 @@ export function chartSvg(
     .filter((_, i, all) => all.length <= 6 || i % Math.ceil(all.length / 6) === 0 || i === all.length - 1)
     .map(
       (day) =>
-        `<text x="${x(Date.parse(`${day}T00:00:00Z`) < minT ? minT : Date.parse(`${day}T00:00:00Z`)).toFixed(1)}" y="${HEIGHT - 18}" text-anchor="middle">${day}</text>`,
+        `<text x="${x(Math.max(minT, Date.parse(`${day}T00:00:00Z`))).toFixed(1)}" y="${HEIGHT - 18}" text-anchor="middle">${day}</text>`,
     )
     .join('');
   const predicted =

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalProcessEngine } from '../../../loadtests/engine/local-engine';
+import { formatMergedResult } from '../../../loadtests/engine/merge';
 import { runDistributedLoad } from '../../../loadtests/engine/orchestrator';
 import { parseLoadPlan, planTasks } from '../../../loadtests/engine/plan';
 
@@ -75,6 +76,7 @@ describe('LocalProcessEngine: three local load processes merged into one result'
       ['us-east-1-0', 'stopped', 0],
     ]);
     const { result } = run;
+    console.log(`server received ${received} requests, failed ${failed}\n${formatMergedResult(result)}`);
     expect(result.missing).toEqual([]);
     // Counts: the merged totals are exactly what the server received and failed.
     expect(result.overall.tasks).toBe(3);
