@@ -33,7 +33,12 @@ describe('k6 scripts', () => {
         expect(code).toMatch(/export\s*\{[^}]*handleSummary[^}]*\}/s);
         expect(code).toMatch(/export\s*\{[^}]*options[^}]*\}/s);
         expect(code).toContain('Idempotency-Key');
+        // Every script exports the latency histogram the distributed merge needs (one counter per bucket).
+        expect(code).toContain('flow_latency_le_');
       }
+      const distributed = readFileSync(join(outDir, 'distributed.js'), 'utf8');
+      expect(distributed).toMatch(/__ENV\.PROFILE/);
+      expect(distributed).toContain('RATE_SCALE');
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
