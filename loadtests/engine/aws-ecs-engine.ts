@@ -189,12 +189,7 @@ export class EcsLoadEngine implements LoadEngine {
             continue;
           }
           const k6 = described.containers?.find((c) => c.name === LOAD_CONTAINERS.k6);
-          const phase =
-            described.lastStatus === 'STOPPED'
-              ? 'stopped'
-              : described.lastStatus === 'RUNNING'
-                ? 'running'
-                : 'pending';
+          const phase = phaseOf(described.lastStatus);
           statuses.push({
             taskId: task.assignment.taskId,
             phase,
@@ -265,6 +260,13 @@ export class EcsLoadEngine implements LoadEngine {
     }
     return collected;
   }
+}
+
+/** ECS task lifecycle: PROVISIONING/PENDING/ACTIVATING before it runs; DEACTIVATING..DEPROVISIONING on its way out. */
+function phaseOf(lastStatus: string | undefined): TaskStatus['phase'] {
+  if (lastStatus === 'STOPPED') return 'stopped';
+  if (['RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING'].includes(lastStatus ?? '')) return 'running';
+  return 'pending';
 }
 
 function groupByRegion<T extends { readonly assignment: TaskAssignment }>(
