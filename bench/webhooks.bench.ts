@@ -23,7 +23,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { type EventEnvelope, newEvent, outboxItem } from '../lambdas/core/events/envelope';
-import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
+import { InMemoryPublisher } from '../local/in-memory-publisher';
 import { relayStreamBatch } from '../lambdas/outbox/relay';
 import { DeliveryStore } from '../lambdas/webhooks/deliveries';
 import { EndpointRegistry } from '../lambdas/webhooks/endpoints';

@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type EventEnvelope, outboxItem } from '../../../lambdas/core/events/envelope';
-import { InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
+import { InMemoryPublisher } from '../../../local/in-memory-publisher';
 import { relayReplicatedEvents } from '../../../lambdas/outbox/takeover';
 import { deliveryIdOf } from '../../../lambdas/webhooks/deliveries';
 import { webhookHarness } from '../webhooks/support/harness';
