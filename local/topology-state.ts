@@ -1,6 +1,10 @@
+import type { ScaledFailoverTiming } from '../lib/topology';
 import type { BootedTopology } from './boot';
 import type { ControlState, ReplicationState } from './contract';
+import type { FailoverEvent } from './edge-router';
+import type { HealthChecker } from './health-checker';
 import type { ZoneReplicationStats } from './replicator';
+import type { StreamPollerStats } from './stream-poller';
 
 /**
  * What GET /control/state answers: the contract's fields (controlStateSchema)
@@ -9,7 +13,23 @@ import type { ZoneReplicationStats } from './replicator';
  * health-check counters).
  */
 
-export type TopologyState = ControlState & { details: Record<string, unknown> };
+/** Beyond the contract; keyed by cell name (`zone/region`) where per cell. */
+export interface TopologyDetails {
+  readonly timing: ScaledFailoverTiming;
+  readonly cellUrls: Readonly<Record<string, string>>;
+  readonly zoneUrls: Readonly<Record<string, string>>;
+  readonly outboxRelay: Readonly<Record<string, StreamPollerStats | null>>;
+  /** Webhook deliveries queued and not yet done (the SQS queue depth). */
+  readonly webhookQueue: Readonly<Record<string, number>>;
+  readonly webhookDlq: number;
+  readonly eventsPublished: Readonly<Record<string, number>>;
+  readonly failovers: readonly FailoverEvent[];
+  readonly replication: readonly ZoneReplicationStats[];
+  readonly healthChecks: Readonly<Record<string, ReturnType<HealthChecker['snapshot']>>>;
+  readonly streamPollers: readonly ({ readonly name: string } & StreamPollerStats)[];
+}
+
+export type TopologyState = ControlState & { readonly details: TopologyDetails };
 
 /** The contract's view of one zone's replication; `converged` only when the replicator reports it. */
 export function replicationState(stats: ZoneReplicationStats): ReplicationState {
