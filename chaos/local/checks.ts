@@ -1,10 +1,9 @@
 import type { LoadRun } from '../../loadtests/runner';
-import type { Criterion } from '../metrics';
+import { type Criterion, outcomeWord } from '../metrics';
 import type { Phase, Verifier, VerifyContext } from '../orchestrator';
 import type { DrillFigures } from '../report/types';
 import type { LocalDrillContext } from './context';
-import { DrillItems } from './drill-items';
-import { type Quiescence, waitForQuiescence } from './quiescence';
+import { type Quiescence, quiescenceProbe, waitForQuiescence } from './quiescence';
 
 /**
  * A drill's checks: each is a small object the drill file lists; the plan
@@ -51,7 +50,7 @@ export function verifierOf(
       for (const check of checks) await check.onSecond?.(second, phase);
     },
     async verify(verifyContext) {
-      const quiescence = await waitForQuiescence(context, new DrillItems(context));
+      const quiescence = await waitForQuiescence(quiescenceProbe(context));
       context.log(quiescence.detail);
       const checkContext: CheckContext = { ...verifyContext, quiescence, load: extra.load() };
       const figures: Record<string, number | null | undefined> = {
@@ -66,9 +65,7 @@ export function verifierOf(
         criteria.push(...(result.criteria ?? []));
         notes.push(...(result.notes ?? []));
       }
-      context.log(
-        `verified: ${criteria.map((c) => `${c.ok ? 'ok' : c.inconclusive ? 'INCONCLUSIVE' : 'FAILED'} ${c.name}`).join('; ')}`,
-      );
+      context.log(`verified: ${criteria.map((c) => `${outcomeWord(c)} ${c.name}`).join('; ')}`);
       return { figures, criteria, notes };
     },
   };

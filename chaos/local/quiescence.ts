@@ -1,6 +1,6 @@
 import type { ReplicationState } from '../../local/contract';
 import type { LocalDrillContext } from './context';
-import type { DrillItems } from './drill-items';
+import { DrillItems } from './drill-items';
 
 /**
  * Before a drill's checks read the surviving cell, replication must have
@@ -29,11 +29,32 @@ const describe = (state: ReplicationState | undefined) =>
     ? `pending ${state.pending}, lag ${state.lagMs ?? 'n/a'} ms${state.paused ? ', PAUSED' : ''}, converged ${state.converged ?? 'unknown'}`
     : 'no replication state';
 
-export async function waitForQuiescence(context: LocalDrillContext, items: DrillItems): Promise<Quiescence> {
-  const { zone, topology } = context;
+/** What the wait looks at: the zone, its replication state, and a way to write and find barrier items. */
+export interface QuiescenceProbe {
+  readonly zone: {
+    readonly name: string;
+    readonly primary: { readonly region: string };
+    readonly secondary?: { readonly region: string } | undefined;
+  };
+  readonly boundMs: number;
+  replication(): ReplicationState | undefined;
+  readonly items: Pick<DrillItems, 'put' | 'presentIn'>;
+}
+
+/** The probe of a drill's zone on the local topology. */
+export function quiescenceProbe(context: LocalDrillContext): QuiescenceProbe {
+  return {
+    zone: context.zone,
+    boundMs: context.quiescenceBoundMs,
+    replication: () => context.topology.state().replication[context.zone.name],
+    items: new DrillItems(context),
+  };
+}
+
+export async function waitForQuiescence(probe: QuiescenceProbe): Promise<Quiescence> {
+  const { zone, items } = probe;
   const started = Date.now();
-  const replication = () => topology.state().replication[zone.name];
-  if (!zone.secondary || replication() === undefined) {
+  if (!zone.secondary || probe.replication() === undefined) {
     return { quiesced: true, waitedMs: 0, detail: `zone ${zone.name} has no replication` };
   }
   const secondary = zone.secondary;
@@ -43,13 +64,12 @@ export async function waitForQuiescence(context: LocalDrillContext, items: Drill
     { from: secondary.region, to: zone.primary.region },
   ].map((d) => ({ ...d, id: `${d.from}-${started.toString(36)}`, written: false, arrived: false }));
 
-  let state = replication();
   for (;;) {
     for (const d of directions) {
       if (!d.written) d.written = await items.put('barrier', d.from, d.id);
       if (d.written && !d.arrived) d.arrived = (await items.presentIn('barrier', d.to, [d.id])).has(d.id);
     }
-    state = replication();
+    const state = probe.replication();
     const crossed = directions.every((d) => d.arrived);
     const idle = state !== undefined && state.pending === 0 && state.converged !== false;
     const waitedMs = Date.now() - started;
@@ -60,12 +80,12 @@ export async function waitForQuiescence(context: LocalDrillContext, items: Drill
         detail: `replication quiesced after ${(waitedMs / 1000).toFixed(1)} s: barriers crossed both ways, ${describe(state)}`,
       };
     }
-    if (waitedMs >= context.quiescenceBoundMs) {
+    if (waitedMs >= probe.boundMs) {
       const missing = directions.filter((d) => !d.arrived).map((d) => `${d.from} -> ${d.to}`);
       return {
         quiesced: false,
         waitedMs,
-        detail: `replication did not quiesce within ${context.quiescenceBoundMs / 1000} s (${describe(state)}${missing.length ? `; barrier not yet across ${missing.join(', ')}` : ''})`,
+        detail: `replication did not quiesce within ${probe.boundMs / 1000} s (${describe(state)}${missing.length ? `; barrier not yet across ${missing.join(', ')}` : ''})`,
       };
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
