@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { ProblemError } from '../core/errors';
 import { type ApiDependencies, type ResolvedDependencies, resolveDependencies } from './dependencies';
+import { BODY_TOO_LARGE_DETAIL, MAX_BODY_BYTES } from './http/body-limit';
 import { correlation } from './http/correlation';
 import type { AppEnv } from './http/env';
 import { handleError, problemResponse } from './http/problem';
@@ -18,8 +19,7 @@ import { orderRoutes } from './routes/orders';
 
 export type { ApiDependencies } from './dependencies';
 
-/** Largest request body accepted; larger bodies get 413 before anything is parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from './http/body-limit';
 
 /** Every described route of the API, in OpenAPI order. */
 export function apiRoutes(deps: ResolvedDependencies): RouteSpec[] {
@@ -41,7 +41,7 @@ export function createApp(deps: ApiDependencies): Hono<AppEnv> {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ProblemError('payload_too_large', `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+        throw new ProblemError('payload_too_large', BODY_TOO_LARGE_DETAIL);
       },
     }),
   );
