@@ -218,6 +218,22 @@ export interface Criterion {
   readonly inconclusive?: boolean;
 }
 
+/**
+ * "The fault took effect": when it did not (e.g. nothing reached the broken
+ * part during a short window on a loaded host), the drill showed nothing about
+ * its hypothesis, so the criterion is inconclusive rather than failed.
+ */
+export function faultEffective(name: string, effective: boolean, detail: string): Criterion {
+  return effective
+    ? { name, ok: true, detail }
+    : {
+        name,
+        ok: false,
+        inconclusive: true,
+        detail: `${detail}: the fault never took effect, so the drill shows nothing; run it again (longer, or on a quieter host)`,
+      };
+}
+
 /** A criterion that `served` kept MIN_SUCCESS_RATE; with no request at all it fails (nothing was shown). */
 export function minSuccessCriterion(
   name: string,

@@ -1,4 +1,5 @@
 import {
+  faultEffective,
   errorsDuringFailover,
   successDuringFault,
   lostAcknowledgedWrites,
@@ -106,6 +107,14 @@ describe('drill metrics', () => {
     expect(verdictOf([{ name: 'a', ok: true, detail: '' }], true)).toBe('aborted');
     const undecided = { name: 'b', ok: false, inconclusive: true, detail: '' };
     expect(verdictOf([{ name: 'a', ok: true, detail: '' }, undecided], false)).toBe('inconclusive');
+    expect(verdictOf([faultEffective('fault effective', false, '0 attempts failed')], false)).toBe(
+      'inconclusive',
+    );
+    expect(faultEffective('fault effective', true, '3 attempts failed')).toEqual({
+      name: 'fault effective',
+      ok: true,
+      detail: '3 attempts failed',
+    });
     // A definite failure outweighs an undecided check.
     expect(verdictOf([{ name: 'a', ok: false, detail: '' }, undecided], false)).toBe('fail');
   });
