@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiDependencies } from '../lambdas/api/app';
 import type { CellConfig } from '../lambdas/core/cell-config';
-import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
+import { InMemoryPublisher } from './in-memory-publisher';
 import { createEventPipeline } from '../lambdas/webhooks/runtime';
 import { localDynamoClient } from './dynamodb-local';
 import { InProcessQueue } from './in-process-queue';
@@ -10,7 +10,7 @@ import { tableContextOf } from '../lambdas/api/dependencies';
 import { SWEEP_INTERVAL_MINUTES } from '../lambdas/api/scheduled-tasks';
 import { sweepAbandonedCheckouts } from '../lambdas/api/services/abandoned-checkouts';
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
-import { LocalPaymentProvider } from '../lambdas/adapters/local-payment-provider';
+import { LocalPaymentProvider } from './payment-provider';
 
 /** What the topology needs from the sink (local/webhook-sink.ts provides more). */
 export type WebhookSinkHandle = Pick<WebhookSink, 'url' | 'state' | 'setFault' | 'deliveries' | 'stop'>;

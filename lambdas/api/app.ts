@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { ProblemError } from '../core/errors';
 import { type ApiDependencies, resolveDependencies } from './dependencies';
+import { BODY_TOO_LARGE_DETAIL, MAX_BODY_BYTES } from './http/body-limit';
 import { correlation } from './http/correlation';
 import type { AppEnv } from './http/env';
 import { handleError, problemResponse } from './http/problem';
@@ -12,8 +13,7 @@ import { API_ROUTES } from './routes';
 
 export type { ApiDependencies } from './dependencies';
 
-/** Largest request body accepted; larger bodies get 413 before anything is parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from './http/body-limit';
 
 export function createApp(deps: ApiDependencies): Hono<AppEnv> {
   const resolved = resolveDependencies(deps);
@@ -23,7 +23,7 @@ export function createApp(deps: ApiDependencies): Hono<AppEnv> {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ProblemError('payload_too_large', `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+        throw new ProblemError('payload_too_large', BODY_TOO_LARGE_DETAIL);
       },
     }),
   );

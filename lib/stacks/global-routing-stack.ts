@@ -82,8 +82,8 @@ export class GlobalRoutingStack extends Stack {
           new ZoneFailoverRecords(this, `Zone-${zone.name}`, {
             hostedZone: this.hostedZone,
             zone,
-            healthCheck: model.config.healthCheck,
-            ttlSeconds: model.config.dns.ttlSeconds,
+            healthCheck: model.failover.healthCheck,
+            ttlSeconds: model.failover.dnsTtlSeconds,
           }),
         );
       }
@@ -92,7 +92,7 @@ export class GlobalRoutingStack extends Stack {
           zone: this.hostedZone,
           recordName: model.apiDomainName,
           domainName: zone.apiDomainName,
-          ttl: Duration.seconds(model.config.dns.ttlSeconds),
+          ttl: Duration.seconds(model.failover.dnsTtlSeconds),
           setIdentifier: `geo-${geography.replace(':', '-')}`,
           geoLocation: geoLocationOf(geography),
         });

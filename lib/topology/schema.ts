@@ -13,7 +13,8 @@ const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 /** `default`, `continent:EU` or `country:DE`, mirroring Route 53 geolocation locations. */
 export const GEOGRAPHY_PATTERN = /^(default|continent:(AF|AN|AS|EU|NA|OC|SA)|country:[A-Z]{2})$/;
 
-const MAX_FAILOVER_TTL_SECONDS = 60;
+/** Failover records need a short TTL or clients keep resolving a dead cell; the cell constructs check it too. */
+export const MAX_FAILOVER_TTL_SECONDS = 60;
 export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
 
 const hostedZoneSchema = z.union([

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { demoProducts, seedDemoCatalog } from '../../../lambdas/adapters/catalog-seed';
-import { LocalPaymentProvider } from '../../../lambdas/adapters/local-payment-provider';
+import { LocalPaymentProvider } from '../../../local/payment-provider';
 import { createApp } from '../../../lambdas/api/app';
-import { type DevKeys, devVerifier, generateDevKeys, mintDevToken } from '../../../lambdas/api/auth/dev-auth';
+import { type DevKeys, devVerifier, generateDevKeys, mintDevToken } from '../../../local/dev-auth';
 import type { TableContext } from '../../../lambdas/adapters/table';
 import { type ApiDependencies, type CheckoutStep, tableContextOf } from '../../../lambdas/api/dependencies';
 import { noMetrics } from '../../../lambdas/api/http/metrics';

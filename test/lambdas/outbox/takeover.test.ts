@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventEnvelope } from '../../../lambdas/core/events/envelope';
 import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
-import { InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
+import { InMemoryPublisher } from '../../../local/in-memory-publisher';
 import { relayReplicatedEvents } from '../../../lambdas/outbox/takeover';
 import { deliveryIdOf } from '../../../lambdas/core/webhooks/delivery';
 import { webhookHarness } from '../webhooks/support/harness';

@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type EventEnvelope, newEvent } from '../../../lambdas/core/events/envelope';
 import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
-import { InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
+import { InMemoryPublisher } from '../../../local/in-memory-publisher';
 import { createEventPipeline } from '../../../lambdas/webhooks/runtime';
 import { InProcessQueue } from '../../../local/in-process-queue';
 import { startWebhookSink } from '../../../local/webhook-sink';

@@ -1,5 +1,5 @@
 import { parseTopology, TopologyError } from '../../../lib/topology/loader';
-import type { TopologyInput } from '../../../lib/topology/schema';
+import { MAX_FAILOVER_TTL_SECONDS, type TopologyInput } from '../../../lib/topology/schema';
 import { validTopology } from '../../support/topologies';
 
 /** Parse and return the problem lines (empty when valid). */
@@ -103,11 +103,11 @@ describe('topology schema', () => {
       'healthCheck.failureThreshold: is 0; Route 53 accepts 1 to 10 consecutive failures',
     ],
     [
-      'a TTL over 60 s on failover records',
+      `a TTL over ${MAX_FAILOVER_TTL_SECONDS} s on failover records`,
       (t) => {
         t.dns = { ttlSeconds: 300 };
       },
-      'dns.ttlSeconds: is 300; failover records need a TTL of at most 60 s',
+      `dns.ttlSeconds: is 300; failover records need a TTL of at most ${MAX_FAILOVER_TTL_SECONDS} s`,
     ],
     [
       'a missing account for a partition in use',

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DrillName } from '../../chaos/catalog';
-import { localDrillPlan } from '../../chaos/local-drill';
-import { runDrill } from '../../chaos/orchestrator';
-import { type DrillReport, writeReport } from '../../chaos/report';
-import { type LocalTopology, startLocalTopology } from '../../local/topology';
+import { drillByName } from '../../../chaos/drills';
+import { localDrillPlan } from '../../../chaos/local/plan';
+import { runDrill } from '../../../chaos/orchestrator';
+import { type DrillReport, writeReport } from '../../../chaos/report';
+import { type LocalTopology, startLocalTopology } from '../../../local/topology';
 
 /**
  * The short drills end to end on the local topology (own DynamoDB Local, own
@@ -26,9 +26,8 @@ describe('drills on the local topology (short variants)', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  const drill = async (name: DrillName): Promise<DrillReport> => {
-    const plan = await localDrillPlan(topology, {
-      drill: name,
+  const drill = async (name: string): Promise<DrillReport> => {
+    const plan = await localDrillPlan(topology, drillByName(name), {
       zone: 'global',
       short: true,
       ratePerSecond: 3,

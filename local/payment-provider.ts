@@ -4,7 +4,7 @@ import {
   type AuthorizeResult,
   type PaymentProvider,
   PaymentUnavailableError,
-} from '../core/payment';
+} from '../lambdas/core/payment';
 
 /**
  * SIMULATED payment provider for the local topology and tests. Behaviour is
@@ -23,6 +23,11 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, LocalPaymentMode>> = 
   pm_card_hang: 'hang',
   pm_card_late: 'late',
 };
+
+/** The test payment method that steers the provider into `mode`. */
+export function testPaymentMethodFor(mode: LocalPaymentMode): string {
+  return Object.entries(TEST_PAYMENT_METHODS).find(([, m]) => m === mode)![0];
+}
 
 export interface Authorization {
   readonly authorizationId: string;
