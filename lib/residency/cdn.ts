@@ -51,7 +51,7 @@ export function pathPatternRoutesPersonalData(pattern: string, originPath = ''):
   return samples.some((sample) => regexp.test(sample) && isPersonalDataPath(sample));
 }
 
-function zoneOfApiHost(host: string, zones: readonly Zone[]): Zone | undefined {
+export function zoneOfApiHost(host: string, zones: readonly Zone[]): Zone | undefined {
   return zones.find(
     (zone) =>
       host === zone.subdomain ||
