@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { App } from 'cdktf';
+import { App, Testing } from 'cdktf';
 import type { TopologyModel } from '../topology';
-import { CloudflareEdgeStack, cloudflareStackName } from './cloudflare-edge-stack';
+import { CloudflareEdgeStack, type CloudflareEdgeStackProps, cloudflareStackName } from './cloudflare-edge-stack';
 
 /** Where `npm run cdn:synth` writes, relative to the repository root. */
 export const DEFAULT_TERRAFORM_OUTDIR = 'cdktf.out';
@@ -40,4 +40,16 @@ export function terraformStacksIn(outdir: string): string[] {
   if (!existsSync(manifest)) return [];
   const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { stacks?: Record<string, unknown> };
   return Object.keys(parsed.stacks ?? {});
+}
+
+/**
+ * The Terraform JSON of the Cloudflare stack, in memory, for tests and tools
+ * (stack name `cdn`): callers outside this folder never import cdktf.
+ */
+export function cloudflareTerraformJson(
+  model: TopologyModel,
+  props: Omit<CloudflareEdgeStackProps, 'model'> = {},
+): unknown {
+  const stack = new CloudflareEdgeStack(Testing.app(), 'cdn', { model, ...props });
+  return JSON.parse(Testing.synth(stack));
 }

@@ -165,7 +165,17 @@ class Parser {
     }
     const head = this.next();
     if (head.kind !== 'word') this.fail(`unexpected ${head.value}`);
-    if (this.isWord('(')) return this.call(head.value);
+    if (this.isWord('(')) {
+      const call = this.call(head.value);
+      const after = this.peek();
+      if (after && after.kind !== 'string' && COMPARISONS.has(after.value)) {
+        // A transformed field compared with a value (e.g. lower(http.host) eq "x"): outside the subset.
+        this.next();
+        this.operand();
+        return { kind: 'unknown' };
+      }
+      return call;
+    }
     const op = this.peek();
     if (op && op.kind !== 'string' && COMPARISONS.has(op.value)) {
       this.next();

@@ -1,3 +1,4 @@
+import { PERSONAL_DATA_PATH_PREFIXES } from '../../../lambdas/core/data-classification';
 import { type CloudflareFront, cloudflareFronts, requiredRegionKey } from '../cloudflare';
 import { compliant, type Finding, type ResidencyRule, violation } from '../finding';
 import { isRestricted } from '../inventory';
@@ -40,20 +41,39 @@ function check(ruleId: string, front: CloudflareFront): Finding[] {
       }
     }
   }
-  for (const exposure of front.personalExposures) {
-    findings.push(
-      violation(
-        ruleId,
-        loadBalancer,
-        at(
-          exposure.reachesOrigin
-            ? `${exposure.method} ${exposure.path} (personal data) reaches an origin through the CDN; no firewall rule blocks it for certain.`
-            : `a cache rule ${exposure.cached === true ? 'caches' : 'may cache'} ${exposure.method} ${exposure.path} (personal data).`,
-        ),
-        FIX_PERSONAL,
-        exposure.reachesOrigin ? 'http_request_firewall_custom' : 'http_request_cache_settings',
-      ),
+  for (const prefix of PERSONAL_DATA_PATH_PREFIXES) {
+    const exposures = front.personalExposures.filter(
+      (e) => e.path === prefix || e.path.startsWith(`${prefix}/`),
     );
+    const requests = (list: typeof exposures) => list.map((e) => `${e.method} ${e.path}`).join(', ');
+    const reaching = exposures.filter((e) => e.reachesOrigin);
+    if (reaching.length > 0) {
+      findings.push(
+        violation(
+          ruleId,
+          loadBalancer,
+          at(
+            `personal-data path ${prefix} reaches an origin through the CDN; no firewall rule blocks it for certain (${requests(reaching)}).`,
+          ),
+          FIX_PERSONAL,
+          'http_request_firewall_custom',
+        ),
+      );
+    }
+    const caching = exposures.filter((e) => e.cached !== false);
+    if (caching.length > 0) {
+      findings.push(
+        violation(
+          ruleId,
+          loadBalancer,
+          at(
+            `a cache rule ${caching.some((e) => e.cached === true) ? 'caches' : 'may cache'} personal-data path ${prefix} (${requests(caching)}).`,
+          ),
+          FIX_PERSONAL,
+          'http_request_cache_settings',
+        ),
+      );
+    }
   }
   for (const expression of front.unreadable) {
     findings.push(

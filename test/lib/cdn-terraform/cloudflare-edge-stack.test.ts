@@ -1,9 +1,8 @@
-import { Testing } from 'cdktf';
 import {
   PERSONAL_DATA_PATH_PREFIXES,
   PUBLIC_CATALOG_PATH_PREFIXES,
 } from '../../../lambdas/core/data-classification';
-import { CloudflareEdgeStack } from '../../../lib/cdn-terraform/cloudflare-edge-stack';
+import { cloudflareTerraformJson } from '../../../lib/cdn-terraform/synth';
 import { parseExpression } from '../../../lib/residency/cloudflare-expressions';
 import { buildModel, loadTopology, parseTopology, type TopologyModel } from '../../../lib/topology';
 
@@ -16,8 +15,7 @@ interface TerraformJson {
 
 /** The Terraform JSON of the stack, as `npm run cdn:synth` writes it. */
 function synth(model: TopologyModel): TerraformJson {
-  const stack = new CloudflareEdgeStack(Testing.app(), 'cdn', { model });
-  return JSON.parse(Testing.synth(stack)) as TerraformJson;
+  return cloudflareTerraformJson(model) as TerraformJson;
 }
 
 const blocks = (json: TerraformJson, type: string): Block[] => Object.values(json.resource[type] ?? {});
@@ -221,15 +219,9 @@ describe('CloudflareEdgeStack (Terraform JSON)', () => {
   it('refuses a topology without edge.cloudflare and a personal-data path to serve', () => {
     const { cloudflare: _, ...edge } = model.config.edge;
     const without = buildModel(parseTopology({ ...model.config, edge }));
-    expect(() => new CloudflareEdgeStack(Testing.app(), 'cdn', { model: without })).toThrow(
-      /edge\.cloudflare is not set/,
+    expect(() => cloudflareTerraformJson(without)).toThrow(/edge\.cloudflare is not set/);
+    expect(() => cloudflareTerraformJson(model, { publicPathPrefixes: ['/v1/products', '/v1/carts'] })).toThrow(
+      /"\/v1\/carts" carries personal data/,
     );
-    expect(
-      () =>
-        new CloudflareEdgeStack(Testing.app(), 'cdn', {
-          model,
-          publicPathPrefixes: ['/v1/products', '/v1/carts'],
-        }),
-    ).toThrow(/"\/v1\/carts" carries personal data/);
   });
 });
