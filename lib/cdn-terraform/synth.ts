@@ -2,10 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App, Testing } from 'cdktf';
 import type { TopologyModel } from '../topology';
-import { CloudflareEdgeStack, type CloudflareEdgeStackProps, cloudflareStackName } from './cloudflare-edge-stack';
+import {
+  CloudflareEdgeStack,
+  type CloudflareEdgeStackProps,
+  cloudflareStackName,
+} from './cloudflare-edge-stack';
 
-/** Where `npm run cdn:synth` writes, relative to the repository root. */
-export const DEFAULT_TERRAFORM_OUTDIR = 'cdktf.out';
+export { DEFAULT_TERRAFORM_OUTDIR } from './outdir';
 
 export interface TerraformSynthResult {
   readonly outdir: string;
