@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import {
   PERSONAL_DATA_PATH_PREFIXES,
@@ -194,11 +195,25 @@ describe('CloudFront in the AWS European Sovereign Cloud with the installed aws-
 
   it('has no CloudFront hosted zone id for aws-eusc, so an alias record to a distribution cannot resolve there', () => {
     const stack = euscStack();
-    const zoneIds = stack.resolve(targets.CloudFrontTarget.getHostedZoneId(stack));
-    expect(zoneIds).toEqual({
-      'Fn::FindInMap': ['AWSCloudFrontPartitionHostedZoneIdMap', { Ref: 'AWS::Partition' }, 'zoneId'],
+    const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'eu.shop.example.com' });
+    const distribution = cloudfront.Distribution.fromDistributionAttributes(stack, 'Catalog', {
+      domainName: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'E0000000000000',
     });
-    const mapping = Template.fromStack(stack).toJSON().Mappings.AWSCloudFrontPartitionHostedZoneIdMap;
+    new route53.ARecord(stack, 'Alias', {
+      zone,
+      recordName: 'catalog',
+      target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution)),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      AliasTarget: Match.objectLike({
+        HostedZoneId: {
+          'Fn::FindInMap': ['AWSCloudFrontPartitionHostedZoneIdMap', { Ref: 'AWS::Partition' }, 'zoneId'],
+        },
+      }),
+    });
+    const mapping = template.toJSON().Mappings.AWSCloudFrontPartitionHostedZoneIdMap;
     expect(Object.keys(mapping).sort()).toEqual(['aws', 'aws-cn']);
   });
 });
