@@ -117,14 +117,22 @@ export function buildCommerceApp(
     }
   }
 
-  const routing = new GlobalRoutingStack(app, routingStackName(model), { model });
-  row(routing, '*', 'routing', 'aws');
-
   const edge =
     model.config.edge.enabled && edgeZones(model).length > 0
       ? new EdgeStack(app, edgeStackName(model), { model })
       : undefined;
   if (edge) row(edge, '*', 'edge', 'aws');
+
+  // Steering references the distributions only once the hosted zone exists (see addCdnSteering).
+  const cloudFrontDomains =
+    edge && 'id' in model.config.hostedZone
+      ? new Map([...edge.distributions].map(([zone, cdn]) => [zone, cdn.distribution.distributionDomainName]))
+      : undefined;
+  const routing = new GlobalRoutingStack(app, routingStackName(model), {
+    model,
+    ...(cloudFrontDomains ? { cloudFrontDomains } : {}),
+  });
+  row(routing, '*', 'routing', 'aws');
 
   const drills = fisDrillZones(model).map((zone) => {
     const primary = cells.find((cell) => cell.cell === zone.primary)!;

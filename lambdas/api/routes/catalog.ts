@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import { CatalogRepository } from '../../adapters/catalog-repository';
 import { productSchema } from '../../core/catalog';
+import { PUBLIC_CATALOG_STALE_IF_ERROR_SECONDS } from '../../core/data-classification';
 import { ProblemError } from '../../core/errors';
 import { contract, type RouteFamily } from '../http/route';
 import { pageOf, pageQuerySchema, problemSchema, productParamsSchema } from '../schemas';
 
 /** Public catalog read path: no personal data, cacheable by CDNs (see core/data-classification.ts). */
-export const CATALOG_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=30';
+export const CATALOG_CACHE_CONTROL = `public, max-age=60, stale-while-revalidate=30, stale-if-error=${PUBLIC_CATALOG_STALE_IF_ERROR_SECONDS}`;
 
 const product = productSchema.meta({ id: 'Product' });
 
