@@ -26,10 +26,7 @@ import { z } from 'zod';
 import { type EventEnvelope, newEvent } from '../lambdas/core/events/envelope';
 import { outboxItem } from '../lambdas/adapters/outbox-repository';
 import { InMemoryPublisher } from '../local/in-memory-publisher';
-import { relayStreamBatch } from '../lambdas/outbox/relay';
-import { DeliveryStore } from '../lambdas/adapters/webhook-delivery-store';
-import { EndpointRegistry } from '../lambdas/webhooks/endpoints';
-import { DeliveryFanout } from '../lambdas/webhooks/fanout';
+import { createEventPipeline } from '../lambdas/event-pipeline/pipeline';
 import { generateSecret, signatureHeaders, verifyWebhook } from '../lambdas/webhooks/signature';
 import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { InProcessQueue } from '../local/in-process-queue';
@@ -134,16 +131,20 @@ async function relayRun(
     }
     const writeMs = performance.now() - started;
 
-    const endpoints = new EndpointRegistry({
-      documentClient,
-      tableName,
-      mode: 'cloud',
-      resolve: async () => ['93.184.216.34'],
-    });
-    for (let i = 0; i < subscribers; i++) await endpoints.create({ url: `https://hooks${i}.example.com/in` });
-    const deliveries = new DeliveryStore({ documentClient, tableName });
     const queue = new InProcessQueue();
     const publisher = new InMemoryPublisher(eventCount);
+    // The production composition of the relay, fan-out and stores, as the Lambda entries wire it.
+    const pipeline = createEventPipeline({
+      documentClient,
+      tableName,
+      cellRegion: 'us-east-1',
+      mode: 'cloud',
+      queue,
+      publisher,
+      resolve: async () => ['93.184.216.34'],
+    });
+    for (let i = 0; i < subscribers; i++)
+      await pipeline.endpoints.create({ url: `https://hooks${i}.example.com/in` });
 
     started = performance.now();
     const records: DynamoDBRecord[] = await readWholeStream(client, endpoint, tableName);
@@ -151,10 +152,7 @@ async function relayRun(
 
     started = performance.now();
     for (let i = 0; i < records.length; i += BATCH) {
-      const result = await relayStreamBatch(
-        { Records: records.slice(i, i + BATCH) },
-        { cellRegion: 'us-east-1', publisher, fanout: new DeliveryFanout(endpoints, deliveries, queue) },
-      );
+      const result = await pipeline.relayHandler({ Records: records.slice(i, i + BATCH) });
       if (result.batchItemFailures.length) throw new Error('relay reported failures during the bench');
     }
     const relayMs = performance.now() - started;

@@ -2,7 +2,10 @@ import type { FlowState } from '../loadtests/flow';
 import type { FaultInjector } from './injectors/types';
 import type { DrillCheck } from './local/checks';
 import type { LocalDrillContext } from './local/context';
+import type { DrillDefinition } from './definition';
 import type { Criterion } from './metrics';
+
+export type { DrillDefinition, RecoveryMode } from './definition';
 
 /**
  * The drill interface. A drill is one file in chaos/drills/<name>.ts that
@@ -32,30 +35,6 @@ import type { Criterion } from './metrics';
  * replication reports `inconclusive` rather than failing when that wait ran
  * out (`settled` in chaos/local/checks.ts).
  */
-
-/**
- * `failover`: the fault phase ends when traffic is served by another cell
- * (RTO measured) or when `faultSeconds` runs out. `hold`: the fault stays for
- * `faultSeconds`, then is rolled back and the system must catch up.
- */
-export type RecoveryMode = 'failover' | 'hold';
-
-export interface DrillDefinition {
-  /** Kebab-case; also the file name under chaos/drills/. */
-  readonly name: string;
-  readonly title: string;
-  readonly hypothesis: string;
-  readonly fault: string;
-  readonly recovery: RecoveryMode;
-  /** Cloud-time seconds of load before the fault (scaled locally). */
-  readonly warmupSeconds: number;
-  /** Cloud-time seconds: the hold duration, or the longest wait for recovery. */
-  readonly faultSeconds: number;
-  /** Cloud-time seconds observed after rollback (failback, catch-up). */
-  readonly settleSeconds: number;
-  /** What the report checks, in words; the checks themselves are the drill's `checks`. */
-  readonly expectations: readonly string[];
-}
 
 /** Phase lengths in the drill's own (already scaled) seconds. */
 export interface DrillTimings {

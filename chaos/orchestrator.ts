@@ -1,6 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import type { Acknowledgement, RunSummary, SecondBucket } from '../loadtests/runner';
-import type { DrillDefinition } from './drill';
+import type { DrillDefinition } from './definition';
 import type { FaultInjector } from './injectors/types';
 import {
   type Criterion,

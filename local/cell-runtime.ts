@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiDependencies } from '../lambdas/api/app';
 import type { CellConfig } from '../lambdas/core/cell-config';
 import { InMemoryPublisher } from './in-memory-publisher';
-import { createEventPipeline } from '../lambdas/webhooks/runtime';
+import { createEventPipeline } from '../lambdas/event-pipeline/pipeline';
 import { localDynamoClient } from './dynamodb-local';
 import { InProcessQueue } from './in-process-queue';
 import type { StreamRecordHandler } from './stream-poller';
@@ -48,7 +48,7 @@ export interface CellRuntime {
 /**
  * A cell's production pieces wired with local stand-ins: the outbox relay and
  * the webhook dispatcher from the event pipeline's composition root
- * (lambdas/webhooks/runtime.ts), the in-process queue for SQS, an in-memory
+ * (lambdas/event-pipeline/pipeline.ts), the in-process queue for SQS, an in-memory
  * bus for EventBridge, and the API with the webhook operator routes mounted.
  */
 export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): CellRuntime {

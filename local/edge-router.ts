@@ -14,7 +14,7 @@ import type { HealthChecker } from './health-checker';
  * and connected to it; responses carry `x-served-by: <zone>/<region>`.
  */
 
-import { SERVED_BY_HEADER } from './served-by';
+import { SERVED_BY_HEADER } from '../lambdas/core/served-by';
 
 export { SERVED_BY_HEADER };
 const HOP_BY_HOP = new Set([

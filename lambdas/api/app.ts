@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { ProblemError } from '../core/errors';
+import { SERVED_BY_HEADER } from '../core/served-by';
 import { type ApiDependencies, resolveDependencies } from './dependencies';
 import { BODY_TOO_LARGE_DETAIL, MAX_BODY_BYTES } from './http/body-limit';
 import { correlation } from './http/correlation';
@@ -19,6 +20,11 @@ export function createApp(deps: ApiDependencies): Hono<AppEnv> {
   const resolved = resolveDependencies(deps);
   const app = new Hono<AppEnv>();
   app.use(correlation(resolved.logger, resolved.metrics));
+  const cell = `${resolved.config.CELL_ZONE}/${resolved.config.CELL_REGION}`;
+  app.use(async (c, next) => {
+    await next();
+    c.header(SERVED_BY_HEADER, cell);
+  });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { InventoryResource, InventoryStack } from './inventory';
+import type { InventoryResource, InventoryStack } from './inventory-types';
 
 /**
  * Terraform JSON (what `npm run cdn:synth` writes with CDK for Terraform, or

@@ -7,7 +7,6 @@ import {
   DeliveryNotFoundError,
   type DeliveryRecord,
 } from '../../core/webhooks/delivery';
-import { DeliveryStore } from '../../adapters/webhook-delivery-store';
 import {
   createEndpointSchema,
   EndpointConflictError,
@@ -16,8 +15,9 @@ import {
   toPublicEndpoint,
   updateEndpointSchema,
 } from '../../core/webhooks/endpoint';
-import { type EndpointChange, EndpointRegistry } from '../../webhooks/endpoints';
-import { EndpointDisabledError, WebhookOperations } from '../../webhooks/operations';
+import { createEventPipeline } from '../../event-pipeline/pipeline';
+import type { EndpointChange } from '../../webhooks/endpoints';
+import { EndpointDisabledError } from '../../webhooks/operations';
 import { UnsafeUrlError } from '../../webhooks/ssrf';
 import { type ApiResult, contract, type RouteContext, type RouteFamily } from '../http/route';
 import { AUTH_ERRORS, MUTATION_ERRORS, problemSchema } from '../schemas';
@@ -386,16 +386,15 @@ export const webhookContracts = {
 export const webhookRoutes: RouteFamily<typeof webhookContracts> = {
   contracts: webhookContracts,
   bind: (deps) => {
-    const tableName = deps.table.tableName;
-    const endpoints = new EndpointRegistry({
+    const { endpoints, deliveries, operations } = createEventPipeline({
       documentClient: deps.documentClient,
-      tableName,
+      tableName: deps.table.tableName,
+      cellRegion: deps.config.CELL_REGION,
       mode: deps.networkMode,
+      queue: deps.webhookQueue,
       ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
       now: deps.now,
     });
-    const deliveries = new DeliveryStore({ documentClient: deps.documentClient, tableName, now: deps.now });
-    const operations = new WebhookOperations(endpoints, deliveries, deps.webhookQueue);
 
     /** Commits an endpoint change with its audit entry (no secrets in it). */
     const commitChange = (

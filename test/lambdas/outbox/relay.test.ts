@@ -7,7 +7,6 @@ import type { EventEnvelope } from '../../../lambdas/core/events/envelope';
 import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
 import { EventBridgePublisher } from '../../../lambdas/outbox/event-bus';
 import { InMemoryPublisher } from '../../../local/in-memory-publisher';
-import { createRelayHandler } from '../../../lambdas/outbox/lambda';
 import { relayStreamBatch } from '../../../lambdas/outbox/relay';
 import { deliveryIdOf } from '../../../lambdas/core/webhooks/delivery';
 import { dynamoEndpoint } from '../../support/dynamodb';
@@ -103,7 +102,8 @@ describe('outbox relay', () => {
       'commerce-bus',
     );
 
-    const result = await createRelayHandler(relayDeps(publisher as never))(batch(...records));
+    const { batchItemFailures } = await relayStreamBatch(batch(...records), relayDeps(publisher as never));
+    const result = { batchItemFailures };
 
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 3]);

@@ -3,7 +3,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DeliveryMessage } from '../../../lambdas/core/webhooks/delivery';
 import type { DispatchOutcome } from '../../../lambdas/webhooks/dispatcher';
-import { createDispatchHandler } from '../../../lambdas/webhooks/lambda';
+import { createDispatchHandler } from '../../../lambdas/webhooks/sqs-handler';
 
 function sqsRecord(id: string, body: unknown, receiveCount: number): SQSRecord {
   return {

@@ -1,16 +1,11 @@
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createDocumentClient } from '../adapters/table';
-import { cellConfigFromEnv } from '../core/cell-config';
-import { DeliveryStore } from '../adapters/webhook-delivery-store';
 import { deliveryMessageSchema } from '../core/webhooks/delivery';
-import { Dispatcher, type DispatchLogger } from './dispatcher';
-import { EndpointRegistry } from './endpoints';
-import { createHttpPoster } from './http-client';
+import type { Dispatcher, DispatchLogger } from './dispatcher';
 
 /**
- * Webhook dispatcher entry (SQS -> signed HTTPS POST).
+ * The webhook dispatcher behind SQS (SQS batch -> signed HTTPS POST); the Lambda entry that wires it is
+ * event-pipeline/dispatcher-entry.ts.
  *
  * The schedule lives on SQS: the message's ApproximateReceiveCount is the
  * attempt number; after a failed attempt the handler sets the message's
@@ -74,35 +69,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function productionDeps(): DispatchHandlerDeps {
-  const config = cellConfigFromEnv();
-  if (!config.WEBHOOK_QUEUE_URL)
-    throw new Error('WEBHOOK_QUEUE_URL is not set; the WebhookDispatcher construct sets it');
-  const logger = new Logger({ serviceName: 'webhook-dispatcher' });
-  const documentClient = createDocumentClient();
-  const log = {
-    info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
-    warn: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
-    error: (message: string, fields: Record<string, unknown>) => logger.error(message, fields),
-  };
-  return {
-    dispatcher: new Dispatcher({
-      deliveries: new DeliveryStore({ documentClient, tableName: config.TABLE_NAME }),
-      endpoints: new EndpointRegistry({ documentClient, tableName: config.TABLE_NAME, mode: 'cloud' }),
-      post: createHttpPoster({ mode: 'cloud' }),
-      logger: log,
-    }),
-    sqs: new SQSClient({}),
-    queueUrl: config.WEBHOOK_QUEUE_URL,
-    logger: log,
-  };
-}
-
-let dispatch: ReturnType<typeof createDispatchHandler> | undefined;
-
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  dispatch ??= createDispatchHandler(productionDeps());
-  return dispatch(event);
 }

@@ -5,13 +5,17 @@ import { parseArgs } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { DEFAULT_TOPOLOGY_FILE, loadTopology } from '../../lib/topology';
-import { PROFILE_NAMES } from '../profiles';
-import { defaultCloudFormation, EcsLoadEngine, resolveRegionLoadGenerator } from './aws-ecs-engine';
-import { LocalProcessEngine } from './local-engine';
-import { formatMergedResult } from './merge';
-import { type LoadEngine, runDistributedLoad } from './orchestrator';
-import { expectedRunSeconds, parseLoadPlan } from './plan';
+import { DEFAULT_TOPOLOGY_FILE, loadTopology } from '../lib/topology';
+import { PROFILE_NAMES } from '../loadtests/profiles';
+import {
+  defaultCloudFormation,
+  EcsLoadEngine,
+  resolveRegionLoadGenerator,
+} from '../loadtests/engine/aws-ecs-engine';
+import { LocalProcessEngine } from '../loadtests/engine/local-engine';
+import { formatMergedResult } from '../loadtests/engine/merge';
+import { type LoadEngine, runDistributedLoad } from '../loadtests/engine/orchestrator';
+import { expectedRunSeconds, parseLoadPlan } from '../loadtests/engine/plan';
 
 /**
  * Distributed load from the command line (standalone until the drill CLI

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type EventEnvelope, newEvent } from '../../../lambdas/core/events/envelope';
 import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
 import { InMemoryPublisher } from '../../../local/in-memory-publisher';
-import { createEventPipeline } from '../../../lambdas/webhooks/runtime';
+import { createEventPipeline } from '../../../lambdas/event-pipeline/pipeline';
 import { InProcessQueue } from '../../../local/in-process-queue';
 import { startWebhookSink } from '../../../local/webhook-sink';
 import { dynamoEndpoint, freshCommerceTable } from '../../support/dynamodb';

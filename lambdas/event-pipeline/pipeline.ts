@@ -1,24 +1,27 @@
-import type { DynamoDBDocumentClient } from '../adapters/table';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '../adapters/table';
+import { DeliveryStore } from '../adapters/webhook-delivery-store';
 import type { EventPublisher } from '../outbox/event-bus';
 import { type RelayLogger, relayStreamBatch } from '../outbox/relay';
-import { DeliveryStore } from '../adapters/webhook-delivery-store';
-import { type DispatchLogger, Dispatcher } from './dispatcher';
-import { EndpointRegistry } from './endpoints';
-import { DeliveryFanout } from './fanout';
-import { createHttpPoster, type HttpPoster } from './http-client';
-import { WebhookOperations } from './operations';
-import type { DeliveryQueue } from './queue';
-import type { NetworkMode, Resolver } from './ssrf';
+import { type DispatchLogger, Dispatcher } from '../webhooks/dispatcher';
+import { EndpointRegistry } from '../webhooks/endpoints';
+import { DeliveryFanout } from '../webhooks/fanout';
+import { createHttpPoster, type HttpPoster } from '../webhooks/http-client';
+import { WebhookOperations } from '../webhooks/operations';
+import type { DeliveryQueue } from '../webhooks/queue';
+import type { NetworkMode, Resolver } from '../webhooks/ssrf';
 
 /**
- * Composition root of one cell's event pipeline (relay + webhooks) for hosts
- * other than the two Lambda entries: the local topology and tests. Locally:
+ * The composition root of one cell's event pipeline: outbox relay -> event bus + webhook fan-out -> queue
+ * -> dispatcher, and the operator operations over the same stores. The one place these parts are wired,
+ * used by the relay and dispatcher Lambda entries (this folder), the API's webhook routes, the local
+ * topology and the webhooks bench. outbox/ and webhooks/ do not import each other; only this folder
+ * sees both. Locally:
  *
  *   const queue = new InProcessQueue();
  *   const pipeline = createEventPipeline({ ..., mode: 'local', queue, publisher: new InMemoryPublisher() });
  *   queue.setHandler((message, count) => pipeline.dispatcher.dispatch(message, count)).start();
- *   // stream poller handler: pipeline.relayHandler; API: webhookExtension({ queue, mode: 'local' })
+ *   // stream poller handler: pipeline.relayHandler; API: ApiDependencies { webhookQueue: queue, networkMode: 'local' }
  */
 export interface EventPipelineOptions {
   readonly documentClient: DynamoDBDocumentClient;
@@ -27,7 +30,8 @@ export interface EventPipelineOptions {
   readonly cellRegion: string;
   readonly mode: NetworkMode;
   readonly queue: DeliveryQueue;
-  readonly publisher: EventPublisher;
+  /** The event bus; omit where nothing relays (the API's operator routes). @default a bus that refuses */
+  readonly publisher?: EventPublisher;
   /** @default createHttpPoster({ mode }) */
   readonly post?: HttpPoster;
   readonly resolve?: Resolver;
@@ -35,6 +39,12 @@ export interface EventPipelineOptions {
   readonly random?: () => number;
   readonly logger?: DispatchLogger & RelayLogger;
 }
+
+const NO_EVENT_BUS: EventPublisher = {
+  publish: async () => {
+    throw new Error('this composition has no event bus: pass `publisher` to relay events');
+  },
+};
 
 export function createEventPipeline(options: EventPipelineOptions) {
   const { documentClient, tableName, mode } = options;
@@ -62,7 +72,7 @@ export function createEventPipeline(options: EventPipelineOptions) {
   const relayHandler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { batchItemFailures } = await relayStreamBatch(event, {
       cellRegion: options.cellRegion,
-      publisher: options.publisher,
+      publisher: options.publisher ?? NO_EVENT_BUS,
       fanout,
       ...(options.logger ? { logger: options.logger } : {}),
     });
