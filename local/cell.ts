@@ -1,10 +1,11 @@
-import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { type ApiDependencies, createApp } from '../lambdas/api/app';
 import { type CellConfig, cellConfigSchema } from '../lambdas/core/cell-config';
 import { type Cell, type TopologyModel, zoneGeographies } from '../lib/topology';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
-import { LoopbackListener } from './listener';
+import { DEFAULT_REQUEST_TIMEOUT_MS, listenerServerOptions, LoopbackListener } from './listener';
 
 /**
  * One cell's API on its own loopback port: the production Hono app (stand-in
@@ -54,11 +55,13 @@ export class LocalCellServer {
     readonly port: number,
     apiDependencies: ApiDependencies,
     private readonly healthPath: string,
+    requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
     const app = createApp(apiDependencies);
     const server = createAdaptorServer({
       hostname: '127.0.0.1',
-      fetch: async (request: Request, env: unknown) => {
+      serverOptions: listenerServerOptions(requestTimeoutMs),
+      fetch: async (request: Request, env: HttpBindings | Http2Bindings) => {
         if (this.faults.addedLatencyMs > 0) await delay(this.faults.addedLatencyMs);
         if (this.faults.forcedUnhealthy && new URL(request.url).pathname === this.healthPath) {
           return Response.json(
@@ -72,7 +75,7 @@ export class LocalCellServer {
             { status: 503, headers: { 'cache-control': 'no-store' } },
           );
         }
-        return app.fetch(request, env);
+        return closeIfBodyUnread(await app.fetch(request, env), env.incoming);
       },
     }) as Server;
     this.url = `http://127.0.0.1:${port}`;
@@ -103,6 +106,19 @@ export class LocalCellServer {
     this.faults.addedLatencyMs = 0;
     await this.start();
   }
+}
+
+/**
+ * A response sent before the request body arrived (the 413 of the body limit, a 401 before parsing)
+ * says `Connection: close`. Without it the server adapter answered `keep-alive` and then cut the
+ * connection while discarding the unread body, so a client (the edge) that reused the connection got
+ * a socket error on its next request.
+ */
+function closeIfBodyUnread(response: Response, incoming: IncomingMessage | Http2ServerRequest): Response {
+  if (incoming.complete) return response;
+  const headers = new Headers(response.headers);
+  headers.set('connection', 'close');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 function delay(ms: number): Promise<void> {

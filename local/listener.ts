@@ -1,5 +1,27 @@
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import { createServer, type Socket } from 'node:net';
+
+/** Default for `requestTimeoutMs` (local/options.ts): API Gateway gives a client about 30 s too. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const MAX_HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * Timeouts for every local HTTP listener, passed to `createServer`. Node's
+ * defaults keep a slow-body socket for 300 s and check timeouts only every
+ * 30 s; a connection that has not sent its headers within min(10 s, request
+ * timeout), or its whole request within the request timeout, gets 408 and is
+ * closed. Idle keep-alive connections close after 5 s (Node's default).
+ */
+export function listenerServerOptions(requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): ServerOptions {
+  const headersTimeout = Math.min(MAX_HEADERS_TIMEOUT_MS, requestTimeoutMs);
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout,
+    keepAliveTimeout: 5_000,
+    // How often Node checks the two timeouts above: often enough that they hold within about a second.
+    connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 2)),
+  };
+}
 
 /** A port the local topology wanted was taken; the message names the port and the flag that moves it. */
 export class PortBusyError extends Error {
@@ -28,6 +50,10 @@ export class LoopbackListener {
     readonly port: number,
     private readonly what: string,
   ) {
+    if (!(server.requestTimeout > 0 && server.requestTimeout <= 120_000))
+      throw new Error(
+        `${what}: create its server with listenerServerOptions() (local/listener.ts) so slow clients time out`,
+      );
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
+import { securityHeaders } from '../lambdas/api/http/security-headers';
+import { localNetwork } from '../lambdas/webhooks/ssrf';
 import { seedDemoCatalog } from '../lambdas/adapters/catalog-seed';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import { type Cell, loadTopology, predictedRtoSeconds, REPO_ROOT, type TopologyModel } from '../lib/topology';
@@ -19,7 +21,10 @@ import { type ControlState, type LocalEndpoints, localEndpointsSchema } from './
 import { ControlTargetError, controlRoutes, type SinkFault, type TopologyControl } from './control-api';
 import { createLocalIssuer } from './dev-auth';
 import { localDynamoClient, startDynamoDbLocal } from './dynamodb-local';
+import { EdgeProxy } from './edge-proxy';
+import { CLIENT_COUNTRY_HEADER } from './geography';
 import { EdgeRouter, type RoutedCell } from './edge-router';
+import { createEdgeServer } from './edge-server';
 import { HealthChecker } from './health-checker';
 import { assertPortsFree, LoopbackListener } from './listener';
 import {
@@ -27,10 +32,11 @@ import {
   localTopologyOptionsSchema,
   portPlan,
   type ResolvedOptions,
+  webhookTargetPorts,
 } from './options';
 import { topologyMemory } from './process-memory';
 import { ZoneReplicator } from './replicator';
-import { STATUS_PAGE_HTML } from './status-page';
+import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page';
 import { cloudStreamArn } from './stream-records';
 import { type StreamRecordHandler, StreamPoller } from './stream-poller';
 import { ensureTable } from './tables';
@@ -117,15 +123,16 @@ class Lifecycle {
   }
 }
 
-function serve(fetch: (request: Request) => Response | Promise<Response>): Server {
-  return createAdaptorServer({ hostname: '127.0.0.1', fetch }) as Server;
-}
-
 async function streamArnOf(client: DynamoDBClient, tableName: string): Promise<string> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   if (!Table?.LatestStreamArn)
     throw new Error(`table ${tableName} has no stream; check the table definition`);
   return Table.LatestStreamArn;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 export async function startLocalTopology(
@@ -203,13 +210,14 @@ export async function startLocalTopology(
         ...issuer.cellEnvironment,
       };
       const config = cellConfig(env);
-      const runtime = createCellRuntime(config, endpoint);
+      const runtime = createCellRuntime(config, endpoint, localNetwork(webhookTargetPorts(options)));
       const server = new LocalCellServer(
         cell,
         config,
         ports.cell(index),
         runtime.api,
         model.config.healthCheck.path,
+        options.requestTimeoutMs,
       );
       const checker = new HealthChecker({
         name: `${cell.zone}/${cell.region}`,
@@ -289,7 +297,7 @@ export async function startLocalTopology(
     }
     step(`cell APIs listening: ${units.map((u) => `${u.server.name} ${u.server.url}`).join(', ')}`);
 
-    const sink: WebhookSinkHandle = await startWebhookSink(ports.webhookSink);
+    const sink: WebhookSinkHandle = await startWebhookSink(ports.webhookSink, options.requestTimeoutMs);
     lifecycle.add('webhook sink', () => sink.stop());
 
     // 5. Edge: health checks, routing, control API, status page.
@@ -407,16 +415,37 @@ export async function startLocalTopology(
       issueToken: (request) => issuer.issue(request),
     };
 
+    // The edge's own routes (control API, status page); everything else is forwarded to a cell.
     const edgeApp = new Hono();
     edgeApp.route('/control', controlRoutes(control));
-    edgeApp.get('/status', (c) => c.html(STATUS_PAGE_HTML));
-    edgeApp.all('*', (c) => router.handleGeo(c.req.raw));
-    const edgeListener = new LoopbackListener(serve(edgeApp.fetch), ports.edge, 'edge router');
+    edgeApp.get('/status', securityHeaders({ contentSecurityPolicy: STATUS_PAGE_CSP }), (c) =>
+      c.html(STATUS_PAGE_HTML),
+    );
+    const own = {
+      matches: (path: string) => path === '/status' || path === '/control' || path.startsWith('/control/'),
+      listener: getRequestListener(edgeApp.fetch),
+    };
+    const proxy = new EdgeProxy();
+    lifecycle.add('edge connections to the cells', () => proxy.close());
+    const edgeListener = new LoopbackListener(
+      createEdgeServer({
+        proxy,
+        own,
+        route: (req) => router.targetFor(router.zoneForCountry(header(req, CLIENT_COUNTRY_HEADER))),
+        requestTimeoutMs: options.requestTimeoutMs,
+      }),
+      ports.edge,
+      'edge router',
+    );
     await edgeListener.open();
     lifecycle.add('edge router', () => edgeListener.close());
     for (const [index, zone] of model.zones.entries()) {
       const listener = new LoopbackListener(
-        serve(router.handlerForZone(zone)),
+        createEdgeServer({
+          proxy,
+          route: () => router.targetFor(zone),
+          requestTimeoutMs: options.requestTimeoutMs,
+        }),
         ports.zone(index),
         `zone ${zone.name} endpoint`,
       );

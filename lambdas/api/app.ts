@@ -3,10 +3,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { ProblemError } from '../core/errors';
 import { type ApiDependencies, type ResolvedDependencies, resolveDependencies } from './dependencies';
+import { MAX_BODY_BYTES } from './http/body-limit';
 import { correlation } from './http/correlation';
 import type { AppEnv } from './http/env';
 import { handleError, problemResponse } from './http/problem';
 import { mountRoute, type RouteSpec } from './http/route';
+import { securityHeaders } from './http/security-headers';
 import { mountOptionsFor } from './mount-options';
 import { adminRoutes } from './routes/admin';
 import { cartRoutes } from './routes/carts';
@@ -17,9 +19,6 @@ import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 
 export type { ApiDependencies } from './dependencies';
-
-/** Largest request body accepted; larger bodies get 413 before anything is parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Every described route of the API, in OpenAPI order. */
 export function apiRoutes(deps: ResolvedDependencies): RouteSpec[] {
@@ -36,6 +35,7 @@ export function apiRoutes(deps: ResolvedDependencies): RouteSpec[] {
 export function createApp(deps: ApiDependencies): Hono<AppEnv> {
   const resolved = resolveDependencies(deps);
   const app = new Hono<AppEnv>();
+  app.use(securityHeaders());
   app.use(correlation(resolved.logger, resolved.metrics));
   app.use(
     bodyLimit({

@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type EventEnvelope, newEvent, outboxItem } from '../../../lambdas/core/events/envelope';
 import { InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
+import { localNetwork } from '../../../lambdas/webhooks/ssrf';
 import { createEventPipeline } from '../../../lambdas/webhooks/runtime';
 import { InProcessQueue } from '../../../local/in-process-queue';
 import { startWebhookSink } from '../../../local/webhook-sink';
@@ -24,7 +25,7 @@ describe('event pipeline on loopback: table stream -> relay -> queue -> signed P
         documentClient,
         tableName: table.tableName,
         cellRegion: 'us-east-1',
-        mode: 'local',
+        mode: localNetwork([sink.port]),
         queue,
         publisher,
         now,
