@@ -1,11 +1,15 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
+import type { Server } from 'node:http';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { type ApiDependencies, createApp } from '../lambdas/api/app';
 import { type CellConfig, cellConfigSchema } from '../lambdas/core/cell-config';
 import { type Cell, type TopologyModel, zoneGeographies } from '../lib/topology';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
-import { DEFAULT_REQUEST_TIMEOUT_MS, listenerServerOptions, LoopbackListener } from './listener';
+import {
+  closeIfUnreusable,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  listenerServerOptions,
+  LoopbackListener,
+} from './listener';
 
 /**
  * One cell's API on its own loopback port: the production Hono app (stand-in
@@ -75,7 +79,7 @@ export class LocalCellServer {
             { status: 503, headers: { 'cache-control': 'no-store' } },
           );
         }
-        return closeIfBodyUnread(await app.fetch(request, env), env.incoming);
+        return closeIfUnreusable(await app.fetch(request, env), env.incoming);
       },
     }) as Server;
     this.url = `http://127.0.0.1:${port}`;
@@ -106,19 +110,6 @@ export class LocalCellServer {
     this.faults.addedLatencyMs = 0;
     await this.start();
   }
-}
-
-/**
- * A response sent before the request body arrived (the 413 of the body limit, a 401 before parsing)
- * says `Connection: close`. Without it the server adapter answered `keep-alive` and then cut the
- * connection while discarding the unread body, so a client (the edge) that reused the connection got
- * a socket error on its next request.
- */
-function closeIfBodyUnread(response: Response, incoming: IncomingMessage | Http2ServerRequest): Response {
-  if (incoming.complete) return response;
-  const headers = new Headers(response.headers);
-  headers.set('connection', 'close');
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 function delay(ms: number): Promise<void> {

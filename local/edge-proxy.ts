@@ -26,7 +26,8 @@ import { SERVED_BY_HEADER } from './served-by';
  *   is counted while it streams to the cell and refused once it passes the cap;
  * - a refused body is discarded, never buffered: up to DRAIN_LIMIT_BYTES the
  *   connection stays usable, beyond that the answer says `Connection: close`;
- * - TRACE, TRACK and CONNECT get 405, methods API Gateway does not forward 501;
+ * - TRACE, TRACK, CONNECT and any method API Gateway does not forward get 405
+ *   (a client's mistake is a 4xx, never a 5xx);
  * - a cell that cannot be reached gets 502, one that does not answer within
  *   API Gateway's 29 s 504; the detail never names internal errors;
  * - a client that goes away is not an error: the cell request is aborted, nothing is logged.
@@ -72,10 +73,51 @@ function declaredLength(req: IncomingMessage): number | undefined {
   return /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
 }
 
+/**
+ * The edge does not switch protocols (API Gateway REST APIs do not either). A request that asked to
+ * (`Upgrade: h2c` from `curl --http2`, websockets) is answered over HTTP/1.1 and its connection is
+ * closed afterwards: Node's parser can leave a declined upgrade request's connection unusable.
+ */
+function askedToUpgrade(req: IncomingMessage): boolean {
+  return req.headers.upgrade !== undefined;
+}
+
 /** Does the request carry a body (Content-Length > 0 or Transfer-Encoding)? */
 function hasBody(req: IncomingMessage): boolean {
   const declared = declaredLength(req);
   return req.headers['transfer-encoding'] !== undefined || (declared !== undefined && declared !== 0);
+}
+
+/**
+ * Reads and drops what is left of the request body. Resolves once the body
+ * ended (`overLimit: false`), or as soon as more than `limit` bytes were
+ * dropped (`overLimit: true`: the caller closes the connection). A client that
+ * goes away resolves it too; one that stalls is cut by the listener's request
+ * timeout.
+ */
+export function discardBody(req: IncomingMessage, limit: number): Promise<{ overLimit: boolean }> {
+  if (req.complete || req.readableEnded || !hasBody(req)) {
+    req.resume();
+    return Promise.resolve({ overLimit: false });
+  }
+  return new Promise((resolve) => {
+    let dropped = 0;
+    const finish = (overLimit: boolean) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onEnd);
+      resolve({ overLimit });
+    };
+    const onData = (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > limit) finish(true);
+    };
+    const onEnd = () => finish(false);
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onEnd);
+    req.resume();
+  });
 }
 
 export function problemBody(status: number, code: string, title: string, detail: string): string {
@@ -119,7 +161,15 @@ export class EdgeProxy {
     return true;
   }
 
-  /** Answers a request the edge does not forward (bad method, too large, no cell). */
+  /**
+   * Answers a request the edge does not forward (bad method, too large, no
+   * cell, cell unreachable) with problem+json. What the client still sends is
+   * discarded, never buffered, and the answer waits until the body has ended:
+   * answering in the middle of a body makes the client's connection unusable
+   * (with `Connection: close` a reset can even beat the answer). A body that
+   * is larger than DRAIN_LIMIT_BYTES, or `close`, gets the answer at once with
+   * `Connection: close`.
+   */
   refuse(
     req: IncomingMessage,
     res: ServerResponse,
@@ -129,28 +179,31 @@ export class EdgeProxy {
     detail: string,
     options: { servedBy?: string | undefined; headers?: Record<string, string>; close?: boolean } = {},
   ): void {
+    const send = (close: boolean) => {
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return;
+      }
+      const body = problemBody(status, code, title, detail);
+      res.writeHead(status, {
+        'content-type': 'application/problem+json',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        ...(options.servedBy ? { [SERVED_BY_HEADER]: options.servedBy } : {}),
+        ...(close || askedToUpgrade(req) ? { connection: 'close' } : {}),
+        ...options.headers,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
     const declared = declaredLength(req);
-    const unread = !req.complete && hasBody(req);
-    // Discard (never buffer) what the client still sends. A small body is read to its end so the
-    // connection stays usable; a large or unknown one gets `Connection: close`.
-    const close =
-      options.close === true || (unread && (declared === undefined || !(declared <= DRAIN_LIMIT_BYTES)));
-    req.resume();
-    if (res.headersSent) {
-      res.destroy();
+    const largeUnread = !req.complete && declared !== undefined && !(declared <= DRAIN_LIMIT_BYTES);
+    if (options.close || largeUnread) {
+      req.resume();
+      send(true);
       return;
     }
-    const body = problemBody(status, code, title, detail);
-    res.writeHead(status, {
-      'content-type': 'application/problem+json',
-      'content-length': Buffer.byteLength(body),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      ...(options.servedBy ? { [SERVED_BY_HEADER]: options.servedBy } : {}),
-      ...(close ? { connection: 'close' } : {}),
-      ...options.headers,
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    void discardBody(req, DRAIN_LIMIT_BYTES).then(({ overLimit }) => send(overLimit));
   }
 
   private tooLarge(req: IncomingMessage, res: ServerResponse, servedBy: string | undefined, close = false) {
@@ -176,12 +229,14 @@ export class EdgeProxy {
       return true;
     }
     if (!(FORWARDED_METHODS as readonly string[]).includes(method)) {
+      // 405 rather than 501: a method the API does not serve is the client's mistake, and client
+      // mistakes are 4xx (API Gateway does not forward such methods either).
       this.refuse(
         req,
         res,
-        501,
-        'method_not_implemented',
-        'Method not implemented',
+        405,
+        'method_not_allowed',
+        'Method not allowed',
         `${method} is not a method this API serves; use ${FORWARDED_METHODS.join(', ')}`,
         { servedBy, headers: { allow: FORWARDED_METHODS.join(', ') } },
       );
@@ -213,11 +268,12 @@ export class EdgeProxy {
     }
     headers['x-forwarded-host'] = req.headers.host ?? '';
     headers['x-forwarded-proto'] = 'http';
-    // GET and HEAD bodies are discarded (API Gateway drops them too); others stream through the cap.
+    // GET and HEAD bodies are discarded before forwarding (API Gateway drops them too), under the same
+    // cap; other bodies stream to the cell through the cap.
     const forwardBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
     if (!forwardBody) {
       delete headers['content-length'];
-      req.resume();
+      if ((await discardBody(req, this.maxBodyBytes)).overLimit) return this.tooLarge(req, res, servedBy);
     }
     const abort = new AbortController();
     let clientGone = false;
@@ -229,8 +285,6 @@ export class EdgeProxy {
     });
     let overflow = false;
     const capped = forwardBody ? this.cappedBody(req, () => (overflow = true)) : undefined;
-    // The cell may answer before it read the whole body (a 401, its own 413): discard the rest.
-    res.once('finish', () => capped?.discardRest());
     const body = capped?.body ?? null;
 
     try {
@@ -246,11 +300,16 @@ export class EdgeProxy {
         upstream.body.destroy();
         return this.tooLarge(req, res, servedBy);
       }
+      // The cell may answer before it read the whole body (a 401, its own 413): discard the rest of
+      // the client's body and answer once it ended (see refuse()).
+      capped?.stopForwarding();
+      const { overLimit } = await discardBody(req, DRAIN_LIMIT_BYTES);
       const responseHeaders: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(upstream.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) responseHeaders[name] = value;
       }
       responseHeaders[SERVED_BY_HEADER] = servedBy;
+      if (overLimit || askedToUpgrade(req)) responseHeaders.connection = 'close';
       res.writeHead(upstream.statusCode, responseHeaders);
       await pipeline(upstream.body, res);
     } catch (error) {
@@ -293,7 +352,7 @@ export class EdgeProxy {
   private cappedBody(
     req: IncomingMessage,
     onOverflow: () => void,
-  ): { body: PassThrough; discardRest: () => void } {
+  ): { body: PassThrough; stopForwarding: () => void } {
     const body = new PassThrough();
     let received = 0;
     let done = false;
@@ -320,13 +379,13 @@ export class EdgeProxy {
       if (!done && !req.complete) body.destroy(new Error('client closed the request'));
       done = true;
     });
-    const discardRest = () => {
+    const stopForwarding = () => {
       if (done) return;
       done = true;
       body.destroy();
       req.resume();
     };
-    return { body, discardRest };
+    return { body, stopForwarding };
   }
 }
 

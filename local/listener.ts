@@ -1,4 +1,5 @@
-import type { Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { createServer, type Socket } from 'node:net';
 
 /** Default for `requestTimeoutMs` (local/options.ts): API Gateway gives a client about 30 s too. */
@@ -21,6 +22,25 @@ export function listenerServerOptions(requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT
     // How often Node checks the two timeouts above: often enough that they hold within about a second.
     connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 2)),
   };
+}
+
+/**
+ * For Hono apps served by @hono/node-server: a response that leaves the
+ * connection unusable says `Connection: close`. That is the case when it is
+ * sent before the request body arrived (the body limit's 413, a 401 before
+ * parsing: the adapter answered `keep-alive` and then cut the connection while
+ * discarding the unread body, so a client that reused it got a socket error),
+ * and when the client asked to switch protocols (`Upgrade`), which these
+ * servers decline.
+ */
+export function closeIfUnreusable(
+  response: Response,
+  incoming: IncomingMessage | Http2ServerRequest,
+): Response {
+  if (incoming.complete && incoming.headers.upgrade === undefined) return response;
+  const headers = new Headers(response.headers);
+  headers.set('connection', 'close');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** A port the local topology wanted was taken; the message names the port and the flag that moves it. */

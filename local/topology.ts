@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { securityHeaders } from '../lambdas/api/http/security-headers';
 import { localNetwork } from '../lambdas/webhooks/ssrf';
@@ -26,7 +26,7 @@ import { CLIENT_COUNTRY_HEADER } from './geography';
 import { EdgeRouter, type RoutedCell } from './edge-router';
 import { createEdgeServer } from './edge-server';
 import { HealthChecker } from './health-checker';
-import { assertPortsFree, LoopbackListener } from './listener';
+import { assertPortsFree, closeIfUnreusable, LoopbackListener } from './listener';
 import {
   type LocalTopologyOptions,
   localTopologyOptionsSchema,
@@ -423,7 +423,9 @@ export async function startLocalTopology(
     );
     const own = {
       matches: (path: string) => path === '/status' || path === '/control' || path.startsWith('/control/'),
-      listener: getRequestListener(edgeApp.fetch),
+      listener: getRequestListener(async (request, env: HttpBindings | Http2Bindings) =>
+        closeIfUnreusable(await edgeApp.fetch(request), env.incoming),
+      ),
     };
     const proxy = new EdgeProxy();
     lifecycle.add('edge connections to the cells', () => proxy.close());
