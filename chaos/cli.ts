@@ -24,6 +24,32 @@ import { DEFAULT_DRILLS_DIR, readIndex, writeIndex, writeReport } from './report
  * and exits 0 on PASS, 1 on FAIL or ABORTED, 2 on bad input.
  */
 
+const USAGE = `usage: npm run drill -- <command> [options]    (= npx tsx chaos/cli.ts ...)
+commands:
+  list                                   the drills and what each proves
+  run <drill> --local [options]          boot the local topology, run the drill under load, write a report
+  index [--out drills]                   rebuild drills/index.md and index.html
+  aws-fault <route53|drill-flag|fis> ... hold one fault on a real deployment for --duration seconds
+run options:
+  --local                 required: run against the local topology this command boots (SIMULATED)
+  --short                 shorter phases (about a minute in total)
+  --zone <name>           zone to drill (default global)
+  --time-scale <x>        0 < x <= 1, health checks and DNS TTL scaled (default 0.1)
+  --base-port <port>      first loopback port of the local topology it boots (default 4700, so it does not
+                          collide with \`npm run local\` on 4400)
+  --rate <n>              requests per second of the background load (default 4, at most 50)
+  --topology <file>       topology file (default topology.yaml)
+  --out <dir>             where reports go (default drills)
+aws-fault options:
+  route53 --health-check-id <id> --duration <s>
+  drill-flag --table <name> --region <region> --duration <s>
+  fis --template <id> --region <region> --duration <s>
+  --duration is 10-3600 seconds, held exactly (observations every 10 s, the last one shorter)
+drills: ${DRILL_NAMES.join(', ')}
+exit codes: run: 0 PASS, 1 FAIL or ABORTED, 2 bad input; aws-fault: 0 rolled back, 1 otherwise; --help: 0`;
+
+const isHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h');
+
 const runArgsSchema = z.object({
   drill: z.enum(DRILL_NAMES),
   local: z.literal(true, {
@@ -39,6 +65,10 @@ const runArgsSchema = z.object({
 });
 
 async function run(args: string[]): Promise<number> {
+  if (isHelp(args)) {
+    console.log(USAGE);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -98,6 +128,10 @@ async function run(args: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || isHelp([command])) {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
   switch (command) {
     case 'list':
       for (const name of DRILL_NAMES) console.log(`${name.padEnd(24)} ${DRILLS[name].title}`);
@@ -112,6 +146,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'aws-fault': {
+      if (isHelp(rest)) {
+        console.log(USAGE);
+        return 0;
+      }
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
@@ -142,9 +180,7 @@ async function main(argv: string[]): Promise<number> {
       return result.rolledBack && !result.error ? 0 : 1;
     }
     default:
-      console.error(
-        'usage: chaos/cli.ts list | run <drill> --local [--short] | index | aws-fault <route53|drill-flag|fis> ...',
-      );
+      console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
   }
 }
