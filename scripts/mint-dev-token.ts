@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_KEYS_DIR, ensureDevKeys, mintDevToken } from '../lambdas/api/auth/dev-auth';
 import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../lambdas/core/scopes';
@@ -13,6 +13,7 @@ import { ENDPOINTS_FILE, localEndpointsSchema } from '../local/contract';
  *   npx tsx scripts/mint-dev-token.ts --sub ops --admin           # admin:drill admin:audit
  *   npx tsx scripts/mint-dev-token.ts --sub bob --home-zone eu --scope commerce:carts --ttl 600
  *   npx tsx scripts/mint-dev-token.ts --sub alice --home-zone global --local   # ask the local topology's issuer
+ *   npx tsx scripts/mint-dev-token.ts --local --endpoints-file /tmp/b.json     # a topology started with that file
  *
  * The running local topology (`local/`) has its own in-memory issuer; with
  * --local the token comes from its control API (POST /control/tokens) so the
@@ -28,13 +29,15 @@ const { values } = parseArgs({
     'home-zone': { type: 'string' },
     ttl: { type: 'string', default: '3600' },
     local: { type: 'boolean', default: false },
+    // The same flag, default and resolution (repository root unless absolute) as `npm run local`.
+    'endpoints-file': { type: 'string', default: ENDPOINTS_FILE },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
   console.log(
-    'usage: mint-dev-token [--sub ID] [--admin] [--scope S]... [--home-zone ZONE] [--ttl SECONDS] [--local]\n' +
+    'usage: mint-dev-token [--sub ID] [--admin] [--scope S]... [--home-zone ZONE] [--ttl SECONDS] [--local [--endpoints-file F]]\n' +
       `keys: ${DEV_KEYS_DIR}\ncustomer scopes: ${CUSTOMER_SCOPES.join(' ')}\nadmin scopes: ${ADMIN_SCOPES.join(' ')}`,
   );
   process.exit(0);
@@ -47,8 +50,12 @@ if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 7 * 24 * 360
 }
 
 async function fromLocalTopology(scopes: readonly string[]): Promise<string> {
-  const file = resolve(__dirname, '..', ENDPOINTS_FILE);
-  if (!existsSync(file)) throw new Error(`${ENDPOINTS_FILE} not found: start the local topology first`);
+  const given = values['endpoints-file'] ?? ENDPOINTS_FILE;
+  const file = isAbsolute(given) ? given : resolve(__dirname, '..', given);
+  if (!existsSync(file))
+    throw new Error(
+      `${file} not found: start the local topology first (npm run local), and pass --endpoints-file if you started it with one`,
+    );
   const { control } = localEndpointsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   const base = control.replace(/\/+$/, '');
   const url = base.endsWith('/control') ? `${base}/tokens` : `${base}/control/tokens`;
