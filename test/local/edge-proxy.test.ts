@@ -315,4 +315,55 @@ describe('local edge router (booted topology, real sockets)', () => {
     expect(cart.headers.get('x-content-type-options')).toBe('nosniff');
     expect(status.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'sha256-/);
   });
+
+  it('refuses a browser-driven control request through the edge (text/plain, foreign Origin, foreign Host)', async () => {
+    // Act
+    const crossSite = await fetch(`${topology.endpoints.control}/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: '{"subject":"mallory"}',
+    });
+    const rebinding = await raw(
+      edgePort,
+      'GET /control/state HTTP/1.1\r\nHost: evil.example:4400\r\nConnection: close\r\n\r\n',
+    );
+    // Assess
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.text()).not.toContain('token"');
+    expect(rebinding.text).toMatch(/^HTTP\/1\.1 403 /);
+  });
+
+  it("lets a webhook target only the topology's sink port on loopback (not /control, not DynamoDB Local)", async () => {
+    // Prepare
+    const { token } = await control('/tokens', { subject: 'webhook-admin', scopes: ['admin:webhooks'] });
+    const register = async (url: string, key: string) => {
+      const response = await fetch(`${edge}/v1/webhooks/endpoints`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          'x-client-country': 'US',
+        },
+        body: JSON.stringify({ url, eventTypes: ['order.*'] }),
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    // Act
+    const sink = await register(`${topology.endpoints.webhookSink}/ssrf-ok`, 'ssrf-sink');
+    const controlApi = await register(
+      `${topology.endpoints.control}/replication/global/pause`,
+      'ssrf-control',
+    );
+    const dynamo = await register(`${topology.endpoints.dynamodb}/`, 'ssrf-dynamo');
+    const cellApi = await register(`${cell.url}/v1/health`, 'ssrf-cell');
+    const compatible = await register('http://[::127.0.0.1]:1/', 'ssrf-compatible');
+    // Assess
+    expect(sink.status).toBe(201);
+    for (const refused of [controlApi, dynamo, cellApi, compatible]) {
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatch(/not a webhook target of the local topology|reserved address/);
+    }
+    expect(topology.state().replication.global?.paused).toBe(false);
+  });
 });
