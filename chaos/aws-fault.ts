@@ -138,7 +138,7 @@ export async function holdFault(
     } catch (e) {
       error = `${error ? `${error}; ` : ''}ROLLBACK FAILED: ${(e as Error).message}`;
       options.log(
-        `ROLLBACK FAILED: ${(e as Error).message}: follow runbooks/unplanned-region-failover.md to undo by hand`,
+        `ROLLBACK FAILED: ${(e as Error).message}: undo it by hand with runbooks/failback.md, section "Undo a fault by hand"`,
       );
     }
   }
