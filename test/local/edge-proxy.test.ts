@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { LocalTopology } from '../../local/topology';
@@ -313,7 +314,15 @@ describe('local edge router (booted topology, real sockets)', () => {
     expect(cart.status).toBe(401);
     expect(cart.headers.get('cache-control')).toBe('no-store');
     expect(cart.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(status.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'sha256-/);
+    // The page's own inline script and style are allowed by hash, and nothing else is.
+    const html = await status.text();
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    const script = html.split('<script>')[1]!.split('</script>')[0]!;
+    const style = html.split('<style>')[1]!.split('</style>')[0]!;
+    expect(status.headers.get('content-security-policy')).toBe(
+      `default-src 'none'; script-src ${hash(script)}; style-src ${hash(style)}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
+    expect(status.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('refuses a browser-driven control request through the edge (text/plain, foreign Origin, foreign Host)', async () => {
