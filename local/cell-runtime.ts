@@ -1,8 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiDependencies } from '../lambdas/api/app';
 import type { CellConfig } from '../lambdas/core/cell-config';
-import { apiExtensions } from '../lambdas/api/extensions';
-import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
+import { InMemoryPublisher } from './in-memory-publisher';
 import { createEventPipeline } from '../lambdas/webhooks/runtime';
 import { localDynamoClient } from './dynamodb-local';
 import { InProcessQueue } from './in-process-queue';
@@ -11,7 +10,7 @@ import { tableContextOf } from '../lambdas/api/dependencies';
 import { SWEEP_INTERVAL_MINUTES } from '../lambdas/api/scheduled-tasks';
 import { sweepAbandonedCheckouts } from '../lambdas/api/services/abandoned-checkouts';
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
-import { LocalPaymentProvider } from '../lambdas/adapters/local-payment-provider';
+import { LocalPaymentProvider } from './payment-provider';
 import type { LocalNetwork } from '../lambdas/webhooks/ssrf';
 
 /** What the topology needs from the sink (local/webhook-sink.ts provides more). */
@@ -88,7 +87,8 @@ export function createCellRuntime(
       documentClient,
       // SIMULATED payments: test payment methods pm_card_ok / _declined / _fail / _hang / _late steer it.
       paymentProvider: new LocalPaymentProvider(),
-      extensions: apiExtensions({ queue, mode: network }),
+      webhookQueue: queue,
+      networkMode: network,
     },
     relayHandler: pipeline.relayHandler,
     publisher,

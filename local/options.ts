@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TOPOLOGY_FILE } from '../lib/topology';
+import { ENDPOINTS_FILE } from './contract';
 
 /**
  * Options of the local topology, validated at the edge (CLI flags and the
@@ -25,7 +26,7 @@ export const localTopologyOptionsSchema = z.strictObject({
   /** Reuse a running DynamoDB Local instead of starting one (tests). */
   dynamoDbEndpoint: z.url().optional(),
   /** Write `.local/endpoints.json` (relative to the repository root unless absolute). */
-  endpointsFile: z.string().min(1).nullable().default('.local/endpoints.json'),
+  endpointsFile: z.string().min(1).nullable().default(ENDPOINTS_FILE),
   seedCatalog: z.boolean().default(true),
   /** Idle wait of the stream pollers; Lambda's event source mapping polls each shard 4 times a second. */
   streamPollIntervalMs: z.number().int().min(10).max(5000).default(250),

@@ -1,12 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { handle } from 'hono/aws-lambda';
+import { createDocumentClient } from '../adapters/table';
 import { cellConfigFromEnv } from '../core/cell-config';
 import { SqsDeliveryQueue } from '../webhooks/queue';
 import { createApp } from './app';
 import { defaultLogger, tableContextOf } from './dependencies';
-import { apiExtensions } from './extensions';
 import { isScheduledTask, type ScheduledTask } from './scheduled-tasks';
 import { type SweepResult, sweepAbandonedCheckouts } from './services/abandoned-checkouts';
 
@@ -18,13 +16,11 @@ const config = cellConfigFromEnv();
 if (!config.WEBHOOK_QUEUE_URL) {
   throw new Error('WEBHOOK_QUEUE_URL is not set; the cell stack sets it to the webhook delivery queue');
 }
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const documentClient = createDocumentClient();
 const queue = new SqsDeliveryQueue(new SQSClient({}), config.WEBHOOK_QUEUE_URL);
 
 const logger = defaultLogger(config);
-const api = handle(createApp({ config, documentClient, logger, extensions: apiExtensions({ queue }) }));
+const api = handle(createApp({ config, documentClient, logger, webhookQueue: queue }));
 const table = tableContextOf(config, documentClient);
 
 /** API Gateway events go to the app; the cell's schedule sends `{ commerceTask }` (scheduled-tasks.ts). */

@@ -1,11 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { createDocumentClient } from '../adapters/table';
 import { cellConfigFromEnv } from '../core/cell-config';
-import { DeliveryStore } from '../webhooks/deliveries';
+import { DeliveryStore } from '../adapters/webhook-delivery-store';
 import { EndpointRegistry } from '../webhooks/endpoints';
 import { DeliveryFanout } from '../webhooks/fanout';
 import { SqsDeliveryQueue } from '../webhooks/queue';
@@ -33,9 +32,7 @@ function required(name: string, value: string | undefined): string {
 function productionDeps(): RelayDeps {
   const config = cellConfigFromEnv();
   const logger = new Logger({ serviceName: 'outbox-relay' });
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const documentClient = createDocumentClient();
   const endpoints = new EndpointRegistry({ documentClient, tableName: config.TABLE_NAME, mode: 'cloud' });
   const deliveries = new DeliveryStore({ documentClient, tableName: config.TABLE_NAME });
   const queue = new SqsDeliveryQueue(

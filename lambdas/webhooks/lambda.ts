@@ -1,10 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createDocumentClient } from '../adapters/table';
 import { cellConfigFromEnv } from '../core/cell-config';
-import { DeliveryStore, deliveryMessageSchema } from './deliveries';
+import { DeliveryStore } from '../adapters/webhook-delivery-store';
+import { deliveryMessageSchema } from '../core/webhooks/delivery';
 import { Dispatcher, type DispatchLogger } from './dispatcher';
 import { EndpointRegistry } from './endpoints';
 import { createHttpPoster } from './http-client';
@@ -81,9 +81,7 @@ function productionDeps(): DispatchHandlerDeps {
   if (!config.WEBHOOK_QUEUE_URL)
     throw new Error('WEBHOOK_QUEUE_URL is not set; the WebhookDispatcher construct sets it');
   const logger = new Logger({ serviceName: 'webhook-dispatcher' });
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const documentClient = createDocumentClient();
   const log = {
     info: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
     warn: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),

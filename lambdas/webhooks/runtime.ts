@@ -1,8 +1,8 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '../adapters/table';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { EventPublisher } from '../outbox/event-bus';
 import { type RelayLogger, relayStreamBatch } from '../outbox/relay';
-import { DeliveryStore } from './deliveries';
+import { DeliveryStore } from '../adapters/webhook-delivery-store';
 import { type DispatchLogger, Dispatcher } from './dispatcher';
 import { EndpointRegistry } from './endpoints';
 import { DeliveryFanout } from './fanout';

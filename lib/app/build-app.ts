@@ -4,11 +4,13 @@ import { apiFunctionName, CELL_ALARMS, cellAlarmName } from '../constructs/resou
 import { DrillStack, drillStackName, fisDrillZones } from '../stacks/drill-stack';
 import { EdgeStack, edgeStackName, edgeZones } from '../stacks/edge-stack';
 import { GlobalRoutingStack, routingStackName } from '../stacks/global-routing-stack';
+import { LoadGeneratorStack } from '../stacks/load-generator-stack';
 import { RegionalCellStack } from '../stacks/regional-cell-stack';
 import { ReplicaKeyStack } from '../stacks/replica-key-stack';
 import { SovereignDnsStack, sovereignDnsStackName } from '../stacks/sovereign-dns-stack';
 import { residencyValidationPlugin } from '../residency/guardrails';
-import type { Partition, TopologyModel } from '../topology';
+import { type Partition, partitionOf, type TopologyModel } from '../topology';
+import { loadGeneratorStackName } from '../../loadtests/engine/contract';
 import { addNagPacks } from './nag';
 import type { StackRole, StackRow } from './stack-table';
 
@@ -22,6 +24,12 @@ export interface BuildCommerceAppOptions {
    * @default - none
    */
   readonly validationPlugins?: readonly IPolicyValidationPlugin[];
+  /**
+   * Regions to provision k6 load generators in (LoadGeneratorStack), e.g. from the `loadGenerators`
+   * context value through loadGeneratorRegionsFromContext.
+   * @default - none: load generators are opt-in
+   */
+  readonly loadGeneratorRegions?: readonly string[];
 }
 
 export interface CommerceApp {
@@ -32,6 +40,8 @@ export interface CommerceApp {
   readonly edge?: EdgeStack;
   /** FIS experiment templates per drillable zone (see fisDrillZones). */
   readonly drills: readonly DrillStack[];
+  /** k6 load generators per opted-in region (empty unless loadGeneratorRegions is given). */
+  readonly loadGenerators: readonly LoadGeneratorStack[];
   /** Every stack with its zone, role, region, partition and account (for the synth log). */
   readonly rows: readonly StackRow[];
 }
@@ -107,14 +117,22 @@ export function buildCommerceApp(
     }
   }
 
-  const routing = new GlobalRoutingStack(app, routingStackName(model), { model });
-  row(routing, '*', 'routing', 'aws');
-
   const edge =
     model.config.edge.enabled && edgeZones(model).length > 0
       ? new EdgeStack(app, edgeStackName(model), { model })
       : undefined;
   if (edge) row(edge, '*', 'edge', 'aws');
+
+  // Steering references the distributions only once the hosted zone exists (see addCdnSteering).
+  const cloudFrontDomains =
+    edge && 'id' in model.config.hostedZone
+      ? new Map([...edge.distributions].map(([zone, cdn]) => [zone, cdn.distribution.distributionDomainName]))
+      : undefined;
+  const routing = new GlobalRoutingStack(app, routingStackName(model), {
+    model,
+    ...(cloudFrontDomains ? { cloudFrontDomains } : {}),
+  });
+  row(routing, '*', 'routing', 'aws');
 
   const drills = fisDrillZones(model).map((zone) => {
     const primary = cells.find((cell) => cell.cell === zone.primary)!;
@@ -137,6 +155,15 @@ export function buildCommerceApp(
     return drill;
   });
 
+  const loadGenerators = (options.loadGeneratorRegions ?? []).map((region) => {
+    const stack = new LoadGeneratorStack(app, loadGeneratorStackName(model.appName, region), {
+      model,
+      region,
+    });
+    row(stack, '*', 'load generator', partitionOf(region));
+    return stack;
+  });
+
   if (options.nag ?? true) addNagPacks(app);
   const plugins = [
     ...((options.residency ?? true) ? [residencyValidationPlugin(model)] : []),
@@ -144,5 +171,14 @@ export function buildCommerceApp(
   ];
   if (plugins.length > 0) Validations.of(app).addPlugins(...plugins);
 
-  return { cells, replicaKeys, sovereignDns, routing, ...(edge ? { edge } : {}), drills, rows };
+  return {
+    cells,
+    replicaKeys,
+    sovereignDns,
+    routing,
+    ...(edge ? { edge } : {}),
+    drills,
+    loadGenerators,
+    rows,
+  };
 }

@@ -7,7 +7,8 @@ export type StackRole =
   | 'sovereign dns'
   | 'routing'
   | 'edge'
-  | 'drill';
+  | 'drill'
+  | 'load generator';
 
 export interface StackRow {
   readonly stackName: string;

@@ -5,6 +5,7 @@ import { TAG_KEYS } from '../tagging';
 import type { TopologyModel, Zone } from '../topology/model';
 import { type Partition, regionFacts } from '../topology/regions';
 import { resourceTags } from './tags';
+import { type TerraformSource, terraformResources, terraformSourcesFromOutdir } from './terraform';
 
 /**
  * The residency inventory: every resource of every stack of a synthesized
@@ -52,6 +53,12 @@ export interface Inventory {
   readonly model: TopologyModel;
   readonly stacks: readonly InventoryStack[];
   readonly resources: readonly InventoryResource[];
+  /**
+   * Resources of the Terraform JSON the toolkit writes for other vendors
+   * (lib/cdn-terraform), kept apart from the CloudFormation resources so that
+   * rules written for AWS types never misread them.
+   */
+  readonly terraformResources: readonly InventoryResource[];
 }
 
 const UNKNOWN = new Set(['unknown-account', 'unknown-region']);
@@ -199,7 +206,11 @@ function zoneForRegion(model: TopologyModel, region: string | undefined): Zone |
   return zones.length === 1 ? zones[0] : undefined;
 }
 
-export function buildInventory(sources: readonly StackSource[], model: TopologyModel): Inventory {
+export function buildInventory(
+  sources: readonly StackSource[],
+  model: TopologyModel,
+  terraform: readonly TerraformSource[] = [],
+): Inventory {
   const stacks: InventoryStack[] = sources.map((source) => {
     const partition = source.region ? regionFacts(source.region)?.partition : undefined;
     return { ...source, ...(partition ? { partition } : {}) };
@@ -240,11 +251,20 @@ export function buildInventory(sources: readonly StackSource[], model: TopologyM
       });
     }
   }
-  return { model, stacks, resources };
+  return { model, stacks, resources, terraformResources: terraformResources(terraform) };
 }
 
-export function inventoryFromAssembly(dir: string, model: TopologyModel): Inventory {
-  return buildInventory(stackSourcesFromAssembly(dir), model);
+/** The inventory of a cloud assembly, and of a cdktf output directory when one is given. */
+export function inventoryFromAssembly(
+  dir: string,
+  model: TopologyModel,
+  terraformOutdir?: string,
+): Inventory {
+  return buildInventory(
+    stackSourcesFromAssembly(dir),
+    model,
+    terraformOutdir ? terraformSourcesFromOutdir(terraformOutdir) : [],
+  );
 }
 
 /** The resource `logicalId` of the same stack as `from`. */

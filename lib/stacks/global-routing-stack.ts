@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
+import { addCdnSteering } from '../constructs/cdn-steering-records';
 import { ZoneFailoverRecords } from '../constructs/zone-failover-records';
 import type { TopologyModel, Zone } from '../topology';
 import { sovereignDnsStackName } from './sovereign-dns-stack';
@@ -9,6 +10,11 @@ import { tagZone } from './zone-tags';
 
 export interface GlobalRoutingStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly model: TopologyModel;
+  /**
+   * CloudFront domain name per zone (the edge stack's distributions), steered to beside Cloudflare.
+   * @default - no CloudFront records
+   */
+  readonly cloudFrontDomains?: ReadonlyMap<string, string>;
 }
 
 export function routingStackName(model: TopologyModel): string {
@@ -37,7 +43,7 @@ export class GlobalRoutingStack extends Stack {
   readonly zoneRecords: ReadonlyMap<string, ZoneFailoverRecords>;
 
   constructor(scope: Construct, id: string, props: GlobalRoutingStackProps) {
-    const { model, ...stackProps } = props;
+    const { model, cloudFrontDomains, ...stackProps } = props;
     const account = model.config.accounts.aws;
     if (!account) {
       throw new Error(
@@ -82,8 +88,8 @@ export class GlobalRoutingStack extends Stack {
           new ZoneFailoverRecords(this, `Zone-${zone.name}`, {
             hostedZone: this.hostedZone,
             zone,
-            healthCheck: model.config.healthCheck,
-            ttlSeconds: model.config.dns.ttlSeconds,
+            healthCheck: model.failover.healthCheck,
+            ttlSeconds: model.failover.dnsTtlSeconds,
           }),
         );
       }
@@ -92,13 +98,14 @@ export class GlobalRoutingStack extends Stack {
           zone: this.hostedZone,
           recordName: model.apiDomainName,
           domainName: zone.apiDomainName,
-          ttl: Duration.seconds(model.config.dns.ttlSeconds),
+          ttl: Duration.seconds(model.failover.dnsTtlSeconds),
           setIdentifier: `geo-${geography.replace(':', '-')}`,
           geoLocation: geoLocationOf(geography),
         });
       }
     }
     this.zoneRecords = zoneRecords;
+    addCdnSteering(this, model, this.hostedZone, cloudFrontDomains);
   }
 
   private delegate(model: TopologyModel, zone: Zone): void {

@@ -47,8 +47,8 @@ export class SovereignDnsStack extends Stack {
     this.records = new ZoneFailoverRecords(this, 'Failover', {
       hostedZone: this.hostedZone,
       zone,
-      healthCheck: model.config.healthCheck,
-      ttlSeconds: model.config.dns.ttlSeconds,
+      healthCheck: model.failover.healthCheck,
+      ttlSeconds: model.failover.dnsTtlSeconds,
     });
     new CfnOutput(this, 'NameServers', {
       description: `Copy into topology zones[name=${zone.name}].delegatedNameServers`,

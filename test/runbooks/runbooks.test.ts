@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DRILL_NAMES } from '../../chaos/catalog';
+import { DRILL_NAMES } from '../../chaos/drills';
 import type { LocalTopology } from '../../local/topology';
 import { bootTestTopology } from '../support/local-topology';
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isProblemError, PROBLEM_TYPES, type ProblemCode, ProblemError } from '../../core/errors';
-import { MAX_BODY_BYTES } from './body-limit';
+import { BODY_TOO_LARGE_DETAIL } from './body-limit';
 import type { AppEnv } from './env';
 
 /**
@@ -53,11 +53,7 @@ export function problem(
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (isProblemError(error)) return problemResponse(c, error);
   if (error instanceof HTTPException) {
-    if (error.status === 413)
-      return problemResponse(
-        c,
-        problem('payload_too_large', `the request body exceeds ${MAX_BODY_BYTES} bytes`),
-      );
+    if (error.status === 413) return problemResponse(c, problem('payload_too_large', BODY_TOO_LARGE_DETAIL));
     if (error.status < 500) return problemResponse(c, problem('validation_failed', error.message));
   }
   if (clientWentAway(error, c)) {

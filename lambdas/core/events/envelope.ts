@@ -2,10 +2,9 @@ import { monotonicFactory } from 'ulid';
 import * as z from 'zod';
 
 /**
- * The event envelope (ARCHITECTURE.md section 5) and the outbox item that
- * carries it. The API writes the outbox item in the same DynamoDB transaction
- * as the business change; the outbox relay reads it from the table stream and
- * publishes the envelope. Consumers dedupe by `eventId`.
+ * The event envelope (docs/architecture.md, "Contracts"). The API writes it
+ * into the outbox (adapters/outbox-repository.ts) in the same transaction as
+ * the business change; the relay publishes it. Consumers dedupe by `eventId`.
  */
 
 export const eventTypePattern = /^[a-z][a-z0-9_]*\.v[0-9]+\.[a-z][a-z0-9_]*$/;
@@ -52,34 +51,4 @@ export function newEvent(input: NewEventInput): EventEnvelope {
     aggregate: input.aggregate,
     data: input.data,
   };
-}
-
-/** Outbox items are kept 7 days; the relay publishes them within seconds. */
-export const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
-
-/** gsi1 partition of a zone's outbox events (ULID order): the pull/replay API and the takeover read it. */
-export function outboxIndexOf(zone: string): string {
-  return `EVENTS#${zone}`;
-}
-
-/**
- * The outbox item for an event. `gsi1` orders a zone's events by ULID, which
- * serves the pull/replay API (`GET /v1/events?after=<cursor>`).
- */
-export function outboxItem(event: EventEnvelope) {
-  return {
-    pk: `OUTBOX#${event.eventId}`,
-    sk: 'EVENT',
-    entity: 'outbox' as const,
-    gsi1pk: outboxIndexOf(event.producer.zone),
-    gsi1sk: event.eventId,
-    envelope: event,
-    expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
-  };
-}
-
-export type OutboxItem = ReturnType<typeof outboxItem>;
-
-export function isOutboxItem(item: Record<string, unknown> | undefined): boolean {
-  return item?.entity === 'outbox' && typeof item.pk === 'string' && item.pk.startsWith('OUTBOX#');
 }

@@ -1,6 +1,8 @@
 import type { Finding, ResidencyRule } from '../finding';
 import type { Inventory } from '../inventory';
 import { ResidencyCdnBoundary } from './ResidencyCdnBoundary';
+import { ResidencyCloudflareBoundary } from './ResidencyCloudflareBoundary';
+import { ResidencyCloudflareLogs } from './ResidencyCloudflareLogs';
 import { ResidencyCustomerManagedKey } from './ResidencyCustomerManagedKey';
 import { ResidencyFunctionReachInZone } from './ResidencyFunctionReachInZone';
 import { ResidencyReplicaInZone } from './ResidencyReplicaInZone';
@@ -15,6 +17,8 @@ export const RESIDENCY_RULES: readonly ResidencyRule[] = [
   ResidencyZoneSinglePartition,
   ResidencyCustomerManagedKey,
   ResidencyCdnBoundary,
+  ResidencyCloudflareBoundary,
+  ResidencyCloudflareLogs,
   ResidencyFunctionReachInZone,
   ResidencyTagged,
 ];
@@ -25,6 +29,8 @@ export function evaluateRules(inventory: Inventory, rules = RESIDENCY_RULES): Fi
 
 export {
   ResidencyCdnBoundary,
+  ResidencyCloudflareBoundary,
+  ResidencyCloudflareLogs,
   ResidencyCustomerManagedKey,
   ResidencyFunctionReachInZone,
   ResidencyReplicaInZone,

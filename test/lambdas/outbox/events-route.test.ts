@@ -1,4 +1,4 @@
-import { EVENTS_SCOPE, eventsExtension } from '../../../lambdas/api/routes/events';
+import { EVENTS_SCOPE } from '../../../lambdas/api/routes/events';
 import { eventEnvelopeSchema } from '../../../lambdas/core/events/envelope';
 import { createHarness, type Harness } from '../api/harness';
 
@@ -8,7 +8,7 @@ describe('GET /v1/events (pull/replay by cursor)', () => {
   let shopper: string;
 
   beforeAll(async () => {
-    h = await createHarness({ extensions: [eventsExtension({ settleMs: 5000 })] });
+    h = await createHarness({ eventSettleMs: 5000 });
     reader = await h.token('integration-1', { scopes: [EVENTS_SCOPE] });
     shopper = await h.token('shopper-1');
   });

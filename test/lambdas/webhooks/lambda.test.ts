@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { DeliveryMessage } from '../../../lambdas/webhooks/deliveries';
+import type { DeliveryMessage } from '../../../lambdas/core/webhooks/delivery';
 import type { DispatchOutcome } from '../../../lambdas/webhooks/dispatcher';
 import { createDispatchHandler } from '../../../lambdas/webhooks/lambda';
 

@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type EventEnvelope, newEvent, outboxItem } from '../../../lambdas/core/events/envelope';
-import { InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
+import { type EventEnvelope, newEvent } from '../../../lambdas/core/events/envelope';
+import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
+import { InMemoryPublisher } from '../../../local/in-memory-publisher';
 import { localNetwork } from '../../../lambdas/webhooks/ssrf';
 import { createEventPipeline } from '../../../lambdas/webhooks/runtime';
 import { InProcessQueue } from '../../../local/in-process-queue';

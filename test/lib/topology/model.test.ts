@@ -1,5 +1,10 @@
 import { loadTopology } from '../../../lib/topology/loader';
-import { predictedRtoSeconds, zoneForGeography } from '../../../lib/topology/model';
+import {
+  cellFacts,
+  predictedRtoSeconds,
+  scaledFailoverTiming,
+  zoneForGeography,
+} from '../../../lib/topology/model';
 
 describe('topology model', () => {
   const model = loadTopology();
@@ -24,5 +29,43 @@ describe('topology model', () => {
 
   it('predicts RTO as interval x threshold + TTL', () => {
     expect(predictedRtoSeconds(model.config)).toBe(10 * 3 + 60);
+  });
+});
+
+describe('failover timing and cell facts, from the model', () => {
+  const model = loadTopology();
+
+  it('holds the failover timing every consumer reads (stacks, local topology, drills, demo)', () => {
+    expect(model.failover).toEqual({
+      healthCheck: model.config.healthCheck,
+      dnsTtlSeconds: model.config.dns.ttlSeconds,
+      predictedRtoSeconds: 90,
+    });
+  });
+
+  it('scales it once, to the millisecond, beside the cloud figures', () => {
+    expect(scaledFailoverTiming(model, 0.1)).toEqual({
+      timeScale: 0.1,
+      healthCheckIntervalMs: 1000,
+      cloudHealthCheckIntervalSeconds: 10,
+      failureThreshold: 3,
+      dnsTtlMs: 6000,
+      cloudDnsTtlSeconds: 60,
+      predictedRtoScaledSeconds: 9,
+      predictedRtoCloudSeconds: 90,
+    });
+    expect(scaledFailoverTiming(model, 0.07).predictedRtoScaledSeconds).toBe(6.3);
+  });
+
+  it("says what a cell's runtime is told about itself", () => {
+    const secondary = model.cells[1]!;
+    expect(cellFacts(model, secondary)).toEqual({
+      appName: 'commerce',
+      zone: 'global',
+      region: 'us-west-2',
+      role: 'secondary',
+      tableName: 'commerce-global-commerce',
+      zoneGeographies: { global: ['default'], eu: ['continent:EU'] },
+    });
   });
 });

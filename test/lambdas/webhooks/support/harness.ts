@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InProcessQueue } from '../../../../local/in-process-queue';
 import { type EventEnvelope, newEvent } from '../../../../lambdas/core/events/envelope';
-import { DeliveryStore } from '../../../../lambdas/webhooks/deliveries';
+import { DeliveryStore } from '../../../../lambdas/adapters/webhook-delivery-store';
 import { Dispatcher } from '../../../../lambdas/webhooks/dispatcher';
 import { EndpointRegistry } from '../../../../lambdas/webhooks/endpoints';
 import { DeliveryFanout } from '../../../../lambdas/webhooks/fanout';
