@@ -27,6 +27,7 @@ import type { Lifecycle, ProgressLog } from './lifecycle';
 import { assertPortsFree, closeIfUnreusable, LoopbackListener } from './listener';
 import { type PortPlan, type ResolvedOptions, webhookTargetPorts } from './options';
 import { ZoneReplicator } from './replicator';
+import { LocalPaymentProvider } from './payment-provider';
 import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page';
 import { cloudStreamArn } from './stream-records';
 import { type StreamRecordHandler, StreamPoller } from './stream-poller';
@@ -63,6 +64,8 @@ export interface BootedTopology {
   readonly sink: WebhookSinkHandle;
   readonly router: EdgeRouter;
   readonly issuer: LocalIssuer;
+  /** SIMULATED payment provider shared by every cell (drills read its authorizations independently). */
+  readonly payments: LocalPaymentProvider;
 }
 
 interface BootContext {
@@ -144,9 +147,10 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   );
   const issuer = await createLocalIssuer();
   const healthPath = model.failover.healthCheck.path;
+  const payments = new LocalPaymentProvider();
   const units: CellUnit[] = model.cells.map((cell, index) => {
     const config = localCellConfig(model, cell, zoneEndpoints, issuer.auth);
-    const runtime = createCellRuntime(config, endpoint, localNetwork(webhookTargetPorts(options)));
+    const runtime = createCellRuntime(config, endpoint, localNetwork(webhookTargetPorts(options)), payments);
     const server = new LocalCellServer(
       cell,
       config,
@@ -259,6 +263,7 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
     sink,
     router,
     issuer,
+    payments,
   };
 }
 

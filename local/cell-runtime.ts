@@ -10,7 +10,7 @@ import { tableContextOf } from '../lambdas/api/dependencies';
 import { SWEEP_INTERVAL_MINUTES } from '../lambdas/api/scheduled-tasks';
 import { sweepAbandonedCheckouts } from '../lambdas/api/services/abandoned-checkouts';
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
-import { LocalPaymentProvider } from './payment-provider';
+import type { LocalPaymentProvider } from './payment-provider';
 import type { LocalNetwork } from '../lambdas/webhooks/ssrf';
 
 /** What the topology needs from the sink (local/webhook-sink.ts provides more). */
@@ -57,6 +57,11 @@ export function createCellRuntime(
   dynamoEndpoint: string,
   /** Where webhooks may go locally: the topology's sink port(s) on loopback (options.ts `webhookTargetPorts`). */
   network: LocalNetwork,
+  /**
+   * SIMULATED payments, one provider for every cell: a real provider is one service that both regions
+   * call, so a checkout retried in the other cell gets its authorization back under the same key.
+   */
+  paymentProvider: LocalPaymentProvider,
 ): CellRuntime {
   const documentClient = cellDocumentClient(config, dynamoEndpoint);
   const queue = new InProcessQueue();
@@ -85,8 +90,8 @@ export function createCellRuntime(
     api: {
       config,
       documentClient,
-      // SIMULATED payments: test payment methods pm_card_ok / _declined / _fail / _hang / _late steer it.
-      paymentProvider: new LocalPaymentProvider(),
+      // Test payment methods pm_card_ok / _declined / _fail / _hang / _late steer it.
+      paymentProvider,
       webhookQueue: queue,
       networkMode: network,
     },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MAX_BODY_BYTES } from '../lambdas/api/http/body-limit';
 import { type ControlState, cellHealthBodySchema, cellLatencyBodySchema, sinkFaultSchema } from './contract';
 import { type TokenRequest, tokenRequestSchema } from './dev-auth';
+import type { ZoneConvergence } from './replicator';
 
 /**
  * The loopback-only control API for drills (routes and bodies in
@@ -11,6 +12,8 @@ import { type TokenRequest, tokenRequestSchema } from './dev-auth';
  * fault is reversible and `/control/reset` rolls all of them back.
  * Additive routes beyond the contract:
  *   POST /control/replication/:zone/lag {ms}   injects replication delay (0 removes it)
+ *   GET  /control/replication/:zone/convergence -> {zone, converged, items, differing, sample}
+ *        compares the zone's two tables item by item (SIMULATED global table: what "converged" means)
  *   POST /control/tokens {subject, scopes?, homeZone?, ttlSeconds?} -> {token, tokenType, expiresIn}
  *        a bearer token from the local (SIMULATED) identity provider, for demos, drills and load tests
  */
@@ -28,6 +31,7 @@ export interface TopologyControl {
   setCellHealth(zone: string, region: string, healthy: boolean): void;
   setCellLatency(zone: string, region: string, ms: number): void;
   pauseReplication(zone: string): void;
+  replicationConvergence(zone: string): Promise<ZoneConvergence>;
   resumeReplication(zone: string): void;
   setReplicationLag(zone: string, ms: number): void;
   setSinkFault(fault: SinkFault): void;
@@ -155,6 +159,9 @@ export function controlRoutes(control: TopologyControl): Hono {
     control.resumeReplication(c.req.param('zone'));
     return ok();
   });
+  app.get('/replication/:zone/convergence', async (c) =>
+    Response.json(await control.replicationConvergence(c.req.param('zone'))),
+  );
   app.post('/replication/:zone/lag', async (c) => {
     const parsed = await body(c.req.raw, replicationLagBodySchema);
     if (parsed instanceof Response) return parsed;

@@ -1,4 +1,10 @@
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent, StreamRecord } from 'aws-lambda';
 import { fingerprint, toSdkImage } from './attribute-values';
 import type { StreamRecordHandler } from './stream-poller';
@@ -26,6 +32,11 @@ import type { StreamRecordHandler } from './stream-poller';
  *   the stream: DynamoDB Local's ApproximateCreationDateTime is truncated to
  *   the minute. Lag is therefore "read -> applied" plus at most one poll
  *   interval, a slight underestimate, stated in the status output.
+ * - Version times are strictly increasing per origin region: one poll can
+ *   return several writes of the same item, read in the same millisecond, and
+ *   each later write must beat the earlier one (a tie used to drop it). A
+ *   stream shard gives one item's writes in order, so this order is the
+ *   origin's write order.
  * - Regional drill flags (`CELL#drill#<region>`) are replicated like every
  *   other item, as a global table would: /v1/health reads only its own
  *   region's key, so a copy in the peer region changes nothing.
@@ -103,6 +114,7 @@ export class ReplicationDirection {
   private lastLagMs: number | null = null;
   private maxLagMs: number | null = null;
   private lastError: string | undefined;
+  private lastVersionTime = 0;
 
   constructor(
     readonly from: string,
@@ -116,6 +128,7 @@ export class ReplicationDirection {
   readonly handler: StreamRecordHandler = async (event: DynamoDBStreamEvent) => {
     const observedAt = Date.now();
     for (const record of event.Records) {
+      const versionTime = this.nextVersionTime(observedAt);
       const keys = record.dynamodb?.Keys;
       if (!keys) continue;
       const keyText = fingerprint(keys);
@@ -124,18 +137,18 @@ export class ReplicationDirection {
         continue;
       }
       // A local write in `from`: it is now that region's newest version of the key.
-      this.ledger.noteVersion(this.from, keyText, observedAt, this.from);
+      this.ledger.noteVersion(this.from, keyText, versionTime, this.from);
       const kind = record.eventName === 'REMOVE' ? 'delete' : 'put';
-      this.queue.push({
-        kind,
-        keyText,
-        record: record.dynamodb ?? {},
-        versionTime: observedAt,
-        observedAt,
-      });
+      this.queue.push({ kind, keyText, record: record.dynamodb ?? {}, versionTime, observedAt });
     }
     this.wake?.();
   };
+
+  /** The read time, nudged past the last version this origin issued (a microsecond apart at most). */
+  private nextVersionTime(observedAt: number): number {
+    this.lastVersionTime = Math.max(observedAt, this.lastVersionTime + 0.001);
+    return this.lastVersionTime;
+  }
 
   get pending(): number {
     return this.queue.length;
@@ -236,6 +249,33 @@ export interface ZoneReplicationStats {
   readonly directions: readonly DirectionStats[];
 }
 
+/** Whether a zone's two tables hold the same items (what a drill checks after the faults are gone). */
+export interface ZoneConvergence {
+  readonly zone: string;
+  readonly converged: boolean;
+  /** Items in the primary region's table. */
+  readonly items: number;
+  /** Keys whose items differ or exist on one side only. */
+  readonly differing: number;
+  /** Up to ten of those keys, for the report. */
+  readonly sample: readonly string[];
+}
+
+async function itemsByKey(table: RegionTable): Promise<Map<string, string>> {
+  const items = new Map<string, string>();
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await table.client.send(
+      new ScanCommand({ TableName: table.tableName, ConsistentRead: true, ExclusiveStartKey }),
+    );
+    for (const item of page.Items ?? []) {
+      items.set(`${item.pk?.S}|${item.sk?.S}`, fingerprint(item));
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
 export interface RegionTable {
   readonly region: string;
   readonly client: DynamoDBClient;
@@ -252,8 +292,8 @@ export class ZoneReplicator {
 
   constructor(
     readonly zone: string,
-    primary: RegionTable,
-    secondary: RegionTable,
+    private readonly primary: RegionTable,
+    private readonly secondary: RegionTable,
   ) {
     const control = { isPaused: () => this.paused, injectedLagMs: () => this.lagMs };
     this.directions = [
@@ -293,6 +333,22 @@ export class ZoneReplicator {
   injectLag(ms: number): void {
     this.lagMs = ms;
     for (const d of this.directions) d.nudge();
+  }
+
+  /**
+   * Compares the two tables item by item (a full scan of each: local sizes only). Meaningful once nothing
+   * is pending; a drill waits for `pending 0` and then for this, with a bound.
+   */
+  async convergence(): Promise<ZoneConvergence> {
+    const [a, b] = await Promise.all([itemsByKey(this.primary), itemsByKey(this.secondary)]);
+    const differing = [...new Set([...a.keys(), ...b.keys()])].filter((key) => a.get(key) !== b.get(key));
+    return {
+      zone: this.zone,
+      converged: differing.length === 0,
+      items: a.size,
+      differing: differing.length,
+      sample: differing.slice(0, 10),
+    };
   }
 
   get isPaused(): boolean {

@@ -55,6 +55,7 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
       replicatorOf(zone).resume();
       step(`control: replication of ${zone} resumed`);
     },
+    replicationConvergence: (zone) => replicatorOf(zone).convergence(),
     setReplicationLag: (zone, ms) => {
       replicatorOf(zone).injectLag(ms);
       step(`control: replication of ${zone} delayed by ${ms} ms`);

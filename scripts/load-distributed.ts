@@ -16,6 +16,7 @@ import { LocalProcessEngine } from '../loadtests/engine/local-engine';
 import { formatMergedResult } from '../loadtests/engine/merge';
 import { type LoadEngine, runDistributedLoad } from '../loadtests/engine/orchestrator';
 import { expectedRunSeconds, parseLoadPlan } from '../loadtests/engine/plan';
+import { isLoopbackUrl } from '../loadtests/loopback';
 
 /**
  * Distributed load from the command line (standalone until the drill CLI
@@ -125,6 +126,13 @@ async function main(): Promise<number> {
     });
   } catch (error) {
     console.error((error as Error).message);
+    return 2;
+  }
+  if (args.engine === 'local' && !isLoopbackUrl(plan.baseUrl)) {
+    // Refused here, before any process starts; the engine refuses it again for other callers.
+    console.error(
+      `refusing ${plan.baseUrl}: local load processes target loopback only (127.0.0.1, ::1, localhost)`,
+    );
     return 2;
   }
   const { engine, startupSeconds } = await engineFor(args);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 
@@ -123,8 +124,13 @@ export class CommandRecorder {
   }
 }
 
-/** Rewrites every mention of one table name (a `TableName` value or a `RequestItems` key) to another. */
-function retarget(value: unknown, from: string, to: string): unknown {
+/**
+ * Rewrites every mention of one table name (a `TableName` value or a `RequestItems` key) to another.
+ * A transaction's `ClientRequestToken` gets a fresh value: DynamoDB scopes the token to the account and
+ * region, not the table, so the API's token sent again with the twin's items is a parameter mismatch.
+ */
+function retarget(value: unknown, from: string, to: string, key?: string): unknown {
+  if (key === 'ClientRequestToken' && typeof value === 'string') return randomUUID();
   if (value === from) return to;
   if (Array.isArray(value)) return value.map((v) => retarget(v, from, to));
   // Plain objects by tag, not prototype: inputs cloned in another realm (jest's vm context) have another Object.prototype.
@@ -132,7 +138,7 @@ function retarget(value: unknown, from: string, to: string): unknown {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => [
         k === from ? to : k,
-        retarget(v, from, to),
+        retarget(v, from, to, k),
       ]),
     );
   }

@@ -31,15 +31,26 @@ export class CartRepository {
     };
   }
 
-  markCheckedOut(cartId: string, at: string): TransactWrite {
+  /**
+   * open -> checked out by `checkoutId`. Also true when that same checkout already did it (its other run,
+   * in the other cell, whose order has not replicated yet): the two runs converge on one order.
+   */
+  markCheckedOut(cartId: string, checkoutId: string, at: string): TransactWrite {
     return {
       Update: {
         TableName: this.context.tableName,
         Key: keys.cart(cartId),
-        UpdateExpression: 'SET #status = :checkedOut, updatedAt = :at, version = version + :one',
-        ConditionExpression: '#status = :open',
+        UpdateExpression:
+          'SET #status = :checkedOut, checkoutId = :checkout, updatedAt = :at, version = version + :one',
+        ConditionExpression: '#status = :open OR checkoutId = :checkout',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':checkedOut': 'checked_out', ':open': 'open', ':at': at, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':checkedOut': 'checked_out',
+          ':open': 'open',
+          ':checkout': checkoutId,
+          ':at': at,
+          ':one': 1,
+        },
       },
     };
   }

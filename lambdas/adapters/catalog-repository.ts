@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from './batch';
 import type { Product } from '../core/catalog';
 import { decodeCursor, encodeCursor } from './cursor';
-import { keys, type TableContext, type TransactWrite } from './table';
+import { keys, type TableContext } from './table';
 
 /** Products: one item each, listed in name order through gsi1 (`CATALOG`). */
 
@@ -14,6 +14,8 @@ function toItem(product: Product) {
     gsi1sk: `${product.name.toLowerCase()}#${product.id}`,
     searchText: `${product.name} ${product.description}`.toLowerCase(),
     ...product,
+    // Units put on sale; stock = received minus active holds (stock-ledger.ts recomputes it after a split).
+    received: product.stock,
   };
 }
 
@@ -104,30 +106,5 @@ export class CatalogRepository {
       this.context,
       products.map((p) => ({ PutRequest: { Item: toItem(p) } })),
     );
-  }
-
-  /** Takes `quantity` units; the condition keeps stock from ever going negative (fails for unknown products too). */
-  reserveStock(productId: string, quantity: number): TransactWrite {
-    return {
-      Update: {
-        TableName: this.context.tableName,
-        Key: keys.product(productId),
-        UpdateExpression: 'SET stock = stock - :q',
-        ConditionExpression: 'stock >= :q',
-        ExpressionAttributeValues: { ':q': quantity },
-      },
-    };
-  }
-
-  releaseStock(productId: string, quantity: number): TransactWrite {
-    return {
-      Update: {
-        TableName: this.context.tableName,
-        Key: keys.product(productId),
-        UpdateExpression: 'SET stock = stock + :q',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':q': quantity },
-      },
-    };
   }
 }

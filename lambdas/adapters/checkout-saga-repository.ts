@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CartLine } from '../core/cart';
 import type { CheckoutSaga } from '../core/checkout';
-import { CatalogRepository } from './catalog-repository';
+import { StockLedger } from './stock-ledger';
 import { epochSeconds, GSI1, keys, type TableContext, type TransactWrite } from './table';
 import { TransactionCancelled, transactWrite } from './transaction';
 
@@ -29,10 +29,10 @@ export class InsufficientStock extends Error {
 }
 
 export class CheckoutSagaRepository {
-  private readonly catalog: CatalogRepository;
+  private readonly ledger: StockLedger;
 
   constructor(private readonly context: TableContext) {
-    this.catalog = new CatalogRepository(context);
+    this.ledger = new StockLedger(context);
   }
 
   async get(checkoutId: string): Promise<CheckoutSaga | undefined> {
@@ -72,18 +72,32 @@ export class CheckoutSagaRepository {
    * first short line.
    */
   async reserve(saga: CheckoutSaga): Promise<void> {
+    // Items: the saga, then per line its counter decrement and its hold (stock-ledger.ts).
     try {
       await transactWrite(this.context, [
         this.startWrite(saga),
-        ...saga.lines.map((line) => this.catalog.reserveStock(line.productId, line.quantity)),
+        ...saga.lines.flatMap((line) => this.ledger.reserve(line, saga)),
       ]);
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
       if (error.conditionFailedIn(0, 1) === 0) throw new SagaAlreadyStarted(saga.checkoutId);
       const short = error.conditionFailedIn(1);
-      if (short >= 1) throw new InsufficientStock(saga.lines[short - 1]!);
+      if (short >= 1) throw new InsufficientStock(saga.lines[Math.floor((short - 1) / 2)]!);
       throw error;
     }
+  }
+
+  /** The writes that give a reserved saga's units back (with the saga's move to compensated). */
+  compensationWrites(saga: CheckoutSaga, providerOutcomeUnknown: boolean): TransactWrite[] {
+    return [
+      this.compensateWrite(saga.checkoutId, providerOutcomeUnknown),
+      ...saga.lines.flatMap((line) => this.ledger.release(line, saga, 'compensated')),
+    ];
+  }
+
+  /** The writes of the final transaction that keep the saga's units sold (one hold record per line). */
+  soldWrites(saga: CheckoutSaga): TransactWrite[] {
+    return saga.lines.map((line) => this.ledger.sell(line, saga));
   }
 
   /** The item that starts (or restarts a compensated) saga; its condition fails if another attempt holds it. */
@@ -125,14 +139,18 @@ export class CheckoutSagaRepository {
     };
   }
 
-  /** The final transaction's saga item: reserved -> completed, with the authorization it completed with. */
+  /**
+   * The final transaction's saga item: reserved -> completed, with the authorization it completed with.
+   * Also passes when the saga is already completed: another run of the same checkout (in the other cell)
+   * completed it and its order has not replicated yet; both runs write the same order.
+   */
   completeWrite(checkoutId: string, authorizationId: string): TransactWrite {
     return {
       Update: {
         TableName: this.context.tableName,
         Key: keys.checkout(checkoutId),
         UpdateExpression: 'SET #state = :completed, authorizationId = :id REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: '#state = :reserved',
+        ConditionExpression: '#state IN (:reserved, :completed)',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':completed': 'completed',

@@ -9,7 +9,7 @@ import {
   type StoredResponse,
 } from '../core/idempotency';
 import { batchWriteAll } from './batch';
-import { epochSeconds, keys, type TableContext, type TransactWrite } from './table';
+import { epochSeconds, GSI1, keys, type TableContext, type TransactWrite } from './table';
 
 /**
  * Idempotency records in the commerce table. `begin` takes the key with a
@@ -23,12 +23,8 @@ export type BeginResult =
   | { readonly kind: 'replay'; readonly response: StoredResponse };
 
 /** gsi1 lists a subject's records, so a GDPR erasure can delete stored responses that hold personal data. */
-function subjectIndexOf(scope: string): string {
-  return `IDEMPOTENCY#${scope}`;
-}
-
 function bySubject(scope: string, key: string) {
-  return { gsi1pk: subjectIndexOf(scope), gsi1sk: key };
+  return { gsi1pk: keys.idempotencyBySubject(scope), gsi1sk: key };
 }
 
 export class IdempotencyStore {
@@ -50,18 +46,21 @@ export class IdempotencyStore {
               state: 'in_progress',
               fingerprint,
               lockToken,
+              region: this.context.region,
               lockedUntil: at + IDEMPOTENCY_LOCK_MS,
               expiresAt: epochSeconds(at) + IDEMPOTENCY_RETENTION_SECONDS,
             },
-            // Free, expired (TTL deletes lazily), or a crashed request's lock that ran out.
+            // Free, expired (TTL deletes lazily), a crashed request's lock that ran out, or a lock the zone's
+            // other (now fenced) cell held (see core/idempotency.ts decide).
             ConditionExpression:
-              'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND lockedUntil < :now AND fingerprint = :fingerprint)',
-            ExpressionAttributeNames: { '#state': 'state' },
+              'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND fingerprint = :fingerprint AND (lockedUntil < :now OR #region <> :region))',
+            ExpressionAttributeNames: { '#state': 'state', '#region': 'region' },
             ExpressionAttributeValues: {
               ':nowSeconds': epochSeconds(at),
               ':inProgress': 'in_progress',
               ':now': at,
               ':fingerprint': fingerprint,
+              ':region': this.context.region,
             },
           }),
         );
@@ -71,7 +70,7 @@ export class IdempotencyStore {
       }
       const existing = await this.read(scope, key);
       if (!existing) continue;
-      const decision = decide(existing, fingerprint, now());
+      const decision = decide(existing, fingerprint, now(), this.context.region);
       if (decision.kind === 'replay') return decision;
       if (decision.kind === 'reused')
         throw new ProblemError(
@@ -151,9 +150,9 @@ export class IdempotencyStore {
       const page = await documentClient.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: 'gsi1',
+          IndexName: GSI1,
           KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': subjectIndexOf(scope) },
+          ExpressionAttributeValues: { ':pk': keys.idempotencyBySubject(scope) },
           ExclusiveStartKey,
         }),
       );

@@ -39,9 +39,17 @@ export const DRILL_FLAG_KEY = { pk: 'CELL#drill', sk: 'FLAG' } as const;
 
 export const keys = {
   product: (id: string) => ({ pk: `PRODUCT#${id}`, sk: 'PRODUCT' }),
+  /** One region's record of one checkout attempt's hold on a product (adapters/stock-ledger.ts). */
+  stockHold: (productId: string, checkoutId: string, attempt: number, region: string) => ({
+    pk: `PRODUCT#${productId}`,
+    sk: `HOLD#${checkoutId}#${attempt}#${region}`,
+  }),
+  stockHoldPrefix: 'HOLD#',
   catalogIndex: 'CATALOG',
   cart: (id: string) => ({ pk: `CART#${id}`, sk: 'CART' }),
   customer: (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'PROFILE' }),
+  /** The erasure marker: its own item, written once and never by a profile write (see customer-repository). */
+  customerErasure: (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'ERASURE' }),
   order: (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' }),
   customerOrdersIndex: (customerId: string) => `CUSTOMER#${customerId}#ORDERS`,
   checkout: (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'SAGA' }),

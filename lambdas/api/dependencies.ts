@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { JSONWebKeySet } from 'jose';
+import { ArcWriterFence } from '../adapters/arc-writer-fence';
 import { UnconfiguredPaymentProvider } from '../adapters/unconfigured-payment-provider';
 import type { DynamoDBDocumentClient, TableContext } from '../adapters/table';
 import type { CellConfig } from '../core/cell-config';
@@ -7,6 +8,7 @@ import { CircuitBreaker } from '../core/circuit-breaker';
 import { type ZoneResolver, zoneResolver } from '../core/geography';
 import { ProblemError } from '../core/errors';
 import type { PaymentProvider } from '../core/payment';
+import { ALWAYS_WRITER, type WriterFence } from '../core/writer-fence';
 import type { DeliveryQueue } from '../webhooks/queue';
 import type { NetworkMode, Resolver } from '../webhooks/ssrf';
 import { type ApiMetrics, defaultMetrics, powertoolsApiMetrics } from './http/metrics';
@@ -60,6 +62,11 @@ export interface ApiDependencies {
   readonly resolveHost?: Resolver;
   /** Age below which `GET /v1/events` does not return an event yet (see routes/events.ts). @default 5000 */
   readonly eventSettleMs?: number;
+  /**
+   * Whether this cell is its zone's writer now (core/writer-fence.ts).
+   * @default from WRITER_FENCE: an ArcWriterFence on this cell's routing control, else always the writer
+   */
+  readonly writerFence?: WriterFence;
 }
 
 export interface ResolvedDependencies
@@ -78,6 +85,18 @@ const UNCONFIGURED_QUEUE: DeliveryQueue = {
     throw new ProblemError('internal_error', 'this cell has no webhook delivery queue configured');
   },
 };
+
+export function writerFenceFromConfig(config: CellConfig): WriterFence {
+  if (config.WRITER_FENCE === 'none') return ALWAYS_WRITER;
+  if (!config.ROUTING_CONTROL_ARN || !config.ARC_CLUSTER_ENDPOINTS)
+    throw new Error(
+      'WRITER_FENCE is arc but ROUTING_CONTROL_ARN or ARC_CLUSTER_ENDPOINTS is not set; the cell stack sets both',
+    );
+  return new ArcWriterFence({
+    routingControlArn: config.ROUTING_CONTROL_ARN,
+    clusterEndpoints: config.ARC_CLUSTER_ENDPOINTS,
+  });
+}
 
 export function verifierFromConfig(config: CellConfig, now?: () => number): AccessTokenVerifier {
   const options = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ...(now ? { now } : {}) };
@@ -126,6 +145,7 @@ export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies
     webhookQueue: deps.webhookQueue ?? UNCONFIGURED_QUEUE,
     networkMode: deps.networkMode ?? 'cloud',
     eventSettleMs: deps.eventSettleMs ?? DEFAULT_EVENT_SETTLE_MS,
+    writerFence: deps.writerFence ?? writerFenceFromConfig(config),
     table: tableContextOf(config, deps.documentClient, now),
   };
 }

@@ -22,6 +22,8 @@ export const cartSchema = z.object({
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The checkout that turned this cart into an order (set when it is checked out). */
+  checkoutId: z.string().optional(),
 });
 export type Cart = z.output<typeof cartSchema>;
 

@@ -39,6 +39,15 @@ export const cellConfigSchema = z.object({
   AUTH_JWKS_JSON: z.string().optional(),
   EVENT_BUS_NAME: z.string().optional(),
   WEBHOOK_QUEUE_URL: z.string().optional(),
+  /** How the cell learns whether it is its zone's writer (core/writer-fence.ts): `arc` or `none` (always). */
+  WRITER_FENCE: z.enum(['arc', 'none']).default('none'),
+  /** With `arc`: this cell's Route 53 ARC routing control (ON = this cell is the zone's writer). */
+  ROUTING_CONTROL_ARN: z.string().optional(),
+  /** With `arc`: JSON array of the ARC cluster's data-plane endpoints, `[{ "endpoint": "https://...", "region": "..." }]`. */
+  ARC_CLUSTER_ENDPOINTS: jsonVariable(
+    z.array(z.strictObject({ endpoint: z.string().url(), region: z.string().min(1) })),
+    'a JSON array of {endpoint, region}',
+  ).optional(),
 });
 
 export type CellConfig = z.output<typeof cellConfigSchema>;
@@ -92,6 +101,11 @@ export interface CellFacts {
   readonly eventBusName?: string;
   /** The cell's webhook queue (cloud only). */
   readonly webhookQueueUrl?: string;
+  /** Fencing by a Route 53 ARC routing control (cloud only; core/writer-fence.ts). @default none: always the writer */
+  readonly writerFence?: {
+    readonly routingControlArn: string;
+    readonly clusterEndpoints: readonly { readonly endpoint: string; readonly region: string }[];
+  };
 }
 
 /** The cell's environment variables from its facts; unset facts are left out, so the schema's defaults apply. */
@@ -112,6 +126,9 @@ export function cellEnvironment(facts: CellFacts): CellEnvironment {
     AUTH_JWKS_JSON: facts.auth?.jwksJson,
     EVENT_BUS_NAME: facts.eventBusName,
     WEBHOOK_QUEUE_URL: facts.webhookQueueUrl,
+    WRITER_FENCE: facts.writerFence ? 'arc' : undefined,
+    ROUTING_CONTROL_ARN: facts.writerFence?.routingControlArn,
+    ARC_CLUSTER_ENDPOINTS: facts.writerFence ? JSON.stringify(facts.writerFence.clusterEndpoints) : undefined,
   };
   return Object.fromEntries(
     Object.entries(variables).filter(

@@ -36,6 +36,11 @@ export function orderIdFor(checkoutId: string): string {
   return `ord_${checkoutId}`;
 }
 
+/** The checkout that placed an order (the inverse of `orderIdFor`). */
+export function checkoutIdOf(orderId: string): string {
+  return orderId.slice('ord_'.length);
+}
+
 /** The payment provider's idempotency key of one authorization attempt of a checkout. */
 export function providerKeyFor(saga: Pick<CheckoutSaga, 'checkoutId' | 'attempt'>): string {
   return `${saga.checkoutId}-${saga.attempt}`;

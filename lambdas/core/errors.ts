@@ -2,9 +2,12 @@
  * The API's error vocabulary. Every failure a client can see has a stable
  * `code` (documented, never renamed) and an HTTP status; the HTTP layer turns a
  * `ProblemError` into an RFC 9457 `application/problem+json` body.
- * `transient` problems may go away on a retry with the same Idempotency-Key,
- * so they release the key; every other answer to a mutating request is final
- * and replayed to a retry (Stripe's semantics: a declined payment stays declined).
+ * `transient` problems may go away on a retry with the same Idempotency-Key.
+ * `stored` refusals are recorded under the key and replayed to a retry (a declined payment stays declined:
+ * an outside party decided it). Every other refusal is answered but not stored: it was decided from the
+ * data this cell holds, which after a failover may lag the other cell's (a cart whose lines have not
+ * replicated yet looks empty), so a retry with the same key decides again instead of replaying a verdict
+ * that may have been wrong. Refusals write nothing, so deciding again never duplicates an effect.
  */
 
 export const PROBLEM_TYPES = {
@@ -14,7 +17,7 @@ export const PROBLEM_TYPES = {
   idempotency_key_invalid: { status: 400, title: 'The Idempotency-Key header is invalid' },
   invalid_cursor: { status: 400, title: 'The pagination cursor is invalid' },
   unauthorized: { status: 401, title: 'A valid bearer token is required' },
-  payment_declined: { status: 402, title: 'The payment was declined' },
+  payment_declined: { status: 402, title: 'The payment was declined', stored: true },
   forbidden: { status: 403, title: 'The token lacks the scope or ownership this request needs' },
   home_zone_unknown: {
     status: 403,
@@ -51,8 +54,13 @@ export const PROBLEM_TYPES = {
     title: 'The payment provider is unavailable; retry later',
     transient: true,
   },
+  not_writer: {
+    status: 503,
+    title: "This cell is not its zone's writer right now; retry (the zone endpoint routes to the writer)",
+    transient: true,
+  },
   internal_error: { status: 500, title: 'Internal error', transient: true },
-} as const satisfies Record<string, { status: number; title: string; transient?: true }>;
+} as const satisfies Record<string, { status: number; title: string; transient?: true; stored?: true }>;
 
 export type ProblemCode = keyof typeof PROBLEM_TYPES;
 
@@ -79,7 +87,7 @@ export function isProblemError(error: unknown): error is ProblemError {
   return error instanceof ProblemError;
 }
 
-/** A client-visible failure that is the request's final answer (replayed to a retry with the same key). */
-export function isFinalProblem(error: unknown): error is ProblemError {
-  return isProblemError(error) && !('transient' in PROBLEM_TYPES[error.code]);
+/** A refusal recorded under the request's Idempotency-Key and replayed to a retry (see above). */
+export function isStoredRefusal(error: unknown): error is ProblemError {
+  return isProblemError(error) && 'stored' in PROBLEM_TYPES[error.code];
 }

@@ -38,6 +38,8 @@ export type IdempotencyRecord =
       readonly fingerprint: string;
       readonly lockToken: string;
       readonly lockedUntil: number;
+      /** The region of the cell that holds the lock (absent on records written before regions were kept). */
+      readonly region?: string;
     }
   | { readonly state: 'completed'; readonly fingerprint: string; readonly response: StoredResponse };
 
@@ -47,9 +49,20 @@ export type IdempotencyDecision =
   | { readonly kind: 'in_use' }
   | { readonly kind: 'take_over' };
 
-/** What to do with a key that already has a record. */
-export function decide(record: IdempotencyRecord, fingerprint: string, now: number): IdempotencyDecision {
+/**
+ * What to do with a key that already has a record, in the cell of `region`. A lock held by the other cell
+ * of the zone (replicated here) is taken over at once: this cell only asks while it is the zone's writer,
+ * so the other is fenced and its run either committed (then its answer arrives and replays) or never will;
+ * a second run converges on the same order, event ids and authorization (ids derive from the intent).
+ */
+export function decide(
+  record: IdempotencyRecord,
+  fingerprint: string,
+  now: number,
+  region: string,
+): IdempotencyDecision {
   if (record.fingerprint !== fingerprint) return { kind: 'reused' };
   if (record.state === 'completed') return { kind: 'replay', response: record.response };
+  if (record.region !== undefined && record.region !== region) return { kind: 'take_over' };
   return record.lockedUntil > now ? { kind: 'in_use' } : { kind: 'take_over' };
 }

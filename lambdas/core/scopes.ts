@@ -7,6 +7,8 @@ export const SCOPES = {
   adminDrill: 'admin:drill',
   adminAudit: 'admin:audit',
   adminWebhooks: 'admin:webhooks',
+  /** Reconciliation after a failover or failback (`POST /v1/admin/reconciliation`). */
+  adminReconcile: 'admin:reconcile',
   /** Pull/replay of the event stream (`GET /v1/events`), for integrations. */
   eventsRead: 'events:read',
 } as const;
@@ -22,5 +24,6 @@ export const ADMIN_SCOPES: readonly Scope[] = [
   SCOPES.adminDrill,
   SCOPES.adminAudit,
   SCOPES.adminWebhooks,
+  SCOPES.adminReconcile,
   SCOPES.eventsRead,
 ];

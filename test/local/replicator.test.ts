@@ -123,6 +123,42 @@ describe('local/replicator ZoneReplicator', () => {
     expect(replicator.stats().pending).toBe(0);
   });
 
+  it('applies every write of an item read in one poll, so the later write wins (no tie dropped it)', async () => {
+    // Prepare: replication held so both writes of each item are read by the same poll, in order.
+    replicator.pause();
+    const pks = Array.from({ length: 20 }, (_, i) => `same-poll-${i}`);
+    const skippedBefore = replicator.stats().directions[0]!.skippedOlder;
+    // Act
+    for (const pk of pks) {
+      await put('us-east-1', pk, 'created');
+      await put('us-east-1', pk, 'line-added');
+    }
+    await waitUntil(() => replicator.stats().pending === 40);
+    replicator.resume();
+    await waitUntil(() => replicator.stats().pending === 0);
+    // Assess: every item's later write reached the secondary; nothing was skipped as older.
+    const values = await Promise.all(pks.map(async (pk) => (await read('us-west-2', pk))?.value?.S));
+    expect(values.filter((v) => v !== 'line-added')).toEqual([]);
+    expect(replicator.stats().directions[0]!.skippedOlder).toBe(skippedBefore);
+    const convergence = await replicator.convergence();
+    expect(convergence).toMatchObject({ converged: true, differing: 0 });
+  });
+
+  it('reports the keys on which the two regions differ', async () => {
+    // Prepare: a write held back by the pause leaves the regions apart.
+    replicator.pause();
+    await put('us-east-1', 'apart', 'only-east');
+    await waitUntil(() => replicator.stats().pending === 1);
+    // Act
+    const apart = await replicator.convergence();
+    replicator.resume();
+    await waitUntil(() => replicator.stats().pending === 0);
+    const together = await replicator.convergence();
+    // Assess
+    expect(apart).toMatchObject({ converged: false, differing: 1, sample: ['apart|ITEM'] });
+    expect(together.converged).toBe(true);
+  });
+
   it('converges on the last writer when both regions write the same key', async () => {
     // Prepare: replication held back so both regions write before either copy lands.
     replicator.pause();

@@ -230,6 +230,23 @@ export interface paths {
         patch: operations["updateCustomer"];
         trace?: never;
     };
+    "/v1/admin/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, erasures re-applied (run on the writer once replication caught up) */
+        post: operations["reconcile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/drill": {
         parameters: {
             query?: never;
@@ -554,6 +571,7 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            checkoutId?: string;
         };
         Customer: {
             id: string;
@@ -577,6 +595,7 @@ export interface components {
         };
         EventPage: {
             items: {
+                /** @description Derived from the fact (aggregate, version, type): the same fact always has the same id. */
                 eventId: string;
                 eventType: string;
                 /** Format: date-time */
@@ -665,6 +684,25 @@ export interface components {
         ProductPage: {
             items: components["schemas"]["Product"][];
             nextCursor?: string;
+        };
+        ReconciliationReport: {
+            region: string;
+            startedAt: string;
+            productsChecked: number;
+            stockCorrected: {
+                productId: string;
+                before: number;
+                after: number;
+            }[];
+            reErased: string[];
+            storedResponsesForgotten: number;
+            needsAPerson: {
+                /** @constant */
+                kind: "oversold";
+                productId: string;
+                units: number;
+                action: string;
+            }[];
         };
         WebhookAttempt: {
             deliveryId: string;
@@ -1947,6 +1985,77 @@ export interface operations {
             };
             /** @description The customer's data lives in another residency zone (the body names its endpoint) */
             421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reconcile: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Same key + same request replays the first response (Idempotent-Replayed: true), a final refusal such as 402 or 404 included; a transient failure (5xx, 409 conflict) frees the key for a retry. Records live 24 h. */
+                "Idempotency-Key": string;
+                /** @description Propagated into logs, events and audit entries; generated when absent (or taken from traceparent). */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was repaired, and what needs a person */
+            200: {
+                headers: {
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationReport"];
+                };
+            };
+            /** @description Invalid request or missing Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict, or the same Idempotency-Key is still running */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

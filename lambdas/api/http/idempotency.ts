@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { IdempotencyStore } from '../../adapters/idempotency-store';
-import { isFinalProblem, ProblemError } from '../../core/errors';
+import { isStoredRefusal, ProblemError } from '../../core/errors';
 import {
   IDEMPOTENCY_HEADER,
   idempotencyKeySchema,
@@ -11,13 +11,13 @@ import {
 import type { AppEnv } from './env';
 
 /**
- * Idempotency-Key middleware for mutating routes (ARCHITECTURE.md section 5).
+ * Idempotency-Key middleware for mutating routes (docs/architecture.md, "Contracts").
  * Takes the key (scoped to the caller), replays a completed response verbatim,
  * and exposes a handle whose `completion` the route writes in its business
- * transaction. A final answer is stored for replay: a success that committed
- * (in its own transaction) or wrote nothing, and a final client error such
- * as a declined payment. A transient failure (a 5xx, a concurrency conflict,
- * an exception) releases the key so a retry runs again.
+ * transaction. Stored for replay: a success that committed (in its own
+ * transaction) or wrote nothing, and a stored refusal (a declined payment;
+ * core/errors.ts). Anything else (a refusal decided from this cell's data,
+ * a transient failure, an exception) releases the key so a retry decides again.
  */
 
 /** Headers stored with a response and replayed. */
@@ -85,7 +85,7 @@ export function idempotency(storeFor: (c: Context<AppEnv>) => IdempotencyStore):
     }
     if (committed) return;
     const succeeded = !c.error && c.res.status < 400;
-    if (succeeded || isFinalProblem(c.error)) {
+    if (succeeded || isStoredRefusal(c.error)) {
       // Wrote nothing transactional (a no-op success, or a final refusal): remember it so a retry replays it.
       await store.complete(scope, key, begun.lockToken, fingerprint, await storedResponseOf(c.res));
     } else {

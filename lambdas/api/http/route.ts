@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { CommitResult, Mutation } from '../../adapters/mutation';
 import { isPersonalDataPath } from '../../core/data-classification';
 import { ProblemError } from '../../core/errors';
+import type { WriterFence } from '../../core/writer-fence';
 import { type AccessTokenVerifier, authenticate, requireScope } from './auth';
 import type { ResolvedDependencies } from '../dependencies';
 import type { AppEnv, Principal, RequestLogger } from './env';
@@ -114,6 +115,23 @@ export interface MountOptions {
   readonly commitMutation: (mutation: Mutation) => Promise<CommitResult>;
   /** Residency: the zone this cell serves and where every other zone's endpoint is. */
   readonly residency: { readonly zone: string; readonly endpoints: Readonly<Record<string, string>> };
+  /** Mutating routes run only while this cell is its zone's writer. */
+  readonly writerFence: WriterFence;
+}
+
+/** A cell that is not its zone's writer refuses a write before it takes the key (nothing is written). */
+function writerOnly(fence: WriterFence, zone: string): MiddlewareHandler<AppEnv> {
+  return async (_c, next) => {
+    const { writer, reason } = await fence.state();
+    if (!writer)
+      throw new ProblemError(
+        'not_writer',
+        `this cell does not take writes now (${reason ?? 'fenced'}); retry, or send the request to the zone endpoint, which routes to the writer`,
+        { zone },
+        { 'Retry-After': '1' },
+      );
+    await next();
+  };
 }
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
@@ -225,7 +243,10 @@ export function mountRoute(
     await next();
   });
 
-  if (spec.mutating) chain.push(idempotency(options.idempotencyStore));
+  if (spec.mutating) {
+    chain.push(writerOnly(options.writerFence, options.residency.zone));
+    chain.push(idempotency(options.idempotencyStore));
+  }
 
   chain.push(async (c) => {
     const input = c.get('routeInput') as RouteInput<unknown, unknown, unknown>;

@@ -3,6 +3,7 @@ import { AuditRepository } from '../../adapters/audit-repository';
 import { DrillFlagRepository } from '../../adapters/drill-flag-repository';
 import { SCOPES } from '../../core/scopes';
 import { contract, type RouteFamily } from '../http/route';
+import { ReconciliationService } from '../services/reconciliation';
 import { AUTH_ERRORS, MUTATION_ERRORS, pageOf, pageQuerySchema, problemSchema } from '../schemas';
 
 /** Operator routes: the cell's drill flag (read by /v1/health) and the audit chain. */
@@ -40,7 +41,43 @@ const verification = z
   .object({ region: z.string(), valid: z.boolean(), chains: z.array(chainVerification) })
   .meta({ id: 'AuditVerification' });
 
+const reconciliationReport = z
+  .object({
+    region: z.string(),
+    startedAt: z.string(),
+    productsChecked: z.number().int(),
+    stockCorrected: z.array(
+      z.object({ productId: z.string(), before: z.number().int(), after: z.number().int() }),
+    ),
+    reErased: z.array(z.string()),
+    storedResponsesForgotten: z.number().int(),
+    needsAPerson: z.array(
+      z.object({
+        kind: z.literal('oversold'),
+        productId: z.string(),
+        units: z.number().int(),
+        action: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'ReconciliationReport' });
+
 export const adminContracts = {
+  reconcile: contract({
+    method: 'post',
+    path: '/v1/admin/reconciliation',
+    operationId: 'reconcile',
+    summary:
+      'Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, erasures re-applied (run on the writer once replication caught up)',
+    tag: 'admin',
+    scope: SCOPES.adminReconcile,
+    mutating: true,
+    responses: {
+      200: { description: 'What was repaired, and what needs a person', schema: reconciliationReport },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+    },
+  }),
   setDrillFlag: contract({
     method: 'put',
     path: '/v1/admin/drill',
@@ -116,7 +153,15 @@ export const adminRoutes: RouteFamily<typeof adminContracts> = {
   bind: (deps) => {
     const audit = new AuditRepository(deps.table);
     const drillFlags = new DrillFlagRepository(deps.table);
+    const reconciliation = new ReconciliationService(deps);
     return {
+      reconcile: {
+        handle: async () => ({
+          status: 200,
+          body: await reconciliation.run(),
+          headers: { 'Cache-Control': 'no-store' },
+        }),
+      },
       setDrillFlag: {
         handle: (ctx) => {
           const { CELL_REGION: region } = deps.config;

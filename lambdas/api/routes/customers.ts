@@ -124,7 +124,7 @@ export const customerRoutes: RouteFamily<typeof customerContracts> = {
           };
           return ctx.commit(
             {
-              writes: [customers.save(created)],
+              writes: [customers.save(created), customers.notErased(created.id)],
               events: [
                 {
                   eventType: 'customer.v1.created',
@@ -170,7 +170,7 @@ export const customerRoutes: RouteFamily<typeof customerContracts> = {
           const changed = Object.keys(ctx.body);
           return ctx.commit(
             {
-              writes: [customers.save(updated, current.version)],
+              writes: [customers.save(updated, current.version), customers.notErased(updated.id)],
               events: [
                 {
                   eventType: 'customer.v1.updated',
@@ -186,6 +186,10 @@ export const customerRoutes: RouteFamily<typeof customerContracts> = {
                 before: { version: current.version },
                 after: { version: updated.version, changedFields: changed },
               },
+              onConditionFailed: (index) =>
+                index === 1
+                  ? new ProblemError('not_found', `no customer ${updated.id}`)
+                  : new ProblemError('conflict', `customer ${updated.id} changed; reload it`),
             },
             { status: 200, body: updated },
           );
@@ -200,7 +204,7 @@ export const customerRoutes: RouteFamily<typeof customerContracts> = {
           const erasedAt = new Date(deps.now()).toISOString();
           return ctx.commit(
             {
-              writes: [customers.erase(current.id, current.version, erasedAt)],
+              writes: customers.erase(current.id, current.version, erasedAt),
               events: [
                 {
                   eventType: 'customer.v1.erased',

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { CatalogRepository } from '../../adapters/catalog-repository';
 import { OrderRepository } from '../../adapters/order-repository';
+import { StockLedger } from '../../adapters/stock-ledger';
+import { checkoutIdOf } from '../../core/checkout';
 import { ProblemError } from '../../core/errors';
 import { type Order, orderSchema } from '../../core/order';
 import { SCOPES } from '../../core/scopes';
@@ -62,15 +63,17 @@ export const orderRoutes: RouteFamily<typeof orderContracts> = {
   contracts: orderContracts,
   bind: (deps) => {
     const orders = new OrderRepository(deps.table);
-    const catalog = new CatalogRepository(deps.table);
+    const ledger = new StockLedger(deps.table);
     const payments = new PaymentGateway(deps);
 
-    async function owned(orderId: string, caller: Principal): Promise<Order> {
-      const found = await orders.get(orderId);
-      if (!found || found.customerId !== caller.subject)
+    async function ownedPlaced(orderId: string, caller: Principal) {
+      const found = await orders.getPlaced(orderId);
+      if (!found || found.order.customerId !== caller.subject)
         throw new ProblemError('not_found', `no order ${orderId}`);
       return found;
     }
+    const owned = async (orderId: string, caller: Principal): Promise<Order> =>
+      (await ownedPlaced(orderId, caller)).order;
 
     return {
       listOrders: {
@@ -92,7 +95,8 @@ export const orderRoutes: RouteFamily<typeof orderContracts> = {
       },
       cancelOrder: {
         handle: async (ctx) => {
-          const current = await owned(ctx.params.orderId, ctx.caller);
+          const { order: current, checkoutAttempt } = await ownedPlaced(ctx.params.orderId, ctx.caller);
+          const holds = { checkoutId: checkoutIdOf(current.id), attempt: checkoutAttempt };
           if (current.status !== 'placed')
             throw new ProblemError('conflict', `order ${current.id} is ${current.status}`);
           // Voids are idempotent at the provider, so a retry after a crash here voids nothing twice.
@@ -108,7 +112,7 @@ export const orderRoutes: RouteFamily<typeof orderContracts> = {
             {
               writes: [
                 orders.cancel(current.id, current.version, cancelledAt),
-                ...current.lines.map((line) => catalog.releaseStock(line.productId, line.quantity)),
+                ...current.lines.flatMap((line) => ledger.release(line, holds, 'cancelled')),
               ],
               events: [
                 {

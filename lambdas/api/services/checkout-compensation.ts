@@ -1,4 +1,3 @@
-import { CatalogRepository } from '../../adapters/catalog-repository';
 import { commitMutation } from '../../adapters/mutation';
 import { CheckoutSagaRepository } from '../../adapters/checkout-saga-repository';
 import type { TableContext } from '../../adapters/table';
@@ -26,14 +25,10 @@ export async function compensateCheckout(
   compensation: Compensation,
 ): Promise<boolean> {
   const sagas = new CheckoutSagaRepository(table);
-  const catalog = new CatalogRepository(table);
   try {
     await commitMutation(table, {
       correlationId: compensation.correlationId,
-      writes: [
-        sagas.compensateWrite(saga.checkoutId, compensation.providerOutcomeUnknown),
-        ...saga.lines.map((line) => catalog.releaseStock(line.productId, line.quantity)),
-      ],
+      writes: sagas.compensationWrites(saga, compensation.providerOutcomeUnknown),
       events: [],
       audit: {
         actor: compensation.actor,

@@ -52,6 +52,11 @@ export type PlaceOrder = (
   order: Order,
 ) => Promise<unknown>;
 
+/** The final transaction found the order there: another run of the same checkout placed it. */
+class OrderAlreadyPlaced extends Error {
+  override name = 'OrderAlreadyPlaced';
+}
+
 export class CheckoutService {
   private readonly carts: CartRepository;
   private readonly sagas: CheckoutSagaRepository;
@@ -72,7 +77,9 @@ export class CheckoutService {
     // The first attempt (the common case) needs both; a retry reads the cart for nothing.
     const [found, cart] = await Promise.all([this.sagas.get(checkoutId), this.carts.get(intent.cartId)]);
     let saga = found;
-    if (saga?.state === 'completed') {
+    if (saga) {
+      // A retry: the order may exist already, placed by this checkout's run in this cell or (before a
+      // failover) in the other one, even while the saga item here still says `reserved`.
       const order = await this.orders.get(orderIdFor(checkoutId));
       if (order) return order;
     }
@@ -91,11 +98,13 @@ export class CheckoutService {
     return order;
   }
 
-  private ownedOpenCart(intent: CheckoutIntent, cart: Cart | undefined): Cart {
+  private ownedOpenCart(intent: CheckoutIntent, cart: Cart | undefined, checkoutId: string): Cart {
     const { cartId } = intent;
     if (!cart || cart.customerId !== intent.customerId)
       throw new ProblemError('not_found', `no cart ${cartId}`);
-    if (cart.status !== 'open') throw new ProblemError('conflict', `cart ${cartId} is already checked out`);
+    // Checked out by this same checkout (its run in the other cell): the runs converge on one order.
+    if (cart.status !== 'open' && cart.checkoutId !== checkoutId)
+      throw new ProblemError('conflict', `cart ${cartId} is already checked out`);
     if (cart.lines.length === 0) throw new ProblemError('cart_empty', `cart ${cartId} has no line items`);
     return cart;
   }
@@ -107,7 +116,7 @@ export class CheckoutService {
     cartAsRead: Cart | undefined,
     attempt: number,
   ): Promise<CheckoutSaga> {
-    const cart = this.ownedOpenCart(intent, cartAsRead);
+    const cart = this.ownedOpenCart(intent, cartAsRead, checkoutId);
     const saga: CheckoutSaga = {
       checkoutId,
       state: 'reserved',
@@ -178,9 +187,10 @@ export class CheckoutService {
       await placeOrder(
         {
           writes: [
-            this.orders.place(order),
+            this.orders.place(order, saga.attempt),
             this.sagas.completeWrite(saga.checkoutId, order.authorizationId),
-            this.carts.markCheckedOut(saga.cartId, order.placedAt),
+            this.carts.markCheckedOut(saga.cartId, saga.checkoutId, order.placedAt),
+            ...this.sagas.soldWrites(saga),
           ],
           events: [
             {
@@ -204,17 +214,25 @@ export class CheckoutService {
             context: { cartId: saga.cartId, checkoutId: saga.checkoutId },
           },
           onConditionFailed: (index) =>
-            new ProblemError(
-              'conflict',
-              index === 2
-                ? `cart ${saga.cartId} was checked out by another request`
-                : 'the checkout already completed',
-            ),
+            index === 0
+              ? new OrderAlreadyPlaced()
+              : new ProblemError(
+                  'conflict',
+                  index === 2
+                    ? `cart ${saga.cartId} was checked out by another request`
+                    : 'the checkout already completed',
+                ),
         },
         order,
       );
       return order;
     } catch (error) {
+      if (error instanceof OrderAlreadyPlaced) {
+        // Another run of this checkout placed it (a concurrent retry, or the other cell's run that has
+        // just replicated): that order is the answer, nothing runs twice.
+        const placed = await this.orders.get(order.id);
+        if (placed) return placed;
+      }
       if (isProblemError(error) && error.code === 'conflict') {
         const current = await this.sagas.get(saga.checkoutId);
         if (current?.state === 'reserved')

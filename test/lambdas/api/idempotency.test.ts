@@ -69,14 +69,16 @@ describe('Idempotency-Key semantics', () => {
     h.rebuild();
   });
 
-  it('stores a final client error and replays it; nothing changes in between', async () => {
-    const first = await h.call('POST', '/v1/checkout', {
+  it('does not store a refusal that depends on data (404 cart): a retry decides again once the data is there', async () => {
+    // A cart created in the other cell may not have replicated yet: storing this 404 as the key's final
+    // answer would refuse the checkout for 24 h after the cart arrived.
+    const missing = await h.call('POST', '/v1/checkout', {
       token,
       key: 'final-404',
       body: { cartId: '01JNOSUCHCART0000000000000' },
     });
-    expect(first.status).toBe(404);
-    const body = await first.text();
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
     const before = await h.scanAll();
     const again = await h.call('POST', '/v1/checkout', {
       token,
@@ -84,8 +86,27 @@ describe('Idempotency-Key semantics', () => {
       body: { cartId: '01JNOSUCHCART0000000000000' },
     });
     expect(again.status).toBe(404);
+    expect(again.headers.get(REPLAYED_HEADER)).toBeNull();
+    expect(await h.scanAll()).toEqual(before);
+  });
+
+  it('stores a payment decline and replays it verbatim; nothing changes in between', async () => {
+    const cartId = await cartWith(h, token, 'sku-0006', 1, 'declined');
+    const first = await h.call('POST', '/v1/checkout', {
+      token,
+      key: 'final-declined',
+      body: { cartId, paymentMethod: 'pm_card_declined' },
+    });
+    expect(first.status).toBe(402);
+    const body = await first.text();
+    const before = await h.scanAll();
+    const again = await h.call('POST', '/v1/checkout', {
+      token,
+      key: 'final-declined',
+      body: { cartId, paymentMethod: 'pm_card_declined' },
+    });
+    expect(again.status).toBe(402);
     expect(again.headers.get(REPLAYED_HEADER)).toBe('true');
-    expect(again.headers.get('content-type')).toBe('application/problem+json');
     expect(await again.text()).toBe(body);
     expect(await h.scanAll()).toEqual(before);
   });

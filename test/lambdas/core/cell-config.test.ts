@@ -18,6 +18,10 @@ describe('cellEnvironment', () => {
     },
     eventBusName: 'commerce-global',
     webhookQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111111111111/q',
+    writerFence: {
+      routingControlArn: 'arn:aws:route53-recovery-control::111111111111:controlpanel/p/routingcontrol/rc',
+      clusterEndpoints: [{ endpoint: 'https://host-aaaaaa.us-east-1.example.com/v1', region: 'us-east-1' }],
+    },
   };
 
   it('sets every variable the runtime schema reads when every fact is given, and the schema reads them back', () => {
@@ -34,6 +38,10 @@ describe('cellEnvironment', () => {
       ZONE_GEOGRAPHIES: { global: ['default'] },
       AUTH_JWKS_URL: 'https://login.example.com/jwks',
       EVENT_BUS_NAME: 'commerce-global',
+      WRITER_FENCE: 'arc',
+      ARC_CLUSTER_ENDPOINTS: [
+        { endpoint: 'https://host-aaaaaa.us-east-1.example.com/v1', region: 'us-east-1' },
+      ],
     });
   });
 

@@ -26,13 +26,33 @@ describe('idempotency decisions', () => {
   });
 
   it('replays, refuses reuse, reports in-use, and takes over a lapsed lock', () => {
-    expect(decide({ state: 'completed', fingerprint: fp, response }, fp, 0)).toEqual({
+    expect(decide({ state: 'completed', fingerprint: fp, response }, fp, 0, 'us-east-1')).toEqual({
       kind: 'replay',
       response,
     });
-    expect(decide({ state: 'completed', fingerprint: 'other', response }, fp, 0)).toEqual({ kind: 'reused' });
-    const running = { state: 'in_progress' as const, fingerprint: fp, lockToken: 't', lockedUntil: 100 };
-    expect(decide(running, fp, 99)).toEqual({ kind: 'in_use' });
-    expect(decide(running, fp, 101)).toEqual({ kind: 'take_over' });
+    expect(decide({ state: 'completed', fingerprint: 'other', response }, fp, 0, 'us-east-1')).toEqual({
+      kind: 'reused',
+    });
+    const running = {
+      state: 'in_progress' as const,
+      fingerprint: fp,
+      lockToken: 't',
+      lockedUntil: 100,
+      region: 'us-east-1',
+    };
+    expect(decide(running, fp, 99, 'us-east-1')).toEqual({ kind: 'in_use' });
+    expect(decide(running, fp, 101, 'us-east-1')).toEqual({ kind: 'take_over' });
+  });
+
+  it("takes over at once a lock the zone's other cell held (it is fenced while this cell writes)", () => {
+    const replicated = {
+      state: 'in_progress' as const,
+      fingerprint: fp,
+      lockToken: 't',
+      lockedUntil: 100,
+      region: 'us-east-1',
+    };
+    expect(decide(replicated, fp, 0, 'us-west-2')).toEqual({ kind: 'take_over' });
+    expect(decide({ ...replicated, fingerprint: 'other' }, fp, 0, 'us-west-2')).toEqual({ kind: 'reused' });
   });
 });

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = resolve(__dirname, '..', '..');
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'loadtests', 'engine', 'cli.ts'), ...args], {
+  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'load-distributed.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,

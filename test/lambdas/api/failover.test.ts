@@ -1,0 +1,170 @@
+import { createTwoCells, type Region, type TwoCells } from './two-cells';
+
+/**
+ * The promises of "Failover without losing or duplicating anything", from the operator's and the
+ * client's side: two cells of one zone, replication held back so the first cell's writes have not
+ * reached the second when the client retries there (an unplanned failover) or when both take writes
+ * (a split), then released, converged and reconciled. Every call's status is checked before its effect.
+ */
+describe('failover across the two cells of a zone', () => {
+  let cells: TwoCells;
+  let admin: string;
+  beforeAll(async () => {
+    cells = await createTwoCells();
+    admin = await cells.adminToken();
+  }, 120_000);
+  afterAll(() => cells.close());
+  afterEach(() => cells.replicator.resume());
+
+  const stockOf = async (region: Region, productId: string) => {
+    const response = await cells.call(region, 'GET', `/v1/products/${productId}`);
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { stock: number }).stock;
+  };
+
+  async function cartWith(region: Region, token: string, productId: string, quantity: number, tag: string) {
+    const created = await cells.call(region, 'POST', '/v1/carts', { token, key: `${tag}-cart`, body: {} });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const added = await cells.call(region, 'POST', `/v1/carts/${id}/items`, {
+      token,
+      key: `${tag}-add`,
+      body: { productId, quantity },
+    });
+    expect(added.status).toBe(200);
+    return id;
+  }
+
+  async function reconcile(region: Region, tag: string) {
+    const response = await cells.call(region, 'POST', '/v1/admin/reconciliation', { token: admin, key: tag });
+    expect(response.status).toBe(200);
+    return (await response.json()) as {
+      stockCorrected: { productId: string; before: number; after: number }[];
+      reErased: string[];
+      needsAPerson: unknown[];
+    };
+  }
+
+  it('a checkout retried in the other cell before its first run replicated places one order, one authorization, one event, one decrement', async () => {
+    // Prepare: the cart is everywhere; then replication stops, as when the primary region is lost.
+    const token = await cells.token('shopper-retry');
+    const stockBefore = await stockOf('us-east-1', 'sku-0001');
+    const cartId = await cartWith('us-east-1', token, 'sku-0001', 2, 'retry');
+    await cells.converged();
+    cells.replicator.pause();
+    // Act: the first run commits in us-east-1; the client never hears back and retries in us-west-2.
+    const first = await cells.call('us-east-1', 'POST', '/v1/checkout', {
+      token,
+      key: 'checkout-retry',
+      body: { cartId },
+    });
+    expect(first.status).toBe(201);
+    const retried = await cells.call('us-west-2', 'POST', '/v1/checkout', {
+      token,
+      key: 'checkout-retry',
+      body: { cartId },
+    });
+    expect(retried.status).toBe(201);
+    cells.replicator.resume();
+    await cells.converged();
+    const report = await reconcile('us-west-2', 'reconcile-retry');
+    await cells.converged();
+    // Assess: the same order; one live authorization; one order.v1.placed fact; stock taken once.
+    const order = (await first.json()) as { id: string; authorizationId: string };
+    const again = (await retried.json()) as { id: string; authorizationId: string };
+    expect(again.id).toBe(order.id);
+    expect(again.authorizationId).toBe(order.authorizationId);
+    const items = await cells.scan('us-west-2');
+    expect(items.filter((i) => i.entity === 'order' && i.id === order.id)).toHaveLength(1);
+    const placedEvents = items
+      .filter((i) => i.entity === 'outbox')
+      .map((i) => i.envelope as { eventId: string; eventType: string; data: { orderId?: string } })
+      .filter((e) => e.eventType === 'order.v1.placed' && e.data.orderId === order.id);
+    expect(placedEvents).toHaveLength(1);
+    const checkoutId = order.id.slice('ord_'.length);
+    const authorizations = cells.payments.authorizations.filter((a) =>
+      a.request.idempotencyKey.startsWith(checkoutId),
+    );
+    expect(authorizations.filter((a) => !a.voided)).toHaveLength(1);
+    expect(report.needsAPerson).toEqual([]);
+    for (const region of ['us-east-1', 'us-west-2'] as const)
+      expect(await stockOf(region, 'sku-0001')).toBe(stockBefore - 2);
+  });
+
+  it('stock decrements acknowledged on both sides of a split all count after reconciliation', async () => {
+    // Prepare
+    const east = await cells.token('shopper-east');
+    const west = await cells.token('shopper-west');
+    const stockBefore = await stockOf('us-east-1', 'sku-0002');
+    const eastCart = await cartWith('us-east-1', east, 'sku-0002', 2, 'split-east');
+    const westCart = await cartWith('us-east-1', west, 'sku-0002', 3, 'split-west');
+    await cells.converged();
+    cells.replicator.pause();
+    // Act: both cells take a checkout of the same product while they cannot see each other.
+    const inEast = await cells.call('us-east-1', 'POST', '/v1/checkout', {
+      token: east,
+      key: 'split-east-checkout',
+      body: { cartId: eastCart },
+    });
+    expect(inEast.status).toBe(201);
+    const inWest = await cells.call('us-west-2', 'POST', '/v1/checkout', {
+      token: west,
+      key: 'split-west-checkout',
+      body: { cartId: westCart },
+    });
+    expect(inWest.status).toBe(201);
+    cells.replicator.resume();
+    await cells.converged();
+    // Last writer wins kept one region's counter: one of the two decrements is not in it.
+    const afterMerge = await stockOf('us-east-1', 'sku-0002');
+    const report = await reconcile('us-east-1', 'reconcile-split');
+    await cells.converged();
+    // Assess
+    expect(afterMerge).not.toBe(stockBefore - 5);
+    expect(report.stockCorrected).toContainEqual({
+      productId: 'sku-0002',
+      before: afterMerge,
+      after: stockBefore - 5,
+    });
+    for (const region of ['us-east-1', 'us-west-2'] as const)
+      expect(await stockOf(region, 'sku-0002')).toBe(stockBefore - 5);
+  });
+
+  it('an erasure acknowledged on one side is not undone by a profile update on the other', async () => {
+    // Prepare
+    const token = await cells.token('person-1');
+    const created = await cells.call('us-east-1', 'POST', '/v1/customers', {
+      token,
+      key: 'person-create',
+      body: { email: 'person-1@example.com', name: 'Person One', country: 'US' },
+    });
+    expect(created.status).toBe(201);
+    await cells.converged();
+    cells.replicator.pause();
+    // Act: erased in us-east-1; updated later in us-west-2, which has not seen the erasure.
+    const erased = await cells.call('us-east-1', 'DELETE', '/v1/customers/person-1', {
+      token,
+      key: 'person-erase',
+    });
+    expect(erased.status).toBe(200);
+    const updated = await cells.call('us-west-2', 'PATCH', '/v1/customers/person-1', {
+      token,
+      key: 'person-update',
+      body: { name: 'Person Renamed' },
+    });
+    expect(updated.status).toBe(200);
+    cells.replicator.resume();
+    await cells.converged();
+    const whileMerged = await cells.call('us-west-2', 'GET', '/v1/customers/person-1', { token });
+    const report = await reconcile('us-east-1', 'reconcile-erasure');
+    await cells.converged();
+    // Assess: never served after the merge; no personal data left in either region after reconciliation.
+    expect(whileMerged.status).toBe(404);
+    expect(report.reErased).toEqual(['person-1']);
+    for (const region of ['us-east-1', 'us-west-2'] as const) {
+      const text = JSON.stringify(await cells.scan(region));
+      expect(text).not.toContain('person-1@example.com');
+      expect(text).not.toContain('Person Renamed');
+    }
+  });
+});
