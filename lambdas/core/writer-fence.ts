@@ -3,8 +3,9 @@
  * conflicts per item by last writer wins and checks conditions only against the local replica, so two
  * cells taking writes at once would let each accept what the other's data forbids. The fence says whether
  * this cell is its zone's writer now: in AWS from the cell's Route 53 ARC routing control (the same control
- * DNS failover follows), locally from the SIMULATED routing controls of the local topology. A cell that is
- * not the writer refuses mutating requests with 503 `not_writer` and runs no write-side scheduled task.
+ * DNS failover follows). Locally every cell is a writer (the local topology does not simulate routing
+ * controls yet; the edge's health-based failover decides which cell a client reaches). A cell that is not
+ * the writer refuses mutating requests with 503 `not_writer`.
  */
 export interface WriterState {
   readonly writer: boolean;

@@ -1,5 +1,5 @@
 /**
- * Retry schedule (Standard Webhooks / ARCHITECTURE.md section 5): attempt 1
+ * Retry schedule (Standard Webhooks / docs/architecture.md section 5): attempt 1
  * immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h after each
  * failure; 8 attempts in all, about 28 h. Each delay gets +-10 % jitter so
  * retries of many deliveries that failed together (an outage) spread out.

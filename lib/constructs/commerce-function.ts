@@ -111,7 +111,7 @@ export class CommerceFunction extends Construct {
     this.function.addEnvironment('NODE_OPTIONS', '--enable-source-maps');
 
     const runtimeReason =
-      'nodejs22.x is the runtime the toolkit is built and tested for (esbuild target node22, ARCHITECTURE.md section 7); a runtime upgrade is a deliberate, tested change';
+      'nodejs22.x is the runtime the toolkit is built and tested for (esbuild target node22, docs/architecture.md section 7); a runtime upgrade is a deliberate, tested change';
     acknowledge(
       this.function,
       { id: 'AwsSolutions-L1', reason: runtimeReason },

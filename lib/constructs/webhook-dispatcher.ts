@@ -8,7 +8,7 @@ import { TAG_KEYS } from '../tagging';
 import { CommerceFunction, LAMBDA_ENTRIES } from './commerce-function';
 import { acknowledge } from './nag-acknowledgements';
 
-/** Delivery attempts the dispatcher schedules (ARCHITECTURE.md section 5: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
+/** Delivery attempts the dispatcher schedules (docs/architecture.md section 5: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
 export const DISPATCHER_ATTEMPTS = 8;
 
 export interface WebhookDispatcherProps {
