@@ -16,6 +16,12 @@ function jsonVariable<T extends z.ZodType>(schema: T, expected: string) {
     });
 }
 
+/** A Route 53 ARC cluster's regional endpoints (data plane): try them in turn. */
+export const arcClusterEndpointsSchema = z
+  .array(z.object({ endpoint: z.string().url(), region: z.string().min(1) }))
+  .min(1);
+export type ArcClusterEndpoint = z.output<typeof arcClusterEndpointsSchema>[number];
+
 /**
  * What a cell's runtime knows about itself, read once from the environment at
  * the edge of every handler. The CDK constructs set these variables; the local
@@ -39,7 +45,30 @@ export const cellConfigSchema = z.object({
   AUTH_JWKS_JSON: z.string().optional(),
   EVENT_BUS_NAME: z.string().optional(),
   WEBHOOK_QUEUE_URL: z.string().optional(),
+  /** Writer fencing (topology failover.fencing): `arc` = this cell writes only while its routing control is ON. */
+  WRITER_FENCE: z.enum(['arc', 'none']).optional(),
+  /** ARN of this cell's ARC routing control (fenced cells). */
+  ROUTING_CONTROL_ARN: z.string().optional(),
+  /** JSON array of the ARC cluster endpoints, `[{ "endpoint": "https://...", "region": "..." }]` (fenced cells). */
+  ARC_CLUSTER_ENDPOINTS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      const parsed = arcClusterEndpointsSchema.safeParse(safeJson(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of { endpoint, region }' });
+      return z.NEVER;
+    }),
 });
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 export type CellConfig = z.output<typeof cellConfigSchema>;
 

@@ -7,7 +7,9 @@ export type StackRole =
   | 'sovereign dns'
   | 'routing'
   | 'edge'
-  | 'drill';
+  | 'drill'
+  | 'account baseline'
+  | 'failover control';
 
 export interface StackRow {
   readonly stackName: string;

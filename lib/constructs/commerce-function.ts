@@ -14,6 +14,8 @@ export const LAMBDA_ENTRIES = {
   api: resolve(REPO_ROOT, 'lambdas/api/lambda.ts'),
   outboxRelay: resolve(REPO_ROOT, 'lambdas/outbox/lambda.ts'),
   webhookDispatcher: resolve(REPO_ROOT, 'lambdas/webhooks/lambda.ts'),
+  failoverPromoter: resolve(REPO_ROOT, 'lambdas/failover/promoter.ts'),
+  failoverWiring: resolve(REPO_ROOT, 'lambdas/failover/wiring.ts'),
 } as const;
 
 /**

@@ -48,10 +48,18 @@ export interface InventoryResource {
   readonly classification?: string;
 }
 
+/** A stack output exported for other stacks of the same account and region (Fn::ImportValue). */
+export interface InventoryExport {
+  readonly stack: InventoryStack;
+  readonly value: unknown;
+}
+
 export interface Inventory {
   readonly model: TopologyModel;
   readonly stacks: readonly InventoryStack[];
   readonly resources: readonly InventoryResource[];
+  /** Exports by name, so an imported value can be traced to the resource that produced it. */
+  readonly exports?: ReadonlyMap<string, InventoryExport>;
 }
 
 const UNKNOWN = new Set(['unknown-account', 'unknown-region']);
@@ -86,6 +94,12 @@ const templateSchema = z.looseObject({
         Properties: z.record(z.string(), z.unknown()).optional(),
         Metadata: z.record(z.string(), z.unknown()).optional(),
       }),
+    )
+    .default({}),
+  Outputs: z
+    .record(
+      z.string(),
+      z.looseObject({ Value: z.unknown(), Export: z.looseObject({ Name: z.unknown() }).optional() }),
     )
     .default({}),
 });
@@ -205,8 +219,13 @@ export function buildInventory(sources: readonly StackSource[], model: TopologyM
     return { ...source, ...(partition ? { partition } : {}) };
   });
   const resources: InventoryResource[] = [];
+  const exports = new Map<string, InventoryExport>();
   for (const stack of stacks) {
     const template = templateSchema.parse(readJson(stack.templatePath));
+    for (const output of Object.values(template.Outputs)) {
+      if (typeof output.Export?.Name === 'string')
+        exports.set(output.Export.Name, { stack, value: output.Value });
+    }
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       const properties = resource.Properties ?? {};
       const tags = resourceTags(resource.Type, properties);
@@ -240,7 +259,7 @@ export function buildInventory(sources: readonly StackSource[], model: TopologyM
       });
     }
   }
-  return { model, stacks, resources };
+  return { model, stacks, resources, exports };
 }
 
 export function inventoryFromAssembly(dir: string, model: TopologyModel): Inventory {

@@ -1,9 +1,11 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../lambdas/core/data-classification';
 import { CatalogDistribution } from '../constructs/catalog-distribution';
+import { cdnLogBucketName } from '../constructs/cdn-log-bucket';
+import { WebAcl } from '../constructs/web-acl';
 import { TAG_KEYS } from '../tagging';
 import { PARTITION_CAPABILITIES, type TopologyModel, type Zone } from '../topology';
 import { SHARED_ZONE_TAG } from '../tagging';
@@ -17,9 +19,15 @@ export function edgeStackName(model: TopologyModel): string {
   return `${model.appName}-edge`;
 }
 
-/** Zones a CDN may front: not sovereign, and in a partition that has CloudFront. */
+/**
+ * Zones a CDN may front: not sovereign, and in the edge stack's own partition (`aws`; CloudFront exists
+ * in aws-eusc since 2026-11-23, but a distribution here must never front a cell of another partition).
+ */
 export function edgeZones(model: TopologyModel): readonly Zone[] {
-  return model.zones.filter((zone) => !zone.sovereign && PARTITION_CAPABILITIES[zone.partition].cloudFront);
+  return model.zones.filter(
+    (zone) =>
+      !zone.sovereign && zone.partition === 'aws' && PARTITION_CAPABILITIES[zone.partition].cloudFront,
+  );
 }
 
 /**
@@ -30,6 +38,7 @@ export function edgeZones(model: TopologyModel): readonly Zone[] {
 export class EdgeStack extends Stack {
   readonly distributions: ReadonlyMap<string, CatalogDistribution>;
   readonly assetsBucket: s3.Bucket;
+  readonly webAcl?: WebAcl;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     // Only StackProps reach Stack; the model is this stack's own input.
@@ -84,20 +93,42 @@ export class EdgeStack extends Stack {
       enableAcceptEncodingBrotli: true,
     });
 
+    if (model.config.waf.enabled) {
+      this.webAcl = new WebAcl(this, 'WebAcl', {
+        scope: 'CLOUDFRONT',
+        name: edgeStackName(model),
+        rateLimitPerIp: model.config.waf.rateLimitPerIp,
+      });
+    }
+
     const distributions = new Map<string, CatalogDistribution>();
     for (const zone of edgeZones(model)) {
+      // Access logs carry visitors' IPs: they land in the zone's own primary region, encrypted with the
+      // zone's key (CdnLogBucket in the zone's primary cell stack, named deterministically).
+      const zoneLogBucket = s3.Bucket.fromBucketAttributes(this, `CdnLogs-${zone.name}`, {
+        bucketName: cdnLogBucketName(model, zone),
+        region: zone.primary.region,
+        account: zone.primary.account,
+      });
       distributions.set(
         zone.name,
         new CatalogDistribution(this, `Cdn-${zone.name}`, {
           zone,
           assetsBucket: this.assetsBucket,
-          logBucket,
+          logBucket: zoneLogBucket,
           publicPathPrefixes: PUBLIC_CATALOG_PATH_PREFIXES,
           cachePolicy,
           // The topology's values are CloudFront's own enum values.
           priceClass: model.config.edge.priceClass as cloudfront.PriceClass,
         }),
       );
+    }
+    for (const [zoneName, cdn] of distributions) {
+      if (this.webAcl) cdn.distribution.attachWebAclId(this.webAcl.acl.attrArn);
+      new CfnOutput(this, `CdnDomainName-${zoneName}`, {
+        description: `CloudFront domain of zone ${zoneName} (static assets and the public catalog)`,
+        value: cdn.distribution.distributionDomainName,
+      });
     }
     this.distributions = distributions;
   }

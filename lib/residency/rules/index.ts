@@ -1,6 +1,7 @@
 import type { Finding, ResidencyRule } from '../finding';
 import type { Inventory } from '../inventory';
 import { ResidencyCdnBoundary } from './ResidencyCdnBoundary';
+import { ResidencyClientIpLogs } from './ResidencyClientIpLogs';
 import { ResidencyCustomerManagedKey } from './ResidencyCustomerManagedKey';
 import { ResidencyFunctionReachInZone } from './ResidencyFunctionReachInZone';
 import { ResidencyReplicaInZone } from './ResidencyReplicaInZone';
@@ -16,6 +17,7 @@ export const RESIDENCY_RULES: readonly ResidencyRule[] = [
   ResidencyCustomerManagedKey,
   ResidencyCdnBoundary,
   ResidencyFunctionReachInZone,
+  ResidencyClientIpLogs,
   ResidencyTagged,
 ];
 
@@ -25,6 +27,7 @@ export function evaluateRules(inventory: Inventory, rules = RESIDENCY_RULES): Fi
 
 export {
   ResidencyCdnBoundary,
+  ResidencyClientIpLogs,
   ResidencyCustomerManagedKey,
   ResidencyFunctionReachInZone,
   ResidencyReplicaInZone,
