@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetHealthCheckStatusCommand, Route53Client } from '@aws-sdk/client-route-53';
 import * as z from 'zod';
 import { arcClusterEndpointsSchema } from '../core/cell-config';
 import {
@@ -16,6 +17,8 @@ import {
  * controls (RECOVERY_CONTROL health checks), and the old primary stops
  * accepting writes. It never fails back: when the primary recovers the alarm
  * goes OK and nothing happens; failback is a runbook step (runbooks/failback.md).
+ * It never promotes a secondary Route 53 does not see as healthy (a whole zone
+ * down, or a first deployment whose cells do not exist yet): it only reports.
  */
 
 /** The event CloudWatch sends a Lambda alarm action (only the fields this handler reads). */
@@ -33,6 +36,8 @@ export const promoterConfigSchema = z.object({
   ZONE: z.string().min(1),
   PRIMARY_ROUTING_CONTROL_ARN: z.string().startsWith('arn:'),
   SECONDARY_ROUTING_CONTROL_ARN: z.string().startsWith('arn:'),
+  /** The secondary cell's HTTPS Route 53 health check: promote only onto a healthy cell. */
+  SECONDARY_HEALTH_CHECK_ID: z.string().min(1),
   ARC_CLUSTER_ENDPOINTS: z.string().transform((text, ctx) => {
     try {
       return arcClusterEndpointsSchema.parse(JSON.parse(text));
@@ -46,16 +51,54 @@ export type PromoterConfig = z.output<typeof promoterConfigSchema>;
 
 export type PromotionResult =
   | { readonly action: 'ignored'; readonly zone: string; readonly state: string }
+  | { readonly action: 'held'; readonly zone: string; readonly reason: string }
   | ({ readonly action: 'promoted'; readonly zone: string } & RoutingControlUpdate);
+
+/** Route 53 calls an endpoint healthy when more than 18% of its checkers do (Route 53 developer guide). */
+export const HEALTHY_CHECKER_SHARE = 0.18;
+
+/** Whether Route 53's checkers see the health check as healthy now, and how many of them do. */
+export async function checkerVerdict(
+  route53: Route53Client,
+  healthCheckId: string,
+): Promise<{ healthy: boolean; succeeding: number; observations: number }> {
+  const status = await route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheckId }));
+  const observations = status.HealthCheckObservations ?? [];
+  const succeeding = observations.filter((o) => o.StatusReport?.Status?.startsWith('Success')).length;
+  return {
+    healthy: observations.length > 0 && succeeding / observations.length > HEALTHY_CHECKER_SHARE,
+    succeeding,
+    observations: observations.length,
+  };
+}
+
+export interface PromoterDeps {
+  readonly clusterClientFor: ClusterClientFor;
+  readonly route53: Route53Client;
+}
+
+const defaultDeps = (): PromoterDeps => ({
+  clusterClientFor,
+  // Route 53 is global; its API answers in us-east-1 for the aws partition.
+  route53: new Route53Client({ region: 'us-east-1' }),
+});
 
 export async function promote(
   event: unknown,
   config: PromoterConfig,
-  clientFor: ClusterClientFor = clusterClientFor,
+  deps: PromoterDeps = defaultDeps(),
 ): Promise<PromotionResult> {
   const alarm = alarmEventSchema.parse(event);
   if (alarm.alarmData.state.value !== 'ALARM') {
     return { action: 'ignored', zone: config.ZONE, state: alarm.alarmData.state.value };
+  }
+  const secondary = await checkerVerdict(deps.route53, config.SECONDARY_HEALTH_CHECK_ID);
+  if (!secondary.healthy) {
+    return {
+      action: 'held',
+      zone: config.ZONE,
+      reason: `the secondary is not healthy either (${secondary.succeeding} of ${secondary.observations} Route 53 checkers succeed): nothing to promote onto; follow runbooks/unplanned-region-failover.md`,
+    };
   }
   const update = await updateRoutingControlStates(
     config.ARC_CLUSTER_ENDPOINTS,
@@ -63,7 +106,7 @@ export async function promote(
       { routingControlArn: config.SECONDARY_ROUTING_CONTROL_ARN, state: 'On' },
       { routingControlArn: config.PRIMARY_ROUTING_CONTROL_ARN, state: 'Off' },
     ],
-    clientFor,
+    deps.clusterClientFor,
   );
   return { action: 'promoted', zone: config.ZONE, ...update };
 }
@@ -79,6 +122,8 @@ export async function handler(event: unknown): Promise<PromotionResult> {
       acceptedBy: result.acceptedBy,
       failedEndpoints: result.failures,
     });
+  } else if (result.action === 'held') {
+    logger.error('promotion held', { zone: result.zone, reason: result.reason });
   } else {
     logger.info('alarm state needs no promotion', { zone: result.zone, state: result.state });
   }

@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { CommerceFunction, LAMBDA_ENTRIES } from './commerce-function';
 import { acknowledge } from './nag-acknowledgements';
@@ -14,6 +15,8 @@ export interface FailoverPromoterProps {
   readonly clusterEndpointsJson: string;
   /** The alarm on the primary cell's Route 53 health check; its ALARM invokes the promoter. */
   readonly primaryHealthAlarm: cloudwatch.Alarm;
+  /** The secondary cell's HTTPS health check: the promoter promotes only onto a healthy secondary. */
+  readonly secondaryHealthCheck: route53.IHealthCheck;
 }
 
 /**
@@ -36,6 +39,7 @@ export class FailoverPromoter extends Construct {
         PRIMARY_ROUTING_CONTROL_ARN: props.primaryRoutingControlArn,
         SECONDARY_ROUTING_CONTROL_ARN: props.secondaryRoutingControlArn,
         ARC_CLUSTER_ENDPOINTS: props.clusterEndpointsJson,
+        SECONDARY_HEALTH_CHECK_ID: props.secondaryHealthCheck.healthCheckId,
       },
       timeout: Duration.seconds(60),
     });
@@ -43,6 +47,20 @@ export class FailoverPromoter extends Construct {
       new iam.PolicyStatement({
         actions: ['route53-recovery-cluster:UpdateRoutingControlStates'],
         resources: [props.primaryRoutingControlArn, props.secondaryRoutingControlArn],
+      }),
+    );
+    this.handler.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['route53:GetHealthCheckStatus'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'route53',
+            region: '',
+            account: '',
+            resource: 'healthcheck',
+            resourceName: props.secondaryHealthCheck.healthCheckId,
+          }),
+        ],
       }),
     );
     props.primaryHealthAlarm.addAlarmAction(new cloudwatchActions.LambdaAction(this.handler.function));

@@ -158,6 +158,7 @@ export class GlobalRoutingStack extends Stack {
           clusterEndpointsParameterName(model.appName),
         ),
         primaryHealthAlarm: alarms.get(zone.primary.region)!,
+        secondaryHealthCheck: records.healthChecks.get(zone.secondary.region)!,
       }),
     );
   }

@@ -61,6 +61,7 @@ describe('addResidencyGuardrails', () => {
       'ResidencyCustomerManagedKey',
       'ResidencyCdnBoundary',
       'ResidencyFunctionReachInZone',
+      'ResidencyClientIpLogs',
       'ResidencyTagged',
     ]);
   });
