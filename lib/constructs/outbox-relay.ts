@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TAG_KEYS } from '../tagging';
 import { CommerceFunction, LAMBDA_ENTRIES } from './commerce-function';
+import { grantDataKeyUse, grantPutEvents, grantSend } from './least-privilege';
 import { acknowledge } from './nag-acknowledgements';
 import { OUTBOX_STREAM_FILTER_PATTERN } from '../../lambdas/outbox/stream-filter';
 
@@ -76,8 +77,9 @@ export class OutboxRelay extends Construct {
       timeout: Duration.seconds(60),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    props.eventBus.grantPutEventsTo(this.handler.function);
-    props.webhookQueue.grantSendMessages(this.handler.function);
+    grantPutEvents(this.handler.role, props.eventBus);
+    grantSend(this.handler.role, props.webhookQueue);
+    grantDataKeyUse(this.handler.role, props.key);
 
     this.handler.function.addEventSource(
       new eventSources.DynamoEventSource(props.table, {

@@ -20,7 +20,13 @@ import {
 import { CellMonitoring } from '../constructs/cell-monitoring';
 import { CommerceApi, type CommerceApiThrottling } from '../constructs/commerce-api';
 import { CommerceData } from '../constructs/commerce-data';
-import { grantTableActions, TABLE_ACTIONS } from '../constructs/least-privilege';
+import {
+  grantDataKeyUse,
+  grantPutEvents,
+  grantSend,
+  grantTableActions,
+  TABLE_ACTIONS,
+} from '../constructs/least-privilege';
 import {
   acknowledge,
   acknowledgeKeyGrant,
@@ -184,6 +190,7 @@ export class RegionalCellStack extends Stack {
       maxConcurrency: DISPATCHER_MAX_CONCURRENCY,
     });
     grantTableActions(this.webhooks.handler.role, this.data.table, TABLE_ACTIONS.webhookDispatcher);
+    grantDataKeyUse(this.webhooks.handler.role, this.dataKey);
 
     const environment = definedEnvironment({
       ...baseEnvironment,
@@ -209,9 +216,10 @@ export class RegionalCellStack extends Stack {
       accessLogKey: ownKey ?? replicaKey!,
       ...(hostedZone ? { hostedZone } : {}),
     });
-    this.data.table.grantReadWriteData(this.api.handler.function);
-    this.eventBus.grantPutEventsTo(this.api.handler.function);
-    this.webhooks.queue.grantSendMessages(this.api.handler.function);
+    grantTableActions(this.api.handler.role, this.data.table, TABLE_ACTIONS.api);
+    grantPutEvents(this.api.handler.role, this.eventBus);
+    grantSend(this.api.handler.role, this.webhooks.queue);
+    grantDataKeyUse(this.api.handler.role, this.dataKey);
     this.fenceWriter(model, zone);
 
     // Every cell sweeps the checkouts its region started and nobody finished (lambdas/api/services/abandoned-checkouts.ts).

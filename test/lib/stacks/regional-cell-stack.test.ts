@@ -439,7 +439,7 @@ describe('RegionalCellStack', () => {
         template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
         template.hasResourceProperties('AWS::ApiGateway::Method', {
           HttpMethod: 'GET',
-          ResourceId: { Ref: Match.stringLikeRegexp('^ApiApiv1health') },
+          ResourceId: { Ref: Match.stringLikeRegexp('^Apiv1health') },
         });
         template.hasResourceProperties('AWS::ApiGateway::Stage', {
           MethodSettings: Match.arrayWith([
@@ -637,7 +637,7 @@ describe('RegionalCellStack', () => {
     it('gives the relay and dispatcher only the table actions their code sends, and bounds webhook concurrency', () => {
       for (const template of cells()) {
         const roles = Object.entries(template.findResources('AWS::IAM::Role'))
-          .filter(([id]) => /^(OutboxRelayRelay|WebhooksDispatcher)Role/.test(id))
+          .filter(([id]) => /^(OutboxRelay|WebhooksDispatcher)Role/.test(id))
           .map(([id]) => id);
         expect(roles).toHaveLength(2);
         const allowed = Object.values(template.findResources('AWS::IAM::Policy'))
