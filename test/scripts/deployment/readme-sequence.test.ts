@@ -136,7 +136,8 @@ async function npmScript(name: string, args: readonly string[]): Promise<Run> {
   const script = PACKAGE.scripts[name];
   const match = script ? /^tsx (scripts\/[\w/-]+)\.ts$/.exec(script) : null;
   if (!match) throw new Error(`npm script ${name} is not a tsx script: ${script}`);
-  const module = (await import(resolve(REPO_ROOT, match[1]!))) as {
+  // The script's own module, as `npm run <name>` runs it (jest's CommonJS: require, not import()).
+  const module = require(resolve(REPO_ROOT, match[1]!)) as {
     main: (argv: string[], clients?: PreflightClients) => number | Promise<number>;
   };
   const extra = ['--assembly', assembly];
@@ -233,7 +234,7 @@ describe('README: Synthesize and deploy', () => {
       /--profile shop-aws commerce-baseline-us-east-1 .*commerce-routing/,
     );
     expect(lastLine(deploys[2]!)).not.toContain('eusc');
-    expect(lastLine(deploys[3]!).split(' ').slice(7)).toEqual([
+    expect(lastLine(deploys[3]!).split(' ').slice(8)).toEqual([
       'commerce-baseline-eusc-de-east-1',
       'commerce-dns-eu',
       'commerce-cell-eu-eusc-de-east-1',
