@@ -266,7 +266,9 @@ export class RegionalCellStack extends Stack {
         name: cell.stackName,
         rateLimitPerIp: model.config.waf.rateLimitPerIp,
       });
-      this.webAcl.associate('StageAssociation', this.api.api.deploymentStage.stageArn);
+      const association = this.webAcl.associate('StageAssociation', this.api.api.deploymentStage.stageArn);
+      // The ARN is a string, not a reference: without this CloudFormation could associate before the stage exists.
+      association.node.addDependency(this.api.api.deploymentStage);
     }
 
     if (cell.role === 'primary' && ownKey && model.config.backup.enabled && capabilities.backup) {

@@ -568,8 +568,10 @@ describe('RegionalCellStack', () => {
             }),
           ]),
         });
-        template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-          ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+        template.hasResource('AWS::WAFv2::WebACLAssociation', {
+          Properties: { ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+          // The stage ARN is a plain string: the association must wait for the stage itself.
+          DependsOn: Match.arrayWith([Match.stringLikeRegexp('^ApiDeploymentStagelive')]),
         });
       }
     });
