@@ -1,4 +1,12 @@
-/** Jest: TypeScript is transpiled by esbuild (fast, no type check); `npm run build` type-checks. */
+/**
+ * Jest: TypeScript is transpiled by esbuild (fast, no type check); `npm run build` type-checks.
+ * Two projects, decided from each test's imports (test/support/projects.js): `unit` needs nothing but Node;
+ * `integration` reaches DynamoDB Local, which the project's global setup starts once for the run.
+ *   npm test -- --selectProjects unit       # daily work: no JVM
+ *   npm test                                # both (what `npm run verify` runs)
+ */
+const { partitionTests } = require('./test/support/projects');
+
 // These machines run Node 20; the SDK's notice about its future Node 22 floor is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Cells booted by tests log every request at INFO and emit EMF lines; keep test output to warnings and failures
@@ -6,10 +14,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-module.exports = {
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+  rootDir: __dirname,
   transform: {
     '^.+\\.ts$': '<rootDir>/test/support/esbuild-transform.js',
     // jose 6 ships ESM only; jest (CommonJS on Node 20) needs it transpiled.
@@ -17,7 +24,20 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+const { unit, integration } = partitionTests();
+
+module.exports = {
   testTimeout: 60000,
-  globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: unit },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: integration,
+      globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
+    },
+  ],
 };

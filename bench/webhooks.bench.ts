@@ -22,12 +22,11 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { type EventEnvelope, newEvent, outboxItem } from '../lambdas/core/events/envelope';
-import { InMemoryPublisher } from '../lambdas/outbox/event-bus';
-import { relayStreamBatch } from '../lambdas/outbox/relay';
-import { DeliveryStore } from '../lambdas/webhooks/deliveries';
-import { EndpointRegistry } from '../lambdas/webhooks/endpoints';
-import { DeliveryFanout } from '../lambdas/webhooks/fanout';
+import { z } from 'zod';
+import { type EventEnvelope, newEvent } from '../lambdas/core/events/envelope';
+import { outboxItem } from '../lambdas/adapters/outbox-repository';
+import { InMemoryPublisher } from '../local/in-memory-publisher';
+import { createEventPipeline } from '../lambdas/event-pipeline/pipeline';
 import { generateSecret, signatureHeaders, verifyWebhook } from '../lambdas/webhooks/signature';
 import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { InProcessQueue } from '../local/in-process-queue';
@@ -35,20 +34,47 @@ import { ensureTable } from '../local/tables';
 import { median, round } from '../loadtests/stats';
 import { readWholeStream } from '../test/lambdas/outbox/support/stream';
 
-const { values } = parseArgs({
-  options: {
-    smoke: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    events: { type: 'string' },
-    runs: { type: 'string' },
-    signs: { type: 'string' },
-  },
-});
-const EVENTS = Number(values.events ?? (values.smoke ? 200 : 500));
-const RUNS = Number(values.runs ?? (values.smoke ? 2 : 3));
-const SIGNS = Number(values.signs ?? (values.smoke ? 2000 : 20000));
 const BATCH = 100; // Lambda's default BatchSize for DynamoDB streams
-const log = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
+
+const count = z.coerce.number().int('must be a positive integer').min(1, 'must be a positive integer');
+const argsSchema = z.strictObject({
+  smoke: z.boolean().default(false),
+  json: z.boolean().default(false),
+  events: count.optional(),
+  runs: count.optional(),
+  signs: count.optional(),
+});
+
+export interface WebhooksBenchOptions {
+  /** Machine-readable result on stdout (progress on stderr). */
+  readonly json: boolean;
+  /** Outbox events per relay run. */
+  readonly events: number;
+  readonly runs: number;
+  /** Sign + verify rounds per run. */
+  readonly signs: number;
+}
+
+/** Parsed when `main` runs, never at import. */
+export function parseWebhooksBenchArgs(argv: readonly string[]): WebhooksBenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      smoke: { type: 'boolean' },
+      json: { type: 'boolean' },
+      events: { type: 'string' },
+      runs: { type: 'string' },
+      signs: { type: 'string' },
+    },
+  });
+  const args = argsSchema.parse(values);
+  return {
+    json: args.json,
+    events: args.events ?? (args.smoke ? 200 : 500),
+    runs: args.runs ?? (args.smoke ? 2 : 3),
+    signs: args.signs ?? (args.smoke ? 2000 : 20000),
+  };
+}
 
 function sampleEvent(i: number): EventEnvelope {
   return newEvent({
@@ -80,14 +106,19 @@ interface RelayRun {
   readonly eventsPerSecond: number;
 }
 
-async function relayRun(client: DynamoDBClient, endpoint: string, subscribers: number): Promise<RelayRun> {
+async function relayRun(
+  client: DynamoDBClient,
+  endpoint: string,
+  subscribers: number,
+  eventCount: number,
+): Promise<RelayRun> {
   const tableName = `bench-${randomUUID().slice(0, 8)}-commerce`;
   await ensureTable(client, tableName);
   const documentClient = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
   try {
-    const events = Array.from({ length: EVENTS }, (_, i) => sampleEvent(i));
+    const events = Array.from({ length: eventCount }, (_, i) => sampleEvent(i));
     let started = performance.now();
     for (let i = 0; i < events.length; i += 25) {
       await documentClient.send(
@@ -100,16 +131,20 @@ async function relayRun(client: DynamoDBClient, endpoint: string, subscribers: n
     }
     const writeMs = performance.now() - started;
 
-    const endpoints = new EndpointRegistry({
+    const queue = new InProcessQueue();
+    const publisher = new InMemoryPublisher(eventCount);
+    // The production composition of the relay, fan-out and stores, as the Lambda entries wire it.
+    const pipeline = createEventPipeline({
       documentClient,
       tableName,
+      cellRegion: 'us-east-1',
       mode: 'cloud',
+      queue,
+      publisher,
       resolve: async () => ['93.184.216.34'],
     });
-    for (let i = 0; i < subscribers; i++) await endpoints.create({ url: `https://hooks${i}.example.com/in` });
-    const deliveries = new DeliveryStore({ documentClient, tableName });
-    const queue = new InProcessQueue();
-    const publisher = new InMemoryPublisher(EVENTS);
+    for (let i = 0; i < subscribers; i++)
+      await pipeline.endpoints.create({ url: `https://hooks${i}.example.com/in` });
 
     started = performance.now();
     const records: DynamoDBRecord[] = await readWholeStream(client, endpoint, tableName);
@@ -117,16 +152,14 @@ async function relayRun(client: DynamoDBClient, endpoint: string, subscribers: n
 
     started = performance.now();
     for (let i = 0; i < records.length; i += BATCH) {
-      const result = await relayStreamBatch(
-        { Records: records.slice(i, i + BATCH) },
-        { cellRegion: 'us-east-1', publisher, fanout: new DeliveryFanout(endpoints, deliveries, queue) },
-      );
+      const result = await pipeline.relayHandler({ Records: records.slice(i, i + BATCH) });
       if (result.batchItemFailures.length) throw new Error('relay reported failures during the bench');
     }
     const relayMs = performance.now() - started;
-    if (publisher.published !== EVENTS) throw new Error(`published ${publisher.published} of ${EVENTS}`);
-    if (queue.size !== EVENTS * subscribers)
-      throw new Error(`enqueued ${queue.size} of ${EVENTS * subscribers}`);
+    if (publisher.published !== eventCount)
+      throw new Error(`published ${publisher.published} of ${eventCount}`);
+    if (queue.size !== eventCount * subscribers)
+      throw new Error(`enqueued ${queue.size} of ${eventCount * subscribers}`);
 
     started = performance.now();
     let next = 0;
@@ -150,31 +183,31 @@ async function relayRun(client: DynamoDBClient, endpoint: string, subscribers: n
     };
     await Promise.all(Array.from({ length: 16 }, worker));
     const rawPutsPerSecond = (events.length / (performance.now() - started)) * 1000;
-    return { rawPutsPerSecond, writeMs, readMs, relayMs, eventsPerSecond: (EVENTS / relayMs) * 1000 };
+    return { rawPutsPerSecond, writeMs, readMs, relayMs, eventsPerSecond: (eventCount / relayMs) * 1000 };
   } finally {
     await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
   }
 }
 
-function signVerifyRuns() {
+function signVerifyRuns(runCount: number, signCount: number) {
   const body = JSON.stringify(sampleEvent(1));
   const secret = generateSecret();
   const official = new Webhook(secret);
   const ours: number[] = [];
   const theirs: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < runCount; run++) {
     const now = Date.now();
     const seconds = Math.floor(now / 1000);
     let started = performance.now();
-    for (let i = 0; i < SIGNS; i++) {
+    for (let i = 0; i < signCount; i++) {
       const id = `msg_${i}`;
       const headers = signatureHeaders({ id, timestampSeconds: seconds, body, secrets: [secret] });
       verifyWebhook({ body, headers, secret, now });
     }
-    ours.push(((performance.now() - started) * 1000) / SIGNS);
+    ours.push(((performance.now() - started) * 1000) / signCount);
 
     started = performance.now();
-    for (let i = 0; i < SIGNS; i++) {
+    for (let i = 0; i < signCount; i++) {
       const id = `msg_${i}`;
       const signature = official.sign(id, new Date(now), body);
       official.verify(body, {
@@ -183,7 +216,7 @@ function signVerifyRuns() {
         'webhook-signature': signature,
       });
     }
-    theirs.push(((performance.now() - started) * 1000) / SIGNS);
+    theirs.push(((performance.now() - started) * 1000) / signCount);
   }
   return {
     bodyBytes: Buffer.byteLength(body),
@@ -194,22 +227,24 @@ function signVerifyRuns() {
   };
 }
 
-async function main() {
+export async function runWebhooksBench(options: WebhooksBenchOptions): Promise<void> {
+  const { events: eventCount, runs: runCount, signs: signCount } = options;
+  const log = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   const reuse = process.env.DYNAMODB_ENDPOINT;
   const local = reuse ? undefined : await startDynamoDbLocal();
   const endpoint = reuse ?? local!.endpoint;
   const client = localDynamoClient(endpoint, 'us-east-1');
   try {
     log(
-      `webhooks bench: ${EVENTS} events x ${RUNS} runs, relay batch ${BATCH}, ${SIGNS} sign+verify per run`,
+      `webhooks bench: ${eventCount} events x ${runCount} runs, relay batch ${BATCH}, ${signCount} sign+verify per run`,
     );
-    await relayRun(client, endpoint, 1); // warm-up (JIT, DynamoDB Local), not counted
+    await relayRun(client, endpoint, 1, eventCount); // warm-up (JIT, DynamoDB Local), not counted
     const cases: Record<string, RelayRun[]> = { publishOnly: [], publishAndFanOut1: [] };
-    for (let run = 0; run < RUNS; run++) {
-      cases.publishOnly!.push(await relayRun(client, endpoint, 0));
-      cases.publishAndFanOut1!.push(await relayRun(client, endpoint, 1));
+    for (let run = 0; run < runCount; run++) {
+      cases.publishOnly!.push(await relayRun(client, endpoint, 0, eventCount));
+      cases.publishAndFanOut1!.push(await relayRun(client, endpoint, 1, eventCount));
       log(
-        `  run ${run + 1}/${RUNS}: publish only ${round(cases.publishOnly!.at(-1)!.eventsPerSecond, 0)} events/s, ` +
+        `  run ${run + 1}/${runCount}: publish only ${round(cases.publishOnly!.at(-1)!.eventsPerSecond, 0)} events/s, ` +
           `with fan-out ${round(cases.publishAndFanOut1!.at(-1)!.eventsPerSecond, 0)} events/s ` +
           `(raw conditional PutItem ${round(cases.publishAndFanOut1!.at(-1)!.rawPutsPerSecond, 0)}/s in the same run)`,
       );
@@ -228,10 +263,10 @@ async function main() {
         },
       ]),
     );
-    const signing = signVerifyRuns();
+    const signing = signVerifyRuns(runCount, signCount);
     const result = {
-      events: EVENTS,
-      runs: RUNS,
+      events: eventCount,
+      runs: runCount,
       relayBatchSize: BATCH,
       relay,
       signVerify: {
@@ -259,14 +294,35 @@ async function main() {
         `standardwebhooks ${result.signVerify.perMessageUs.standardwebhooks} µs/msg ` +
         `(x${result.signVerify.standardwebhooksOverOurs})`,
     );
-    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     client.destroy();
     await local?.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? error}\n`);
-  process.exit(1);
-});
+/** Exit code: 0 done, 1 the bench failed, 2 bad arguments. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: WebhooksBenchOptions;
+  try {
+    options = parseWebhooksBenchArgs(argv);
+  } catch (error) {
+    const message =
+      error instanceof z.ZodError
+        ? error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')
+        : (error as Error).message;
+    process.stderr.write(
+      `${message}\nusage: npx tsx bench/webhooks.bench.ts [--smoke] [--json] [--events N] [--runs N] [--signs N]\n`,
+    );
+    return 2;
+  }
+  try {
+    await runWebhooksBench(options);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,5 +1,5 @@
 import type { SecondBucket } from '../loadtests/runner';
-import { predictedRtoSeconds, type Topology } from '../lib/topology';
+import { scaledFailoverTiming, type TopologyModel } from '../lib/topology';
 
 /**
  * The drill figures, as pure functions over what a drill recorded: per-second
@@ -182,10 +182,18 @@ export interface PredictedRto {
   readonly timeScale: number;
 }
 
-export function predictedRto(config: Topology, timeScale = 1): PredictedRto {
-  const cloudSeconds = predictedRtoSeconds(config);
-  return { cloudSeconds, scaledSeconds: cloudSeconds * timeScale, timeScale };
+/** The model's prediction (lib/topology `scaledFailoverTiming`), in the shape drill reports carry. */
+export function predictedRto(model: Pick<TopologyModel, 'failover'>, timeScale = 1): PredictedRto {
+  const timing = scaledFailoverTiming(model, timeScale);
+  return {
+    cloudSeconds: timing.predictedRtoCloudSeconds,
+    scaledSeconds: timing.predictedRtoScaledSeconds,
+    timeScale,
+  };
 }
+
+/** How far a measured RTO may exceed the prediction (drill seconds): detection lands anywhere within an interval. */
+export const RTO_TOLERANCE_SECONDS = 2;
 
 /** Serving-cell changes over the timeline: [{second, cell}], the first entry is the initial cell. */
 export function servingChanges(buckets: readonly SecondBucket[]): { second: number; cell: string }[] {
@@ -202,6 +210,28 @@ export interface Criterion {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
+  /**
+   * The check could not be decided (e.g. replication had not quiesced within the
+   * verifier's bound, so "missing" may mean "late"); `ok` is false. Such a
+   * criterion makes the verdict inconclusive, never fail.
+   */
+  readonly inconclusive?: boolean;
+}
+
+/**
+ * "The fault took effect": when it did not (e.g. nothing reached the broken
+ * part during a short window on a loaded host), the drill showed nothing about
+ * its hypothesis, so the criterion is inconclusive rather than failed.
+ */
+export function faultEffective(name: string, effective: boolean, detail: string): Criterion {
+  return effective
+    ? { name, ok: true, detail }
+    : {
+        name,
+        ok: false,
+        inconclusive: true,
+        detail: `${detail}: the fault never took effect, so the drill shows nothing; run it again (longer, or on a quieter host)`,
+      };
 }
 
 /** A criterion that `served` kept MIN_SUCCESS_RATE; with no request at all it fails (nothing was shown). */
@@ -216,9 +246,21 @@ export function minSuccessCriterion(
   };
 }
 
-export type Verdict = 'pass' | 'fail' | 'aborted';
+/**
+ * `inconclusive`: nothing failed for certain, but at least one check could not
+ * be decided within its bound; a verdict never passes or fails by timing.
+ */
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'aborted';
 
 export function verdictOf(criteria: readonly Criterion[], aborted: boolean): Verdict {
   if (aborted) return 'aborted';
-  return criteria.every((c) => c.ok) ? 'pass' : 'fail';
+  if (criteria.some((c) => !c.ok && !c.inconclusive)) return 'fail';
+  if (criteria.some((c) => c.inconclusive)) return 'inconclusive';
+  return 'pass';
+}
+
+/** The word a report prints for a criterion's outcome. */
+export function outcomeWord(criterion: Criterion): 'ok' | 'FAILED' | 'INCONCLUSIVE' {
+  if (criterion.ok) return 'ok';
+  return criterion.inconclusive ? 'INCONCLUSIVE' : 'FAILED';
 }

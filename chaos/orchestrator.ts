@@ -1,5 +1,6 @@
+import { cpus, loadavg } from 'node:os';
 import type { Acknowledgement, RunSummary, SecondBucket } from '../loadtests/runner';
-import type { DrillDefinition } from './catalog';
+import type { DrillDefinition } from './definition';
 import type { FaultInjector } from './injectors/types';
 import {
   type Criterion,
@@ -10,9 +11,10 @@ import {
   type Observation,
   type PredictedRto,
   type RecoveryCriteria,
+  RTO_TOLERANCE_SECONDS,
   verdictOf,
 } from './metrics';
-import { type DrillFigures, type DrillReport, drillId } from './report';
+import { type DrillFigures, type DrillReport, drillId, type HostLoad } from './report';
 
 /**
  * The drill orchestrator: steady state -> load -> inject -> observe every
@@ -76,7 +78,7 @@ export interface DrillPlan {
   readonly observer?: Observer;
   readonly verifier?: Verifier;
   readonly predicted?: PredictedRto;
-  /** Allowed RTO overshoot over the prediction (seconds, in the drill's own time). */
+  /** Allowed RTO overshoot over the prediction (seconds, in the drill's own time). @default RTO_TOLERANCE_SECONDS */
   readonly rtoToleranceSeconds?: number;
   readonly recoveryCriteria?: RecoveryCriteria;
   /** Stop the drill (and roll back) once this many requests failed after the fault. */
@@ -92,7 +94,11 @@ export interface DrillPlan {
   readonly handleSignals?: boolean;
   readonly log?: (line: string) => void;
   readonly now?: () => Date;
+  /** The host's load averages (1, 5, 15 min) and CPU count; the report records them at start and end. */
+  readonly host?: () => { readonly loadAverage: readonly number[]; readonly cpuCount: number };
 }
+
+const hostNow = () => ({ loadAverage: loadavg(), cpuCount: cpus().length });
 
 /** Buckets from the load callback, consumed one by one by the drill loop. */
 class BucketQueue {
@@ -129,7 +135,9 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
   const def = plan.definition;
   const log = plan.log ?? (() => undefined);
   const now = plan.now ?? (() => new Date());
+  const host = plan.host ?? hostNow;
   const startedAt = now();
+  const hostAtStart = host();
   const scaled = (s: number) => s * plan.timeScale;
   const warmupMs = (plan.timings?.warmupSeconds ?? scaled(def.warmupSeconds)) * 1000;
   const faultMs = (plan.timings?.faultSeconds ?? scaled(def.faultSeconds)) * 1000;
@@ -299,7 +307,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
     );
     figures.errorsDuringFailover = errorsDuringFailover(finalTimeline, faultStartMs, rto.recoveredAtSecond);
     if (plan.predicted) {
-      const tolerance = plan.rtoToleranceSeconds ?? 2;
+      const tolerance = plan.rtoToleranceSeconds ?? RTO_TOLERANCE_SECONDS;
       const bound = plan.predicted.scaledSeconds + tolerance;
       figures.predictedRtoSeconds = plan.predicted.scaledSeconds;
       figures.predictedRtoCloudSeconds = plan.predicted.cloudSeconds;
@@ -334,9 +342,11 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
       criteria.push(...(verified.criteria ?? []));
       notes.push(...(verified.notes ?? []));
     } catch (error) {
+      // The drill's outcome is unknown, not bad: say so instead of failing it.
       criteria.push({
         name: 'verification',
         ok: false,
+        inconclusive: true,
         detail: `could not verify: ${(error as Error).message}`,
       });
     }
@@ -354,6 +364,12 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
     });
   }
 
+  const hostAtEnd = host();
+  const hostLoad: HostLoad = {
+    cpuCount: hostAtEnd.cpuCount,
+    loadAverageAtStart: hostAtStart.loadAverage.map((x) => Math.round(x * 100) / 100),
+    loadAverageAtEnd: hostAtEnd.loadAverage.map((x) => Math.round(x * 100) / 100),
+  };
   return {
     schemaVersion: 1,
     id: drillId(def.name, startedAt),
@@ -374,5 +390,6 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
     timeline: finalTimeline,
     events,
     notes,
+    host: hostLoad,
   };
 }

@@ -8,7 +8,7 @@
  */
 
 /** Response header naming the cell that answered: `<zone>/<region>` (a bare region is accepted too). */
-import { SERVED_BY_HEADER } from '../local/served-by';
+import { SERVED_BY_HEADER } from '../lambdas/core/served-by';
 
 export { SERVED_BY_HEADER };
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';

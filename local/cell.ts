@@ -1,10 +1,19 @@
 import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { type ApiDependencies, createApp } from '../lambdas/api/app';
-import { type CellConfig, cellConfigSchema } from '../lambdas/core/cell-config';
-import { type Cell, type TopologyModel, zoneGeographies } from '../lib/topology';
-import { commerceTableName } from '../lambdas/adapters/table-definitions';
-import { LoopbackListener } from './listener';
+import {
+  type CellAuthFacts,
+  type CellConfig,
+  cellConfigSchema,
+  cellEnvironment,
+} from '../lambdas/core/cell-config';
+import { type Cell, cellFacts, type TopologyModel } from '../lib/topology';
+import {
+  closeIfUnreusable,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  listenerServerOptions,
+  LoopbackListener,
+} from './listener';
 
 /**
  * One cell's API on its own loopback port: the production Hono app (stand-in
@@ -21,26 +30,20 @@ export interface CellFaults {
 
 const NO_FAULTS: CellFaults = { running: true, forcedUnhealthy: false, addedLatencyMs: 0 };
 
-/** The environment the CDK construct gives the cell's Lambda, with local values; validated by the same schema. */
-export function cellEnvironment(
+/**
+ * A local cell's configuration: the variables the CDK construct gives the
+ * cell's Lambda (the same builder, `cellEnvironment`), with local facts
+ * (loopback zone endpoints, the SIMULATED issuer), validated by the same schema.
+ */
+export function localCellConfig(
   model: TopologyModel,
   cell: Cell,
-  zoneEndpoints: Record<string, string>,
-): Record<string, string> {
-  return {
-    APP_NAME: model.appName,
-    CELL_ZONE: cell.zone,
-    CELL_REGION: cell.region,
-    CELL_ROLE: cell.role,
-    TABLE_NAME: commerceTableName(model.appName, cell.zone),
-    APP_VERSION: 'local',
-    ZONE_ENDPOINTS: JSON.stringify(zoneEndpoints),
-    ZONE_GEOGRAPHIES: JSON.stringify(zoneGeographies(model)),
-  };
-}
-
-export function cellConfig(env: Record<string, string>): CellConfig {
-  return cellConfigSchema.parse(env);
+  zoneEndpoints: Readonly<Record<string, string>>,
+  auth: CellAuthFacts,
+): CellConfig {
+  return cellConfigSchema.parse(
+    cellEnvironment({ ...cellFacts(model, cell), zoneEndpoints, auth, appVersion: 'local' }),
+  );
 }
 
 export class LocalCellServer {
@@ -54,11 +57,13 @@ export class LocalCellServer {
     readonly port: number,
     apiDependencies: ApiDependencies,
     private readonly healthPath: string,
+    requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
     const app = createApp(apiDependencies);
     const server = createAdaptorServer({
       hostname: '127.0.0.1',
-      fetch: async (request: Request, env: unknown) => {
+      serverOptions: listenerServerOptions(requestTimeoutMs),
+      fetch: async (request: Request, env: HttpBindings | Http2Bindings) => {
         if (this.faults.addedLatencyMs > 0) await delay(this.faults.addedLatencyMs);
         if (this.faults.forcedUnhealthy && new URL(request.url).pathname === this.healthPath) {
           return Response.json(
@@ -72,7 +77,7 @@ export class LocalCellServer {
             { status: 503, headers: { 'cache-control': 'no-store' } },
           );
         }
-        return app.fetch(request, env);
+        return closeIfUnreusable(await app.fetch(request, env), env.incoming);
       },
     }) as Server;
     this.url = `http://127.0.0.1:${port}`;

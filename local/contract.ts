@@ -65,6 +65,21 @@ export const sinkFaultSchema = z.discriminatedUnion('mode', [
 export const cellHealthBodySchema = z.strictObject({ healthy: z.boolean() });
 export const cellLatencyBodySchema = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
 
+/** One zone's replication, as /control/state reports it. */
+export const replicationStateSchema = z.object({
+  paused: z.boolean(),
+  /** Age of the oldest unapplied write when any is pending, else the last applied write's lag. */
+  lagMs: z.number().nullable(),
+  /** Writes read from a stream and not yet applied to the other region (both directions). */
+  pending: z.number(),
+  /**
+   * Both regions hold the same items (a convergence digest), when the replicator computes one.
+   * Absent: unknown; quiescence then rests on `pending` alone.
+   */
+  converged: z.boolean().optional(),
+});
+export type ReplicationState = z.output<typeof replicationStateSchema>;
+
 export const controlStateSchema = z.object({
   cells: z.array(
     z.object({
@@ -80,10 +95,7 @@ export const controlStateSchema = z.object({
   ),
   /** Per zone: the region the edge router currently sends that zone's traffic to. */
   serving: z.record(z.string(), z.string().nullable()),
-  replication: z.record(
-    z.string(),
-    z.object({ paused: z.boolean(), lagMs: z.number().nullable(), pending: z.number() }),
-  ),
+  replication: z.record(z.string(), replicationStateSchema),
   webhookSink: z.object({ fault: sinkFaultSchema, received: z.number() }),
 });
 export type ControlState = z.output<typeof controlStateSchema>;

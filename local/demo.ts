@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
+import { scaledFailoverTiming } from '../lib/topology';
 import { localDynamoClient } from './dynamodb-local';
 import { CLIENT_COUNTRY_HEADER } from './geography';
 import { COMMERCE_STEPS } from './demo-commerce';
@@ -93,10 +94,10 @@ const failover: DemoStep = {
   async run({ topology }) {
     const zone = topology.model.zones.find((z) => z.name === 'global' && z.secondary);
     if (!zone?.secondary) return 'skipped: no global zone with a secondary';
-    const timing = (topology.state() as { details?: { timing?: Record<string, number> } }).details?.timing;
-    const rtoMs = (timing?.predictedRtoScaledSeconds ?? 90) * 1000;
+    const timing = scaledFailoverTiming(topology.model, topology.endpoints.timeScale);
+    const rtoMs = timing.predictedRtoScaledSeconds * 1000;
     // Route 53 does not say when within an interval the first failing check lands: allow one interval.
-    const boundMs = rtoMs + (timing?.healthCheckIntervalMs ?? 10_000);
+    const boundMs = rtoMs + timing.healthCheckIntervalMs;
     const expected = `${zone.name}/${zone.secondary.region}`;
     const started = Date.now();
     await control(topology, `/cells/${zone.name}/${zone.primary.region}/health`, { healthy: false });
@@ -109,8 +110,7 @@ const failover: DemoStep = {
       });
       expect(elapsed !== undefined, `still not served by ${expected} after ${boundMs + 2000} ms`);
       expect(elapsed! <= boundMs, `failover took ${elapsed} ms, bound ${boundMs} ms`);
-      const scale = topology.endpoints.timeScale;
-      return `served by ${expected} after ${(elapsed! / 1000).toFixed(1)} s (cloud-equivalent ${(elapsed! / 1000 / scale).toFixed(0)} s; predicted RTO ${(rtoMs / 1000).toFixed(1)} s = ${timing?.predictedRtoCloudSeconds ?? '?'} s in the cloud)`;
+      return `served by ${expected} after ${(elapsed! / 1000).toFixed(1)} s (cloud-equivalent ${(elapsed! / 1000 / timing.timeScale).toFixed(0)} s; predicted RTO ${(rtoMs / 1000).toFixed(1)} s = ${timing.predictedRtoCloudSeconds} s in the cloud)`;
     } finally {
       await control(topology, '/reset');
     }

@@ -24,7 +24,11 @@ export interface DynamoDbLocal {
 export interface DynamoDbLocalOptions {
   /** Port to listen on. @default a free port chosen by the OS */
   readonly port?: number;
-  /** How long to wait for the first successful request. @default 30000 */
+  /**
+   * How long to wait for the first successful request. A JVM starting on a loaded 2-core machine has been
+   * seen to take over 30 s, so the bound is generous; a healthy start answers within seconds.
+   * @default 120000
+   */
   readonly startTimeoutMs?: number;
 }
 
@@ -149,7 +153,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   process.once('exit', killOnExit);
 
   try {
-    await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 30_000);
+    await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 120_000);
   } catch (error) {
     child.kill('SIGKILL');
     const hint = /Address already in use|BindException/.test(output)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryMessage } from '../lambdas/webhooks/deliveries';
+import type { DeliveryMessage } from '../lambdas/core/webhooks/delivery';
 import type { DispatchOutcome } from '../lambdas/webhooks/dispatcher';
 import type { DeliveryQueue } from '../lambdas/webhooks/queue';
 

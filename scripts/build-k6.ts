@@ -1,31 +1,17 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { z } from 'zod';
-import { PROFILE_NAMES } from '../loadtests/profiles';
+import { bundleK6Scripts } from '../loadtests/engine/k6-bundle';
 
 /**
- * Bundles each k6 script (TypeScript, one per profile) into a single ES
- * module k6 can run: `k6/*` stays external (k6 provides it), the shared
- * profiles and flow are inlined. Usage: `npx tsx scripts/build-k6.ts [--out dist/k6]`.
+ * Bundles each k6 script (TypeScript, one per profile, and the distributed
+ * engine's script) into a single ES module k6 can run (see
+ * loadtests/engine/k6-bundle.ts). Usage: `npx tsx scripts/build-k6.ts [--out dist/k6]`.
  */
 
 const ROOT = resolve(__dirname, '..');
 
 export async function buildK6Scripts(outDir = join(ROOT, 'dist', 'k6')): Promise<string[]> {
-  mkdirSync(outDir, { recursive: true });
-  const entryPoints = PROFILE_NAMES.map((name) => join(ROOT, 'loadtests', 'k6', `${name}.ts`));
-  await build({
-    entryPoints,
-    outdir: outDir,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2020',
-    external: ['k6', 'k6/*'],
-    logLevel: 'warning',
-  });
-  return PROFILE_NAMES.map((name) => join(outDir, `${name}.js`));
+  return bundleK6Scripts(outDir);
 }
 
 if (require.main === module) {

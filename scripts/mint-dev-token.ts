@@ -1,97 +1,111 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEV_KEYS_DIR, ensureDevKeys, mintDevToken } from '../lambdas/api/auth/dev-auth';
+import { z } from 'zod';
 import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../lambdas/core/scopes';
-import { ENDPOINTS_FILE, localEndpointsSchema } from '../local/contract';
+import { tokenRequestSchema } from '../local/dev-auth';
+import { ENDPOINTS_FILE } from '../local/contract';
+import { readEndpointsFile } from '../local/endpoints-file';
 
 /**
- * LOCAL ONLY. Mints a bearer token the local topology accepts, signed with
- * the dev key in .local/dev-keys/ (generated on first use).
+ * LOCAL ONLY. Prints a bearer token the running local topology accepts, from
+ * its SIMULATED issuer (POST /control/tokens on its loopback control API; the
+ * topology's keys live in its memory, so the topology must be running).
  *
- *   npx tsx scripts/mint-dev-token.ts --sub alice --home-zone global   # customer scopes
- *   npx tsx scripts/mint-dev-token.ts --sub ops --admin           # admin:drill admin:audit
- *   npx tsx scripts/mint-dev-token.ts --sub bob --home-zone eu --scope commerce:carts --ttl 600
- *   npx tsx scripts/mint-dev-token.ts --sub alice --home-zone global --local   # ask the local topology's issuer
+ *   npm run token:dev -- --sub alice --home-zone global      # customer scopes
+ *   npm run token:dev -- --sub ops --admin                   # admin scopes
+ *   npm run token:dev -- --sub bob --home-zone eu --scope commerce:carts --ttl 600
+ *   npm run token:dev -- --home-zone global --endpoints-file /tmp/e.json   # a topology started with that file
  *
- * The running local topology (`local/`) has its own in-memory issuer; with
- * --local the token comes from its control API (POST /control/tokens) so the
- * cells accept it. Without --local the token is signed with .local/dev-keys
- * (for a cell started with AUTH_JWKS_JSON set to .local/dev-keys/jwks.json, or
- * `localApiDependencies` from lambdas/api/local.ts).
+ * The control URL comes from the endpoints file the topology wrote
+ * (`.local/endpoints.json`, or the `--endpoints-file` it was started with).
  */
-const { values } = parseArgs({
-  options: {
-    sub: { type: 'string', default: 'dev-customer' },
-    scope: { type: 'string', multiple: true },
-    admin: { type: 'boolean', default: false },
-    'home-zone': { type: 'string' },
-    ttl: { type: 'string', default: '3600' },
-    local: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+
+const USAGE = `usage: npm run token:dev -- [--sub ID] [--admin] [--scope S]... [--home-zone ZONE] [--ttl SECONDS]
+                         [--endpoints-file FILE]
+  --endpoints-file  the endpoints file of the running local topology (default ${ENDPOINTS_FILE})
+  --local           accepted for compatibility: every token comes from the running local topology
+customer scopes: ${CUSTOMER_SCOPES.join(' ')}
+admin scopes: ${ADMIN_SCOPES.join(' ')}`;
+
+const argsSchema = z.strictObject({
+  sub: tokenRequestSchema.shape.subject.default('dev-customer'),
+  scope: z.array(z.string().min(1)).optional(),
+  admin: z.boolean().default(false),
+  'home-zone': z.string().min(1).optional(),
+  ttl: z.coerce.number().pipe(tokenRequestSchema.shape.ttlSeconds.unwrap()).default(3600),
+  'endpoints-file': z.string().min(1).default(ENDPOINTS_FILE),
+  local: z.boolean().default(false),
+  help: z.boolean().default(false),
 });
 
-if (values.help) {
-  console.log(
-    'usage: mint-dev-token [--sub ID] [--admin] [--scope S]... [--home-zone ZONE] [--ttl SECONDS] [--local]\n' +
-      `keys: ${DEV_KEYS_DIR}\ncustomer scopes: ${CUSTOMER_SCOPES.join(' ')}\nadmin scopes: ${ADMIN_SCOPES.join(' ')}`,
-  );
-  process.exit(0);
+function parse(argv: string[]): z.output<typeof argsSchema> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sub: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      admin: { type: 'boolean' },
+      'home-zone': { type: 'string' },
+      ttl: { type: 'string' },
+      'endpoints-file': { type: 'string' },
+      local: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return argsSchema.parse(values);
 }
 
-const ttlSeconds = Number(values.ttl);
-if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 7 * 24 * 3600) {
-  console.error('--ttl must be a whole number of seconds between 1 and 604800');
-  process.exit(2);
-}
-
-async function fromLocalTopology(scopes: readonly string[]): Promise<string> {
-  const file = resolve(__dirname, '..', ENDPOINTS_FILE);
-  if (!existsSync(file)) throw new Error(`${ENDPOINTS_FILE} not found: start the local topology first`);
-  const { control } = localEndpointsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  const base = control.replace(/\/+$/, '');
-  const url = base.endsWith('/control') ? `${base}/tokens` : `${base}/control/tokens`;
+async function mint(args: z.output<typeof argsSchema>): Promise<string> {
+  const scopes = args.scope ?? (args.admin ? ADMIN_SCOPES : CUSTOMER_SCOPES);
+  const customerToken = scopes.some((scope) => (CUSTOMER_SCOPES as readonly string[]).includes(scope));
+  if (customerToken && !args['home-zone'])
+    console.error(
+      'note: no --home-zone, so the cells accept this token only for creating a customer profile; carts, ' +
+        'checkout, orders and profiles answer 403 home_zone_unknown. Add --home-zone <zone>.',
+    );
+  const { control } = readEndpointsFile(args['endpoints-file']);
+  const url = `${control.replace(/\/+$/, '')}/tokens`;
   const response = await fetch(url, {
     signal: AbortSignal.timeout(5000),
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      subject: values.sub,
+      subject: args.sub,
       scopes,
-      ttlSeconds,
-      ...(values['home-zone'] ? { homeZone: values['home-zone'] } : {}),
+      ttlSeconds: args.ttl,
+      ...(args['home-zone'] ? { homeZone: args['home-zone'] } : {}),
     }),
   }).catch((error: Error) => {
-    throw new Error(`the local topology does not answer at ${url} (${error.message}); is it running?`);
+    throw new Error(
+      `the local topology does not answer at ${url} (${error.message}); is it running? (npm run local)`,
+    );
   });
   if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
+  return z.object({ token: z.string().min(1) }).parse(await response.json()).token;
 }
 
-async function main(): Promise<void> {
-  const scopes = values.scope ?? (values.admin ? ADMIN_SCOPES : CUSTOMER_SCOPES);
-  const customerToken = scopes.some((scope) => (CUSTOMER_SCOPES as readonly string[]).includes(scope));
-  if (customerToken && !values['home-zone'])
-    console.error(
-      'note: no --home-zone, so the cells accept this token only for creating a customer profile; carts, ' +
-        'checkout, orders and profiles answer 403 home_zone_unknown. Add --home-zone <zone>.',
-    );
-  if (values.local) {
-    process.stdout.write(`${await fromLocalTopology(scopes)}\n`);
-    return;
+export async function main(argv: string[]): Promise<number> {
+  let args: z.output<typeof argsSchema>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    const detail =
+      error instanceof z.ZodError
+        ? error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')
+        : (error as Error).message;
+    console.error(`${detail}\n${USAGE}`);
+    return 2;
   }
-  const keys = await ensureDevKeys();
-  const token = await mintDevToken(keys, {
-    subject: values.sub!,
-    scopes,
-    ttlSeconds,
-    ...(values['home-zone'] ? { homeZone: values['home-zone'] } : {}),
-  });
-  process.stdout.write(`${token}\n`);
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    process.stdout.write(`${await mint(args)}\n`);
+    return 0;
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error((error as Error).message);
-  process.exit(1);
-});
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,5 +1,5 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../lambdas/adapters/table';
+import { DrillFlagRepository } from '../../lambdas/adapters/drill-flag-repository';
+import type { DynamoDBDocumentClient } from '../../lambdas/adapters/table';
 import { type FaultDescription, ReversibleFault } from './types';
 
 /**
@@ -29,23 +29,20 @@ export class DrillFlagInjector extends ReversibleFault {
     };
   }
 
+  private get flags(): DrillFlagRepository {
+    return new DrillFlagRepository({ documentClient: this.client, tableName: this.tableName });
+  }
+
   protected async apply(): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.drillFlag(this.region),
-          enabled: true,
-          reason: this.reason,
-          setAt: new Date(this.now()).toISOString(),
-        },
-      }),
-    );
+    await this.flags.set(this.region, {
+      enabled: true,
+      changedBy: 'drill tooling',
+      changedAt: new Date(this.now()).toISOString(),
+      reason: this.reason,
+    });
   }
 
   protected async undo(): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: keys.drillFlag(this.region) }),
-    );
+    await this.flags.clear(this.region);
   }
 }

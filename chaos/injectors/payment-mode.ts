@@ -1,13 +1,14 @@
+import { testPaymentMethodFor } from '../../local/payment-provider';
 import { type FaultDescription, ReversibleFault } from './types';
 
 /**
  * The dependency-latency fault on the local topology: checkouts of the drill
- * load pay with `pm_card_hang`, for which the local payment provider never
- * answers (lambdas/adapters/local-payment-provider.ts). SIMULATED: the
+ * load pay with the test payment method for which the local payment provider
+ * never answers (local/payment-provider.ts). SIMULATED: the
  * provider is a stand-in and the fault is chosen per request by the load,
  * but what is drilled is real: the API's payment timeout and circuit breaker.
  */
-export const HANGING_PAYMENT_METHOD = 'pm_card_hang';
+export const HANGING_PAYMENT_METHOD = testPaymentMethodFor('hang');
 
 export class PaymentHangFault extends ReversibleFault {
   private active = false;

@@ -1,12 +1,12 @@
 import type { Observation } from '../metrics';
-import { figureRows } from './markdown';
+import { type ReportBlock, reportFacts, reportSections, reportTitle, VERDICT_WORDS } from './sections';
 import type { DrillReport } from './types';
 
 /**
  * A self-contained HTML page (no scripts, no external assets: it can be
- * attached to a ticket) with an inline SVG timeline: success rate and p99
- * latency per second, the fault window shaded, the serving cell as a coloured
- * band.
+ * attached to a ticket): every section of the summary (sections.ts), and an
+ * inline SVG timeline: success rate and p99 latency per second, the fault
+ * window shaded, the serving cell as a coloured band.
  */
 
 export function escapeHtml(text: string): string {
@@ -98,39 +98,43 @@ ${legend}
 </svg>`;
 }
 
+function block(b: ReportBlock, report: DrillReport): string {
+  switch (b.kind) {
+    case 'paragraph':
+      return `<p>${escapeHtml(b.text)}</p>`;
+    case 'list':
+      return `<ul>${b.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+    case 'table': {
+      const header = `<tr>${b.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+      const rows = b.rows.map((row, i) => {
+        const state = b.rowStates?.[i];
+        return `<tr${state ? ` class="${state}"` : ''}>${row.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
+      });
+      return `<table>${header}\n${rows.join('\n')}</table>`;
+    }
+    case 'chart':
+      return timelineSvg(report.timeline, report.faultWindow);
+  }
+}
+
+/** The report's sections (sections.ts) as a page, with the timeline chart. */
 export function renderHtml(report: DrillReport): string {
-  const rows = figureRows(report.figures)
-    .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
-    .join('\n');
-  const criteria = report.criteria
+  const title = reportTitle(report);
+  const sections = reportSections(report)
     .map(
-      (c) =>
-        `<tr class="${c.ok ? 'ok' : 'bad'}"><th>${escapeHtml(c.name)}</th><td>${c.ok ? 'ok' : 'FAILED'}</td><td>${escapeHtml(c.detail)}</td></tr>`,
+      (section) =>
+        `<h2>${escapeHtml(section.title)}</h2>\n${section.blocks.map((b) => block(b, report)).join('\n')}`,
     )
     .join('\n');
-  const faults = report.faults
-    .map(
-      (f) =>
-        `<li>${escapeHtml(f.fault)} on ${escapeHtml(f.target)} (${escapeHtml(f.mechanism)}${f.simulated ? ', SIMULATED' : ''})</li>`,
-    )
-    .join('');
-  const events = report.events
-    .map((e) => `<li>${(e.atMs / 1000).toFixed(1)} s: ${escapeHtml(e.label)}</li>`)
-    .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Drill ${escapeHtml(report.drill)}: ${report.verdict}</title>
-<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#1a202c}table{border-collapse:collapse}th,td{border:1px solid #cbd5e0;padding:4px 8px;text-align:left}.verdict-pass{color:#2f855a}.verdict-fail,.verdict-aborted{color:#c53030}tr.bad td{color:#c53030}</style>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#1a202c}table{border-collapse:collapse}th,td{border:1px solid #cbd5e0;padding:4px 8px;text-align:left}.verdict-pass{color:#2f855a}.verdict-fail,.verdict-aborted{color:#c53030}.verdict-inconclusive{color:#b7791f}tr.bad td{color:#c53030}tr.unknown td{color:#b7791f}</style>
 </head><body>
-<h1>Drill ${escapeHtml(report.drill)}: <span class="verdict-${report.verdict}">${report.verdict.toUpperCase()}</span></h1>
-<p>${escapeHtml(report.id)} &middot; ${escapeHtml(report.environment)}${report.environment === 'local' ? ` (SIMULATED, time scale ${report.timeScale})` : ''} &middot; ${escapeHtml(report.startedAt)}</p>
-${report.abortReason ? `<p class="verdict-aborted">Aborted: ${escapeHtml(report.abortReason)}</p>` : ''}
-<h2>Hypothesis</h2><p>${escapeHtml(report.hypothesis)}</p>
-<h2>Fault</h2><ul>${faults}</ul>
-<h2>Timeline</h2>
-${timelineSvg(report.timeline, report.faultWindow)}
-<ul>${events}</ul>
-<h2>Figures</h2><table>${rows}</table>
-<h2>Checks</h2><table>${criteria}</table>
+<h1>Drill ${escapeHtml(report.drill)}: <span class="verdict-${report.verdict}">${VERDICT_WORDS[report.verdict]}</span></h1>
+<ul>${reportFacts(report)
+    .map((fact) => `<li>${escapeHtml(fact)}</li>`)
+    .join('')}</ul>
+${sections}
 </body></html>
 `;
 }

@@ -27,6 +27,15 @@ export interface DrillReport {
   /** Notable moments: fault injected, router switched, recovered, rolled back, failed back. */
   readonly events: readonly { readonly atMs: number; readonly label: string }[];
   readonly notes: readonly string[];
+  /** The machine's load while the drill ran: a loaded host explains slow figures (absent in older reports). */
+  readonly host?: HostLoad;
+}
+
+export interface HostLoad {
+  readonly cpuCount: number;
+  /** os.loadavg(): 1, 5 and 15 minute load averages when the drill started. */
+  readonly loadAverageAtStart: readonly number[];
+  readonly loadAverageAtEnd: readonly number[];
 }
 
 export interface DrillFigures {

@@ -1,6 +1,6 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from './table';
-import { backoff } from './transaction-errors';
+import { backoff } from './transaction';
 
 /**
  * Batch reads and writes that finish what they start: DynamoDB takes at most

@@ -1,32 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CartLine } from '../core/cart';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Order } from '../core/order';
 import { queryIndexPage } from './cursor';
-import { epochSeconds, keys, type TableContext, type TransactWrite } from './table';
+import { keys, type TableContext, type TransactWrite } from './table';
 
-/** Orders (gsi1: a customer's orders, newest first) and the checkout saga's state item. */
-
-export type SagaState = 'reserved' | 'completed' | 'compensated';
-
-export interface CheckoutSaga {
-  readonly checkoutId: string;
-  readonly state: SagaState;
-  readonly cartId: string;
-  readonly currency: string;
-  readonly lines: readonly CartLine[];
-  /**
-   * Part of the provider's idempotency key. A retry of a compensated checkout takes the next one, so
-   * the provider does not replay its earlier failure, unless that failure left the outcome unknown.
-   */
-  readonly attempt: number;
-  /** Set when compensated after a provider timeout: the next attempt asks under the same key. */
-  readonly providerOutcomeUnknown?: boolean;
-  /** Recorded when the saga completes (with the order), not before. */
-  readonly authorizationId?: string;
-}
-
-const SAGA_RETENTION_SECONDS = 7 * 24 * 3600;
-
+/** Orders: one item each; gsi1 lists a customer's orders, newest first. */
 export class OrderRepository {
   constructor(private readonly context: TableContext) {}
 
@@ -85,97 +62,6 @@ export class OrderRepository {
           ':at': at,
           ':one': 1,
           ':version': version,
-        },
-      },
-    };
-  }
-
-  async getSaga(checkoutId: string): Promise<CheckoutSaga | undefined> {
-    const { Item } = await this.context.documentClient.send(
-      new GetCommand({
-        TableName: this.context.tableName,
-        Key: keys.checkout(checkoutId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item as CheckoutSaga | undefined;
-  }
-
-  /** Sagas this region started that are still reserved and began before `cutoff`, oldest first. */
-  async openSagasStartedBefore(
-    cutoff: number,
-    limit: number,
-  ): Promise<(CheckoutSaga & { startedAt: string })[]> {
-    const { Items = [] } = await this.context.documentClient.send(
-      new QueryCommand({
-        TableName: this.context.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :open AND gsi1sk < :cutoff',
-        ExpressionAttributeValues: {
-          ':open': keys.openCheckoutsIndex(this.context.region),
-          ':cutoff': new Date(cutoff).toISOString(),
-        },
-        Limit: limit,
-      }),
-    );
-    return Items.map((item) => ({
-      ...(item as CheckoutSaga),
-      startedAt: String(item.gsi1sk).split('#')[0]!,
-    }));
-  }
-
-  /** Starts (or restarts a compensated) saga; fails if another attempt holds it. */
-  startSaga(saga: CheckoutSaga): TransactWrite {
-    return {
-      Put: {
-        TableName: this.context.tableName,
-        Item: {
-          ...keys.checkout(saga.checkoutId),
-          entity: 'checkout',
-          ...saga,
-          gsi1pk: keys.openCheckoutsIndex(this.context.region),
-          gsi1sk: `${new Date(this.context.now()).toISOString()}#${saga.checkoutId}`,
-          expiresAt: epochSeconds(this.context.now()) + SAGA_RETENTION_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR #state = :compensated',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':compensated': 'compensated' },
-      },
-    };
-  }
-
-  /** reserved -> compensated, remembering whether the provider's answer was lost (see `attempt`). */
-  compensateSaga(checkoutId: string, providerOutcomeUnknown: boolean): TransactWrite {
-    return {
-      Update: {
-        TableName: this.context.tableName,
-        Key: keys.checkout(checkoutId),
-        UpdateExpression:
-          'SET #state = :compensated, providerOutcomeUnknown = :unknown REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: '#state = :reserved',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':compensated': 'compensated',
-          ':reserved': 'reserved',
-          ':unknown': providerOutcomeUnknown,
-        },
-      },
-    };
-  }
-
-  /** The final transaction's saga item: reserved -> completed, with the authorization it completed with. */
-  completeSaga(checkoutId: string, authorizationId: string): TransactWrite {
-    return {
-      Update: {
-        TableName: this.context.tableName,
-        Key: keys.checkout(checkoutId),
-        UpdateExpression: 'SET #state = :completed, authorizationId = :id REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: '#state = :reserved',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':completed': 'completed',
-          ':reserved': 'reserved',
-          ':id': authorizationId,
         },
       },
     };

@@ -2,46 +2,36 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { ProblemError } from '../core/errors';
-import { type ApiDependencies, type ResolvedDependencies, resolveDependencies } from './dependencies';
+import { SERVED_BY_HEADER } from '../core/served-by';
+import { type ApiDependencies, resolveDependencies } from './dependencies';
+import { BODY_TOO_LARGE_DETAIL, MAX_BODY_BYTES } from './http/body-limit';
 import { correlation } from './http/correlation';
 import type { AppEnv } from './http/env';
 import { handleError, problemResponse } from './http/problem';
-import { mountRoute, type RouteSpec } from './http/route';
+import { mountRoute } from './http/route';
+import { securityHeaders } from './http/security-headers';
 import { mountOptionsFor } from './mount-options';
-import { adminRoutes } from './routes/admin';
-import { cartRoutes } from './routes/carts';
-import { catalogRoutes } from './routes/catalog';
-import { checkoutRoutes } from './routes/checkout';
-import { customerRoutes } from './routes/customers';
-import { healthRoutes } from './routes/health';
-import { orderRoutes } from './routes/orders';
+import { API_ROUTES } from './routes';
 
 export type { ApiDependencies } from './dependencies';
 
-/** Largest request body accepted; larger bodies get 413 before anything is parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
-
-/** Every described route of the API, in OpenAPI order. */
-export function apiRoutes(deps: ResolvedDependencies): RouteSpec[] {
-  return [
-    ...catalogRoutes(deps),
-    ...cartRoutes(deps),
-    ...checkoutRoutes(deps),
-    ...orderRoutes(deps),
-    ...customerRoutes(deps),
-    ...adminRoutes(deps),
-  ] as RouteSpec[];
-}
+export { MAX_BODY_BYTES } from './http/body-limit';
 
 export function createApp(deps: ApiDependencies): Hono<AppEnv> {
   const resolved = resolveDependencies(deps);
   const app = new Hono<AppEnv>();
+  app.use(securityHeaders());
   app.use(correlation(resolved.logger, resolved.metrics));
+  const cell = `${resolved.config.CELL_ZONE}/${resolved.config.CELL_REGION}`;
+  app.use(async (c, next) => {
+    await next();
+    c.header(SERVED_BY_HEADER, cell);
+  });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ProblemError('payload_too_large', `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+        throw new ProblemError('payload_too_large', BODY_TOO_LARGE_DETAIL);
       },
     }),
   );
@@ -66,9 +56,12 @@ export function createApp(deps: ApiDependencies): Hono<AppEnv> {
     problemResponse(c, new ProblemError('route_not_found', `no route ${c.req.method} ${c.req.path}`)),
   );
 
-  app.route('/v1', healthRoutes(deps));
   const mountOptions = mountOptionsFor(resolved);
-  for (const spec of apiRoutes(resolved)) mountRoute(app, spec, mountOptions);
-  for (const extend of deps.extensions ?? []) extend(app, resolved);
+  for (const family of API_ROUTES) {
+    const handlers = family.bind(resolved);
+    for (const [name, contract] of Object.entries(family.contracts)) {
+      mountRoute(app, contract, handlers[name]!, mountOptions);
+    }
+  }
   return app;
 }

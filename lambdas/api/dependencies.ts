@@ -1,14 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Hono } from 'hono';
 import type { JSONWebKeySet } from 'jose';
 import { UnconfiguredPaymentProvider } from '../adapters/unconfigured-payment-provider';
-import type { TableContext } from '../adapters/table';
+import type { DynamoDBDocumentClient, TableContext } from '../adapters/table';
 import type { CellConfig } from '../core/cell-config';
 import { CircuitBreaker } from '../core/circuit-breaker';
 import { type ZoneResolver, zoneResolver } from '../core/geography';
+import { ProblemError } from '../core/errors';
 import type { PaymentProvider } from '../core/payment';
-import type { AppEnv } from './http/env';
+import type { DeliveryQueue } from '../webhooks/queue';
+import type { NetworkMode, Resolver } from '../webhooks/ssrf';
 import { type ApiMetrics, defaultMetrics, powertoolsApiMetrics } from './http/metrics';
 import {
   type AccessTokenVerifier,
@@ -49,14 +49,35 @@ export interface ApiDependencies {
   readonly paymentCircuit?: CircuitBreaker;
   /** Test hook run after each checkout step; a never-settling promise simulates the process dying there. */
   readonly checkoutHook?: (step: CheckoutStep) => Promise<void>;
-  /** Extra routes (e.g. webhooks, events) mounted on the same app, behind the same error handling. */
-  readonly extensions?: ReadonlyArray<(app: Hono<AppEnv>, deps: ResolvedDependencies) => void>;
+  /**
+   * Where the webhook operator routes (resend, recover, DLQ redrive) enqueue deliveries: SQS in the cloud,
+   * the in-process queue locally. @default a queue that refuses, so those routes answer 500
+   */
+  readonly webhookQueue?: DeliveryQueue;
+  /** Which webhook URLs are allowed. @default 'cloud' (public https only) */
+  readonly networkMode?: NetworkMode;
+  /** Host name resolution for the webhook URL checks. @default the system resolver */
+  readonly resolveHost?: Resolver;
+  /** Age below which `GET /v1/events` does not return an event yet (see routes/events.ts). @default 5000 */
+  readonly eventSettleMs?: number;
 }
 
-export interface ResolvedDependencies extends Required<Omit<ApiDependencies, 'checkoutHook' | 'extensions'>> {
+export interface ResolvedDependencies
+  extends Required<Omit<ApiDependencies, 'checkoutHook' | 'resolveHost'>> {
   readonly checkoutHook?: ApiDependencies['checkoutHook'];
+  readonly resolveHost?: Resolver;
   readonly table: TableContext;
 }
+
+/** Events younger than this are not listed yet (ids minted by several instances settle in the index). */
+export const DEFAULT_EVENT_SETTLE_MS = 5000;
+
+/** Used when no delivery queue was injected: operator routes that enqueue answer 503. */
+const UNCONFIGURED_QUEUE: DeliveryQueue = {
+  enqueue: async () => {
+    throw new ProblemError('internal_error', 'this cell has no webhook delivery queue configured');
+  },
+};
 
 export function verifierFromConfig(config: CellConfig, now?: () => number): AccessTokenVerifier {
   const options = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ...(now ? { now } : {}) };
@@ -102,6 +123,9 @@ export function resolveDependencies(deps: ApiDependencies): ResolvedDependencies
     paymentProvider: deps.paymentProvider ?? new UnconfiguredPaymentProvider(),
     paymentTimeoutMs: deps.paymentTimeoutMs ?? 3000,
     paymentCircuit: deps.paymentCircuit ?? new CircuitBreaker({ failureThreshold: 5, openMs: 30_000, now }),
+    webhookQueue: deps.webhookQueue ?? UNCONFIGURED_QUEUE,
+    networkMode: deps.networkMode ?? 'cloud',
+    eventSettleMs: deps.eventSettleMs ?? DEFAULT_EVENT_SETTLE_MS,
     table: tableContextOf(config, deps.documentClient, now),
   };
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from '../core/idempotency';
 import { isPersonalDataPath } from '../core/data-classification';
-import type { ResponseSpec, RouteSpec } from './http/route';
+import type { ResponseSpec, RouteContract } from './http/route';
 import { RESIDENCY_ERRORS } from './schemas';
 
 /**
@@ -68,7 +68,7 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query', c
   }));
 }
 
-export function openApiDocument(specs: readonly RouteSpec[], info: OpenApiInfo): JsonObject {
+export function openApiDocument(specs: readonly RouteContract[], info: OpenApiInfo): JsonObject {
   const collector = new SchemaCollector();
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const spec of specs) {

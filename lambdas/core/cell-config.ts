@@ -82,3 +82,73 @@ export function cellConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CellCon
   }
   return result.data;
 }
+
+/** The variables a cell's functions read: the schema's own keys, so a rename there breaks every builder. */
+export type CellEnvironmentName = keyof z.input<typeof cellConfigSchema>;
+export type CellEnvironment = Partial<Record<CellEnvironmentName, string>>;
+
+/** How a cell verifies bearer tokens: the identity provider's issuer, audience and signing keys. */
+export interface CellAuthFacts {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Where the provider publishes its JWKS (the cloud). */
+  readonly jwksUrl?: string;
+  /** The JWKS itself, inline (the local topology's SIMULATED issuer). */
+  readonly jwksJson?: string;
+}
+
+/**
+ * What a cell is told about itself, as plain data. The CDK construct
+ * (lib/constructs/cell-environment.ts) and the local topology (local/cell.ts)
+ * both turn their facts into variables with `cellEnvironment`, so the cloud
+ * and the local cells cannot disagree on a variable name.
+ */
+export interface CellFacts {
+  readonly appName: string;
+  readonly zone: string;
+  readonly region: string;
+  readonly role: 'primary' | 'secondary';
+  readonly tableName: string;
+  /** zone name -> public base URL of that zone's API (421 answers point there). */
+  readonly zoneEndpoints: Readonly<Record<string, string>>;
+  /** zone name -> the geographies it serves (decides a new customer's home zone). */
+  readonly zoneGeographies: Readonly<Record<string, readonly string[]>>;
+  /** @default the schema's default (`dev`) */
+  readonly appVersion?: string;
+  /** @default the schema's defaults: no keys, so every protected route answers 401 */
+  readonly auth?: CellAuthFacts;
+  /** The cell's EventBridge bus (cloud only). */
+  readonly eventBusName?: string;
+  /** The cell's webhook queue (cloud only). */
+  readonly webhookQueueUrl?: string;
+}
+
+/** The cell's environment variables from its facts; unset facts are left out, so the schema's defaults apply. */
+export function cellEnvironment(facts: CellFacts): CellEnvironment {
+  // Every schema key is listed here, so a new variable is a compile error until this builder decides it.
+  const variables: Record<CellEnvironmentName, string | undefined> = {
+    APP_NAME: facts.appName,
+    CELL_ZONE: facts.zone,
+    CELL_REGION: facts.region,
+    CELL_ROLE: facts.role,
+    TABLE_NAME: facts.tableName,
+    APP_VERSION: facts.appVersion,
+    ZONE_ENDPOINTS: JSON.stringify(facts.zoneEndpoints),
+    ZONE_GEOGRAPHIES: JSON.stringify(facts.zoneGeographies),
+    AUTH_ISSUER: facts.auth?.issuer,
+    AUTH_AUDIENCE: facts.auth?.audience,
+    AUTH_JWKS_URL: facts.auth?.jwksUrl,
+    AUTH_JWKS_JSON: facts.auth?.jwksJson,
+    EVENT_BUS_NAME: facts.eventBusName,
+    WEBHOOK_QUEUE_URL: facts.webhookQueueUrl,
+    // Writer fencing is the cloud API's alone: its cell stack sets these from SSM parameters (fenceWriter).
+    WRITER_FENCE: undefined,
+    ROUTING_CONTROL_ARN: undefined,
+    ARC_CLUSTER_ENDPOINTS: undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(variables).filter(
+      (entry): entry is [CellEnvironmentName, string] => entry[1] !== undefined,
+    ),
+  );
+}

@@ -1,7 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventEnvelope } from '../core/events/envelope';
 
-/** Where the relay publishes events: the cell's EventBridge bus, or an in-memory bus locally and in tests. */
+/** Where the relay publishes events: the cell's EventBridge bus, or a SIMULATED bus locally and in tests (local/in-memory-publisher.ts). */
 export interface EventPublisher {
   /** Returns the event ids that were not accepted. */
   publish(events: readonly EventEnvelope[]): Promise<{ failedEventIds: ReadonlySet<string> }>;
@@ -45,18 +45,5 @@ export class EventBridgePublisher implements EventPublisher {
       }
     }
     return { failedEventIds };
-  }
-}
-
-/** Keeps the last `keep` published events in memory (local topology, tests, benchmarks). */
-export class InMemoryPublisher implements EventPublisher {
-  events: EventEnvelope[] = [];
-  published = 0;
-  constructor(private readonly keep = 10_000) {}
-  async publish(events: readonly EventEnvelope[]): Promise<{ failedEventIds: ReadonlySet<string> }> {
-    this.events.push(...events);
-    this.published += events.length;
-    if (this.events.length > this.keep) this.events = this.events.slice(-this.keep);
-    return { failedEventIds: new Set() };
   }
 }

@@ -1,7 +1,6 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { type EventEnvelope, eventEnvelopeSchema, isOutboxItem } from '../core/events/envelope';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { outboxEnvelopeOf } from '../adapters/outbox-repository';
+import type { EventEnvelope } from '../core/events/envelope';
 import type { EventPublisher } from './event-bus';
 
 /**
@@ -47,23 +46,12 @@ export interface RelayResult extends DynamoDBBatchResponse {
 
 const silent: RelayLogger = { warn: () => undefined, error: () => undefined };
 
-/** The envelope of an outbox INSERT, `undefined` for records the relay ignores, or an error string. */
-export function outboxEnvelope(record: DynamoDBRecord): EventEnvelope | undefined | { invalid: string } {
-  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
-  const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  if (!isOutboxItem(item)) return undefined;
-  const parsed = eventEnvelopeSchema.safeParse(item.envelope);
-  if (!parsed.success)
-    return { invalid: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-  return parsed.data;
-}
-
 export async function relayStreamBatch(event: DynamoDBStreamEvent, deps: RelayDeps): Promise<RelayResult> {
   const logger = deps.logger ?? silent;
   const pending: { sequenceNumber: string; envelope: EventEnvelope }[] = [];
   let skipped = 0;
   for (const record of event.Records) {
-    const envelope = outboxEnvelope(record);
+    const envelope = outboxEnvelopeOf(record);
     if (envelope === undefined) continue;
     if ('invalid' in envelope) {
       skipped += 1;

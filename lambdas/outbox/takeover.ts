@@ -1,6 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { encodeTime } from 'ulid';
-import { type EventEnvelope, eventEnvelopeSchema, outboxIndexOf } from '../core/events/envelope';
+import { OutboxRepository, positionBounds } from '../adapters/outbox-repository';
+import type { DynamoDBDocumentClient } from '../adapters/table';
 import type { EventPublisher } from './event-bus';
 import type { DeliveryFanoutPort } from './relay';
 
@@ -25,7 +24,7 @@ export interface TakeoverOptions {
   readonly cellRegion: string;
   readonly publisher: EventPublisher;
   readonly fanout: DeliveryFanoutPort;
-  /** ms since the epoch, inclusive / exclusive, by event id time. */
+  /** ms since the epoch, inclusive / exclusive, by the time events occurred. */
   readonly since: number;
   readonly until: number;
 }
@@ -39,31 +38,17 @@ export interface TakeoverResult {
 const PAGE = 100;
 
 export async function relayReplicatedEvents(options: TakeoverOptions): Promise<TakeoverResult> {
-  const lower = `${encodeTime(options.since, 10)}0000000000000000`;
-  const upper = `${encodeTime(Math.max(0, options.until - 1), 10)}ZZZZZZZZZZZZZZZZ`;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  const outbox = new OutboxRepository(options);
+  const range = positionBounds(options.since, options.until - 1);
+  let resumeAfter: Record<string, unknown> | undefined;
   let examined = 0;
   let relayed = 0;
   const failed = new Set<string>();
   do {
-    const page = await options.documentClient.send(
-      new QueryCommand({
-        TableName: options.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': outboxIndexOf(options.zone), ':lower': lower, ':upper': upper },
-        Limit: PAGE,
-        ExclusiveStartKey,
-      }),
-    );
-    ExclusiveStartKey = page.LastEvaluatedKey;
-    const items = page.Items ?? [];
-    examined += items.length;
-    const foreign: EventEnvelope[] = [];
-    for (const item of items) {
-      const parsed = eventEnvelopeSchema.safeParse(item.envelope);
-      if (parsed.success && parsed.data.producer.region !== options.cellRegion) foreign.push(parsed.data);
-    }
+    const page = await outbox.page(options.zone, range, PAGE, resumeAfter);
+    resumeAfter = page.resumeAfter;
+    examined += page.envelopes.length;
+    const foreign = page.envelopes.filter((e) => e.producer.region !== options.cellRegion);
     if (foreign.length === 0) continue;
     const published = await options.publisher.publish(foreign);
     const fannedOut = await options.fanout.fanOut(
@@ -71,6 +56,6 @@ export async function relayReplicatedEvents(options: TakeoverOptions): Promise<T
     );
     for (const id of [...published.failedEventIds, ...fannedOut.failedEventIds]) failed.add(id);
     relayed += foreign.filter((e) => !failed.has(e.eventId)).length;
-  } while (ExclusiveStartKey);
+  } while (resumeAfter);
   return { examined, relayed, failedEventIds: [...failed] };
 }

@@ -2,11 +2,12 @@ import {
   type AttemptLog,
   type DeliveryMessage,
   type DeliveryRecord,
-  type DeliveryStore,
   MAX_ATTEMPTS,
   truncateBody,
-} from './deliveries';
-import { activeSecrets, type EndpointRegistry } from './endpoints';
+} from '../core/webhooks/delivery';
+import type { DeliveryStore } from '../adapters/webhook-delivery-store';
+import { activeSecrets } from '../core/webhooks/endpoint';
+import type { EndpointRegistry } from './endpoints';
 import { HttpFailure, type HttpPoster } from './http-client';
 import { BACKOFF_STATUSES, MAX_DELAY_MS, nextDelayMs, parseRetryAfter } from './schedule';
 import { signatureHeaders } from './signature';

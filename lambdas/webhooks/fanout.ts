@@ -1,6 +1,8 @@
 import type { EventEnvelope } from '../core/events/envelope';
-import type { DeliveryMessage, DeliveryStore } from './deliveries';
-import { type EndpointRegistry, matchesEventType } from './endpoints';
+import type { DeliveryMessage } from '../core/webhooks/delivery';
+import type { DeliveryStore } from '../adapters/webhook-delivery-store';
+import type { EndpointRegistry } from './endpoints';
+import { matchesEventType } from '../core/webhooks/endpoint';
 import type { DeliveryQueue } from './queue';
 
 /**

@@ -1,5 +1,7 @@
-import type { AttemptLog, DeliveryRecord, DeliveryStore, DlqEntry } from './deliveries';
-import { EndpointNotFoundError, type EndpointRegistry } from './endpoints';
+import type { AttemptLog, DeliveryRecord, DlqEntry } from '../core/webhooks/delivery';
+import type { DeliveryStore } from '../adapters/webhook-delivery-store';
+import { EndpointNotFoundError } from '../core/webhooks/endpoint';
+import type { EndpointRegistry } from './endpoints';
 import type { DeliveryQueue } from './queue';
 
 /**

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryMessage } from './deliveries';
+import type { DeliveryMessage } from '../core/webhooks/delivery';
 
 /**
  * Where delivery messages go: SQS in the cloud (`SqsDeliveryQueue`), the

@@ -14,11 +14,13 @@ import {
 } from '../stacks/failover-control-stack';
 import { EdgeStack, edgeStackName, edgeZones } from '../stacks/edge-stack';
 import { GlobalRoutingStack, routingStackName } from '../stacks/global-routing-stack';
+import { LoadGeneratorStack } from '../stacks/load-generator-stack';
 import { RegionalCellStack } from '../stacks/regional-cell-stack';
 import { ReplicaKeyStack } from '../stacks/replica-key-stack';
 import { SovereignDnsStack, sovereignDnsStackName } from '../stacks/sovereign-dns-stack';
 import { residencyValidationPlugin } from '../residency/guardrails';
-import type { Partition, TopologyModel } from '../topology';
+import { type Partition, partitionOf, type TopologyModel } from '../topology';
+import { loadGeneratorStackName } from '../../loadtests/engine/contract';
 import { addNagPacks } from './nag';
 import type { StackRole, StackRow } from './stack-table';
 
@@ -32,6 +34,12 @@ export interface BuildCommerceAppOptions {
    * @default - none
    */
   readonly validationPlugins?: readonly IPolicyValidationPlugin[];
+  /**
+   * Regions to provision k6 load generators in (LoadGeneratorStack), e.g. from the `loadGenerators`
+   * context value through loadGeneratorRegionsFromContext.
+   * @default - none: load generators are opt-in
+   */
+  readonly loadGeneratorRegions?: readonly string[];
 }
 
 export interface CommerceApp {
@@ -46,6 +54,8 @@ export interface CommerceApp {
   readonly edge?: EdgeStack;
   /** FIS experiment templates per drillable zone (see fisDrillZones). */
   readonly drills: readonly DrillStack[];
+  /** k6 load generators per opted-in region (empty unless loadGeneratorRegions is given). */
+  readonly loadGenerators: readonly LoadGeneratorStack[];
   /** Every stack with its zone, role, region, partition and account (for the synth log). */
   readonly rows: readonly StackRow[];
 }
@@ -155,15 +165,6 @@ export function buildCommerceApp(
     }
   }
 
-  const routing = new GlobalRoutingStack(app, routingStackName(model), { model });
-  if (failoverControl) {
-    routing.addStackDependency(
-      failoverControl,
-      'its RECOVERY_CONTROL health checks read the routing control ARNs',
-    );
-  }
-  row(routing, '*', 'routing', 'aws');
-
   const edge =
     model.config.edge.enabled && edgeZones(model).length > 0
       ? new EdgeStack(app, edgeStackName(model), { model })
@@ -178,6 +179,23 @@ export function buildCommerceApp(
     }
     row(edge, '*', 'edge', 'aws');
   }
+
+  // Steering references the distributions only once the hosted zone exists (see addCdnSteering).
+  const cloudFrontDomains =
+    edge && 'id' in model.config.hostedZone
+      ? new Map([...edge.distributions].map(([zone, cdn]) => [zone, cdn.distribution.distributionDomainName]))
+      : undefined;
+  const routing = new GlobalRoutingStack(app, routingStackName(model), {
+    model,
+    ...(cloudFrontDomains ? { cloudFrontDomains } : {}),
+  });
+  if (failoverControl) {
+    routing.addStackDependency(
+      failoverControl,
+      'its RECOVERY_CONTROL health checks read the routing control ARNs',
+    );
+  }
+  row(routing, '*', 'routing', 'aws');
 
   const drills = fisDrillZones(model).map((zone) => {
     const primary = cells.find((cell) => cell.cell === zone.primary)!;
@@ -200,6 +218,15 @@ export function buildCommerceApp(
     return drill;
   });
 
+  const loadGenerators = (options.loadGeneratorRegions ?? []).map((region) => {
+    const stack = new LoadGeneratorStack(app, loadGeneratorStackName(model.appName, region), {
+      model,
+      region,
+    });
+    row(stack, '*', 'load generator', partitionOf(region));
+    return stack;
+  });
+
   if (options.nag ?? true) addNagPacks(app);
   const plugins = [
     ...((options.residency ?? true) ? [residencyValidationPlugin(model)] : []),
@@ -216,6 +243,7 @@ export function buildCommerceApp(
     routing,
     ...(edge ? { edge } : {}),
     drills,
+    loadGenerators,
     rows,
   };
 }

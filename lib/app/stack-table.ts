@@ -9,7 +9,8 @@ export type StackRole =
   | 'edge'
   | 'drill'
   | 'account baseline'
-  | 'failover control';
+  | 'failover control'
+  | 'load generator';
 
 export interface StackRow {
   readonly stackName: string;

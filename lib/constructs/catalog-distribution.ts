@@ -1,11 +1,12 @@
-import { Tags } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { isPersonalDataPath } from '../../lambdas/core/data-classification';
 import { TAG_KEYS } from '../tagging';
-import type { Zone } from '../topology';
+import type { Topology, Zone } from '../topology';
 import { acknowledge } from './nag-acknowledgements';
 
 export interface CatalogDistributionProps {
@@ -18,7 +19,33 @@ export interface CatalogDistributionProps {
   readonly publicPathPrefixes: readonly string[];
   readonly cachePolicy: cloudfront.ICachePolicy;
   readonly priceClass: cloudfront.PriceClass;
+  /**
+   * How long CloudFront waits for a cell (topology `edge.origin`): a dead
+   * primary fails over to the secondary after attempts x connection timeout.
+   * @default - 1 attempt, 2 s to connect, 5 s to the first byte
+   */
+  readonly originTimeouts?: Topology['edge']['origin'];
+  /**
+   * Path Route 53 health-checks this CDN on: never cached, always forwarded to a cell.
+   * @default - no health behaviour
+   */
+  readonly healthPath?: string;
+  /**
+   * Public names of the distribution (aliases) with their us-east-1 certificate.
+   * @default - only the *.cloudfront.net name
+   */
+  readonly customDomain?: {
+    readonly domainNames: readonly string[];
+    readonly certificate: acm.ICertificate;
+  };
 }
+
+/** CloudFront's defaults would wait 3 x 10 s before failing over; the topology's defaults take 2 s. */
+const DEFAULT_ORIGIN_TIMEOUTS: Topology['edge']['origin'] = {
+  connectionAttempts: 1,
+  connectionTimeoutSeconds: 2,
+  readTimeoutSeconds: 5,
+};
 
 /** 5xx answers that make CloudFront retry a GET/HEAD on the zone's secondary cell. */
 export const FAILOVER_STATUS_CODES = [500, 502, 503, 504] as const;
@@ -49,12 +76,39 @@ export class CatalogDistribution extends Construct {
         problems.push(`publicPathPrefixes: "${prefix}" carries personal data and must never be behind a CDN`);
       }
     }
+    const timeouts = props.originTimeouts ?? DEFAULT_ORIGIN_TIMEOUTS;
+    if (timeouts.connectionAttempts < 1 || timeouts.connectionAttempts > 3) {
+      problems.push(`originTimeouts.connectionAttempts: ${timeouts.connectionAttempts} must be 1-3`);
+    }
+    if (timeouts.connectionTimeoutSeconds < 1 || timeouts.connectionTimeoutSeconds > 10) {
+      problems.push(
+        `originTimeouts.connectionTimeoutSeconds: ${timeouts.connectionTimeoutSeconds} must be 1-10`,
+      );
+    }
+    if (timeouts.readTimeoutSeconds < 1 || timeouts.readTimeoutSeconds > 60) {
+      problems.push(`originTimeouts.readTimeoutSeconds: ${timeouts.readTimeoutSeconds} must be 1-60`);
+    }
+    if (props.healthPath !== undefined) {
+      if (!props.healthPath.startsWith('/'))
+        problems.push(`healthPath: "${props.healthPath}" must start with /`);
+      if (isPersonalDataPath(props.healthPath)) {
+        problems.push(
+          `healthPath: "${props.healthPath}" carries personal data and must never be behind a CDN`,
+        );
+      }
+    }
+    if (props.customDomain && props.customDomain.domainNames.length === 0) {
+      problems.push('customDomain.domainNames: list at least one name, or omit customDomain');
+    }
     if (problems.length > 0) throw new Error(`CatalogDistribution ${this.node.path}: ${problems.join('; ')}`);
 
     const cellOrigin = (domainName: string) =>
       new origins.HttpOrigin(domainName, {
         protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
         originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+        connectionAttempts: timeouts.connectionAttempts,
+        connectionTimeout: Duration.seconds(timeouts.connectionTimeoutSeconds),
+        readTimeout: Duration.seconds(timeouts.readTimeoutSeconds),
       });
     const apiOrigin = zone.secondary
       ? new origins.OriginGroup({
@@ -73,18 +127,32 @@ export class CatalogDistribution extends Construct {
       compress: true,
     };
 
+    const healthBehavior: cloudfront.BehaviorOptions = {
+      ...catalogBehavior,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+    };
+    const behaviors: Record<string, cloudfront.BehaviorOptions> = Object.fromEntries(
+      props.publicPathPrefixes.map((prefix) => [`${prefix}*`, catalogBehavior]),
+    );
+    if (props.healthPath) behaviors[props.healthPath] = healthBehavior;
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Zone ${zone.name}: static assets and the public catalog`,
       priceClass: props.priceClass,
+      ...(props.customDomain
+        ? {
+            domainNames: [...props.customDomain.domainNames],
+            certificate: props.customDomain.certificate,
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(props.assetsBucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         compress: true,
       },
-      additionalBehaviors: Object.fromEntries(
-        props.publicPathPrefixes.map((prefix) => [`${prefix}*`, catalogBehavior]),
-      ),
+      additionalBehaviors: behaviors,
       enableLogging: true,
       logBucket: props.logBucket,
       logFilePrefix: `cloudfront/${zone.name}/`,
@@ -101,12 +169,14 @@ export class CatalogDistribution extends Construct {
         reason:
           'A WAF web ACL (us-east-1, CLOUDFRONT scope) is account policy with its own cost; attach one per deployment',
       },
-      {
+    );
+    if (!props.customDomain) {
+      acknowledge(this.distribution, {
         id: 'AwsSolutions-CFR4',
         reason:
-          'No custom domain yet: the *.cloudfront.net default certificate cannot set a minimum TLS version; add an alias and an ACM certificate to enforce TLSv1.2_2021',
-      },
-    );
+          'No custom domain: the *.cloudfront.net default certificate cannot set a minimum TLS version; pass customDomain to enforce TLSv1.2_2021',
+      });
+    }
     Tags.of(this).add(TAG_KEYS.zone, zone.name);
     Tags.of(this).add(TAG_KEYS.residency, zone.residency);
     Tags.of(this).add(TAG_KEYS.dataClassification, 'public');

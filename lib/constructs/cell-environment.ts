@@ -1,17 +1,19 @@
-import type { z } from 'zod';
-import type { cellConfigSchema } from '../../lambdas/core/cell-config';
-import { type Cell, type TopologyModel, zoneGeographies } from '../topology';
+import { type CellEnvironment, cellEnvironment as environmentOf } from '../../lambdas/core/cell-config';
+import { type Cell, cellFacts, type TopologyModel } from '../topology';
 
-/** Variable names are the runtime's own schema keys, so a rename there breaks the build here. */
-export type CellEnvironmentName = keyof z.input<typeof cellConfigSchema>;
-export type CellEnvironment = Partial<Record<CellEnvironmentName, string>>;
+export type { CellEnvironment, CellEnvironmentName } from '../../lambdas/core/cell-config';
 
 /** zone name -> public base URL of that zone's failover name (used by the API for 421 redirects). */
 export function zoneEndpoints(model: TopologyModel): Record<string, string> {
   return Object.fromEntries(model.zones.map((zone) => [zone.name, `https://${zone.apiDomainName}`]));
 }
 
-/** What every function of a cell knows about itself; resource-specific values are added by the caller. */
+/**
+ * What every function of a cell knows about itself in the cloud; resource-specific
+ * values (bus, queue) are added by the caller. The variables come from the
+ * runtime's own builder (`cellEnvironment` beside `cellConfigSchema`), which
+ * the local topology uses too.
+ */
 export function cellEnvironment(
   model: TopologyModel,
   cell: Cell,
@@ -19,16 +21,12 @@ export function cellEnvironment(
   extra: CellEnvironment = {},
 ): CellEnvironment {
   return {
-    APP_NAME: model.appName,
-    CELL_ZONE: cell.zone,
-    CELL_REGION: cell.region,
-    CELL_ROLE: cell.role,
-    TABLE_NAME: tableName,
-    ZONE_ENDPOINTS: JSON.stringify(zoneEndpoints(model)),
-    ZONE_GEOGRAPHIES: JSON.stringify(zoneGeographies(model)),
-    AUTH_ISSUER: model.config.auth?.issuer,
-    AUTH_AUDIENCE: model.config.auth?.audience,
-    AUTH_JWKS_URL: model.config.auth?.jwksUrl,
+    ...environmentOf({
+      ...cellFacts(model, cell),
+      tableName,
+      zoneEndpoints: zoneEndpoints(model),
+      ...(model.auth ? { auth: model.auth } : {}),
+    }),
     ...extra,
   };
 }

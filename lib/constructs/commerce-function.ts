@@ -12,8 +12,8 @@ import { acknowledge } from './nag-acknowledgements';
 /** Handler entry files (runtime root `lambdas/`); constructs point at these, handlers know nothing of CDK. */
 export const LAMBDA_ENTRIES = {
   api: resolve(REPO_ROOT, 'lambdas/api/lambda.ts'),
-  outboxRelay: resolve(REPO_ROOT, 'lambdas/outbox/lambda.ts'),
-  webhookDispatcher: resolve(REPO_ROOT, 'lambdas/webhooks/lambda.ts'),
+  outboxRelay: resolve(REPO_ROOT, 'lambdas/event-pipeline/relay-entry.ts'),
+  webhookDispatcher: resolve(REPO_ROOT, 'lambdas/event-pipeline/dispatcher-entry.ts'),
   failoverPromoter: resolve(REPO_ROOT, 'lambdas/failover/promoter.ts'),
   failoverWiring: resolve(REPO_ROOT, 'lambdas/failover/wiring.ts'),
 } as const;

@@ -3,17 +3,20 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import {
+  RELAY_FOREIGN_EVENTS as RELAY_FOREIGN_EVENTS_TIMING,
+  SCHEDULED_TASKS,
+} from '../../lambdas/api/scheduled-tasks';
 import { acknowledge } from './nag-acknowledgements';
 
 /**
  * `relay-foreign-events`: the API function relays the events other regions committed and never relayed
- * (a failed primary's last events, found in the replica), over the last `windowMinutes`. The runtime
- * side is lambdas/api (scheduled-tasks.ts); this is the fixed event contract the schedule sends.
+ * (a failed primary's last events, found in the replica). Task name, interval and window are the
+ * runtime's (lambdas/api/scheduled-tasks.ts); this is the event the schedule sends.
  */
 export const RELAY_FOREIGN_EVENTS = {
-  task: 'relay-foreign-events',
-  intervalMinutes: 5,
-  windowMinutes: 15,
+  task: SCHEDULED_TASKS.relayForeignEvents,
+  ...RELAY_FOREIGN_EVENTS_TIMING,
 } as const;
 
 export interface ScheduledTaskProps {

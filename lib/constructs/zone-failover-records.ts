@@ -1,14 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import type { Cell, Topology, Zone } from '../topology';
+import { type Cell, MAX_FAILOVER_TTL_SECONDS, type Topology, type Zone } from '../topology';
 
 export interface ZoneFailoverRecordsProps {
   /** Hosted zone that contains `zone.apiDomainName`. */
   readonly hostedZone: route53.IHostedZone;
   readonly zone: Pick<Zone, 'name' | 'apiDomainName' | 'cells'>;
   readonly healthCheck: Topology['healthCheck'];
-  /** TTL of the failover records, from the topology (at most 60 s). */
+  /** TTL of the failover records, from the topology (at most MAX_FAILOVER_TTL_SECONDS). */
   readonly ttlSeconds: number;
   /**
    * Fenced zones: each cell's ARC routing control ARN, by region. A cell's record
@@ -42,8 +42,8 @@ export class ZoneFailoverRecords extends Construct {
         `zone.cells: zone ${zone.name} has ${zone.cells.length} cells; expected a primary and at most one secondary`,
       );
     }
-    if (ttlSeconds < 1 || ttlSeconds > 60) {
-      problems.push(`ttlSeconds: ${ttlSeconds} must be 1-60 for a failover record`);
+    if (ttlSeconds < 1 || ttlSeconds > MAX_FAILOVER_TTL_SECONDS) {
+      problems.push(`ttlSeconds: ${ttlSeconds} must be 1-${MAX_FAILOVER_TTL_SECONDS} for a failover record`);
     }
     const controls = props.routingControlArns;
     if (controls) {

@@ -1,3 +1,4 @@
+import { CachePolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { isPersonalDataPath, PERSONAL_DATA_PATH_PREFIXES } from '../../lambdas/core/data-classification';
 import type { Zone } from '../topology/model';
 import { REGIONS } from '../topology/regions';
@@ -25,10 +26,15 @@ export interface CdnOrigin {
   readonly bucket?: InventoryResource;
 }
 
+/** CloudFront's managed CachingDisabled policy: a behaviour with it forwards every request and caches nothing. */
+export const CLOUDFRONT_CACHING_DISABLED_POLICY_ID = CachePolicy.CACHING_DISABLED.cachePolicyId;
+
 export interface CdnBehavior {
   readonly location: string;
   readonly pathPattern: string;
   readonly isDefault: boolean;
+  /** The behaviour caches responses (any cache policy but CachingDisabled). */
+  readonly cached: boolean;
   /** The pattern can route one of PERSONAL_DATA_PATH_PREFIXES. */
   readonly routesPersonalData: boolean;
   readonly origins: readonly CdnOrigin[];
@@ -51,7 +57,7 @@ export function pathPatternRoutesPersonalData(pattern: string, originPath = ''):
   return samples.some((sample) => regexp.test(sample) && isPersonalDataPath(sample));
 }
 
-function zoneOfApiHost(host: string, zones: readonly Zone[]): Zone | undefined {
+export function zoneOfApiHost(host: string, zones: readonly Zone[]): Zone | undefined {
   return zones.find(
     (zone) =>
       host === zone.subdomain ||
@@ -131,8 +137,8 @@ function classifyOrigin(
 interface DistributionConfig {
   Origins?: Record<string, unknown>[];
   OriginGroups?: { Items?: { Id?: string; Members?: { Items?: { OriginId?: string }[] } }[] };
-  DefaultCacheBehavior?: { TargetOriginId?: string };
-  CacheBehaviors?: { PathPattern?: string; TargetOriginId?: string }[];
+  DefaultCacheBehavior?: { TargetOriginId?: string; CachePolicyId?: unknown };
+  CacheBehaviors?: { PathPattern?: string; TargetOriginId?: string; CachePolicyId?: unknown }[];
 }
 
 export function cdnBehaviors(distribution: InventoryResource, inventory: Inventory): CdnBehavior[] {
@@ -157,12 +163,14 @@ export function cdnBehaviors(distribution: InventoryResource, inventory: Invento
     pathPattern: string,
     isDefault: boolean,
     targetId: string | undefined,
+    cachePolicyId: unknown,
   ): CdnBehavior => {
     const targets = resolveTarget(targetId);
     return {
       location,
       pathPattern,
       isDefault,
+      cached: cachePolicyId !== CLOUDFRONT_CACHING_DISABLED_POLICY_ID,
       routesPersonalData: targets.some((o) => pathPatternRoutesPersonalData(pathPattern, o.originPath)),
       origins: targets,
     };
@@ -175,6 +183,7 @@ export function cdnBehaviors(distribution: InventoryResource, inventory: Invento
             '*',
             true,
             config.DefaultCacheBehavior.TargetOriginId,
+            config.DefaultCacheBehavior.CachePolicyId,
           ),
         ]
       : []),
@@ -184,7 +193,36 @@ export function cdnBehaviors(distribution: InventoryResource, inventory: Invento
         String(b.PathPattern ?? '*'),
         false,
         b.TargetOriginId,
+        b.CachePolicyId,
       ),
     ),
   ];
+}
+
+/** Where a CloudFront distribution's standard logs go: the bucket and its region, as far as the template says. */
+export function cloudFrontLogDestination(
+  distribution: InventoryResource,
+  inventory: Inventory,
+): { readonly bucket: string; readonly region?: string; readonly prefix?: string } | undefined {
+  const config = (distribution.properties.DistributionConfig ?? {}) as {
+    Logging?: { Bucket?: unknown; Prefix?: unknown };
+  };
+  if (!config.Logging) return undefined;
+  const prefix = typeof config.Logging.Prefix === 'string' ? config.Logging.Prefix : undefined;
+  const local = localReference(config.Logging.Bucket);
+  const bucket = local ? sameStackResource(inventory, distribution, local.logicalId) : undefined;
+  if (bucket) {
+    return {
+      bucket: bucket.constructPath,
+      ...(bucket.stack.region ? { region: bucket.stack.region } : {}),
+      ...(prefix ? { prefix } : {}),
+    };
+  }
+  const host = resolveString(config.Logging.Bucket, stackScope(distribution));
+  const region = host ? regionInHost(host) : undefined;
+  return {
+    bucket: host ?? JSON.stringify(config.Logging.Bucket),
+    ...(region ? { region } : {}),
+    ...(prefix ? { prefix } : {}),
+  };
 }

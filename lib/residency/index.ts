@@ -1,4 +1,6 @@
 export * from './cdn';
+export * from './cloudflare';
+export * from './cloudflare-expressions';
 export * from './encryption';
 export * from './finding';
 export * from './guardrails';
@@ -6,3 +8,4 @@ export * from './inventory';
 export * from './lambda-reach';
 export * from './replication';
 export * from './rules';
+export * from './terraform';

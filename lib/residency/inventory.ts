@@ -3,8 +3,12 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { TAG_KEYS } from '../tagging';
 import type { TopologyModel, Zone } from '../topology/model';
-import { type Partition, regionFacts } from '../topology/regions';
+import { regionFacts } from '../topology/regions';
+import type { InventoryResource, InventoryStack, StackSource, ZoneSource } from './inventory-types';
+
+export type { InventoryResource, InventoryStack, StackSource, ZoneSource } from './inventory-types';
 import { resourceTags } from './tags';
+import { type TerraformSource, terraformResources, terraformSourcesFromOutdir } from './terraform';
 
 /**
  * The residency inventory: every resource of every stack of a synthesized
@@ -13,40 +17,6 @@ import { resourceTags } from './tags';
  * the synth-time check (from the template paths CDK hands a validation plugin)
  * and for the report (from a `cdk.out` directory).
  */
-
-export interface StackSource {
-  readonly artifactId: string;
-  /** Construct path of the stack (the manifest's displayName). */
-  readonly constructPath: string;
-  readonly templatePath: string;
-  readonly account?: string;
-  readonly region?: string;
-  /** Stack-level tags from the manifest. */
-  readonly tags: Readonly<Record<string, string>>;
-  /** Construct path per logical id, from the stack's assembly metadata (present even without path metadata). */
-  readonly constructPaths?: Readonly<Record<string, string>>;
-}
-
-export interface InventoryStack extends StackSource {
-  readonly partition?: Partition;
-}
-
-/** How the zone of a resource was decided, strongest first. */
-export type ZoneSource = 'resource-tag' | 'stack-tag' | 'region' | 'none';
-
-export interface InventoryResource {
-  readonly stack: InventoryStack;
-  readonly logicalId: string;
-  readonly type: string;
-  readonly properties: Readonly<Record<string, unknown>>;
-  readonly constructPath: string;
-  readonly tags: Readonly<Record<string, string>>;
-  /** The zone named by the tags (may be a name the topology does not know). */
-  readonly zoneName?: string;
-  readonly zone?: Zone;
-  readonly zoneSource: ZoneSource;
-  readonly classification?: string;
-}
 
 /** A stack output exported for other stacks of the same account and region (Fn::ImportValue). */
 export interface InventoryExport {
@@ -60,6 +30,12 @@ export interface Inventory {
   readonly resources: readonly InventoryResource[];
   /** Exports by name, so an imported value can be traced to the resource that produced it. */
   readonly exports?: ReadonlyMap<string, InventoryExport>;
+  /**
+   * Resources of the Terraform JSON the toolkit writes for other vendors
+   * (lib/cdn-terraform), kept apart from the CloudFormation resources so that
+   * rules written for AWS types never misread them.
+   */
+  readonly terraformResources: readonly InventoryResource[];
 }
 
 const UNKNOWN = new Set(['unknown-account', 'unknown-region']);
@@ -213,7 +189,11 @@ function zoneForRegion(model: TopologyModel, region: string | undefined): Zone |
   return zones.length === 1 ? zones[0] : undefined;
 }
 
-export function buildInventory(sources: readonly StackSource[], model: TopologyModel): Inventory {
+export function buildInventory(
+  sources: readonly StackSource[],
+  model: TopologyModel,
+  terraform: readonly TerraformSource[] = [],
+): Inventory {
   const stacks: InventoryStack[] = sources.map((source) => {
     const partition = source.region ? regionFacts(source.region)?.partition : undefined;
     return { ...source, ...(partition ? { partition } : {}) };
@@ -259,11 +239,20 @@ export function buildInventory(sources: readonly StackSource[], model: TopologyM
       });
     }
   }
-  return { model, stacks, resources, exports };
+  return { model, stacks, resources, exports, terraformResources: terraformResources(terraform) };
 }
 
-export function inventoryFromAssembly(dir: string, model: TopologyModel): Inventory {
-  return buildInventory(stackSourcesFromAssembly(dir), model);
+/** The inventory of a cloud assembly, and of a cdktf output directory when one is given. */
+export function inventoryFromAssembly(
+  dir: string,
+  model: TopologyModel,
+  terraformOutdir?: string,
+): Inventory {
+  return buildInventory(
+    stackSourcesFromAssembly(dir),
+    model,
+    terraformOutdir ? terraformSourcesFromOutdir(terraformOutdir) : [],
+  );
 }
 
 /** The resource `logicalId` of the same stack as `from`. */

@@ -1,5 +1,7 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../lambdas/core/data-classification';
@@ -7,7 +9,13 @@ import { CatalogDistribution } from '../constructs/catalog-distribution';
 import { cdnLogBucketName } from '../constructs/cdn-log-bucket';
 import { WebAcl } from '../constructs/web-acl';
 import { TAG_KEYS } from '../tagging';
-import { PARTITION_CAPABILITIES, type TopologyModel, type Zone } from '../topology';
+import {
+  catalogHostnames,
+  cdnVendorHostname,
+  cloudFrontEligible,
+  type TopologyModel,
+  type Zone,
+} from '../topology';
 import { SHARED_ZONE_TAG } from '../tagging';
 import { tagZone } from './zone-tags';
 
@@ -24,10 +32,12 @@ export function edgeStackName(model: TopologyModel): string {
  * in aws-eusc since 2026-11-23, but a distribution here must never front a cell of another partition).
  */
 export function edgeZones(model: TopologyModel): readonly Zone[] {
-  return model.zones.filter(
-    (zone) =>
-      !zone.sovereign && zone.partition === 'aws' && PARTITION_CAPABILITIES[zone.partition].cloudFront,
-  );
+  return model.zones.filter(cloudFrontEligible);
+}
+
+/** The names a zone's distribution answers: its catalog hostnames and cloudfront.<zone>.<domain>. */
+export function distributionDomainNames(model: TopologyModel, zone: Zone): readonly string[] {
+  return [...catalogHostnames(model, zone), cdnVendorHostname(zone, 'cloudfront')];
 }
 
 /**
@@ -101,6 +111,25 @@ export class EdgeStack extends Stack {
       });
     }
 
+    // CloudFront's certificates live in us-east-1, this stack's region. Validated in the topology's hosted
+    // zone once it exists (hostedZone.id); before that the deployment waits for manual DNS validation.
+    const hostedZone =
+      'id' in model.config.hostedZone
+        ? route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
+            hostedZoneId: model.config.hostedZone.id,
+            zoneName: model.domain,
+          })
+        : undefined;
+    if (!hostedZone) {
+      Annotations.of(this).addWarningV2(
+        'commerce:certificate-manual-validation',
+        `The CDN certificates for ${edgeZones(model)
+          .flatMap((zone) => distributionDomainNames(model, zone))
+          .join(', ')} wait for manual DNS validation: set hostedZone.id in the topology ` +
+          '(after the routing stack created the zone) to validate them automatically.',
+      );
+    }
+
     const distributions = new Map<string, CatalogDistribution>();
     for (const zone of edgeZones(model)) {
       // Access logs carry visitors' IPs: they land in the zone's own primary region, encrypted with the
@@ -109,6 +138,14 @@ export class EdgeStack extends Stack {
         bucketName: cdnLogBucketName(model, zone),
         region: zone.primary.region,
         account: zone.primary.account,
+      });
+      const domainNames = distributionDomainNames(model, zone);
+      const certificate = new acm.Certificate(this, `Certificate-${zone.name}`, {
+        domainName: domainNames[0]!,
+        subjectAlternativeNames: domainNames.slice(1),
+        validation: hostedZone
+          ? acm.CertificateValidation.fromDns(hostedZone)
+          : acm.CertificateValidation.fromDns(),
       });
       distributions.set(
         zone.name,
@@ -120,6 +157,9 @@ export class EdgeStack extends Stack {
           cachePolicy,
           // The topology's values are CloudFront's own enum values.
           priceClass: model.config.edge.priceClass as cloudfront.PriceClass,
+          originTimeouts: model.config.edge.origin,
+          healthPath: model.config.healthCheck.path,
+          customDomain: { domainNames, certificate },
         }),
       );
     }

@@ -3,6 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { addCdnSteering } from '../constructs/cdn-steering-records';
 import { FailoverPromoter } from '../constructs/failover-promoter';
 import { healthCheckStatusAlarm } from '../constructs/health-check-alarm';
 import { clusterEndpointsParameterName, routingControlParameterName } from '../constructs/resource-names';
@@ -14,6 +15,11 @@ import { tagZone } from './zone-tags';
 
 export interface GlobalRoutingStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly model: TopologyModel;
+  /**
+   * CloudFront domain name per zone (the edge stack's distributions), steered to beside Cloudflare.
+   * @default - no CloudFront records
+   */
+  readonly cloudFrontDomains?: ReadonlyMap<string, string>;
 }
 
 export function routingStackName(model: TopologyModel): string {
@@ -45,7 +51,7 @@ export class GlobalRoutingStack extends Stack {
   readonly promoters: ReadonlyMap<string, FailoverPromoter> = new Map();
 
   constructor(scope: Construct, id: string, props: GlobalRoutingStackProps) {
-    const { model, ...stackProps } = props;
+    const { model, cloudFrontDomains, ...stackProps } = props;
     const account = model.config.accounts.aws;
     if (!account) {
       throw new Error(
@@ -97,8 +103,8 @@ export class GlobalRoutingStack extends Stack {
         const records = new ZoneFailoverRecords(this, `Zone-${zone.name}`, {
           hostedZone: this.hostedZone,
           zone,
-          healthCheck: model.config.healthCheck,
-          ttlSeconds: model.config.dns.ttlSeconds,
+          healthCheck: model.failover.healthCheck,
+          ttlSeconds: model.failover.dnsTtlSeconds,
           ...(zone.fencing === 'arc' ? { routingControlArns: this.routingControlArns(model, zone) } : {}),
         });
         zoneRecords.set(zone.name, records);
@@ -113,7 +119,7 @@ export class GlobalRoutingStack extends Stack {
           zone: this.hostedZone,
           recordName: model.apiDomainName,
           domainName: zone.apiDomainName,
-          ttl: Duration.seconds(model.config.dns.ttlSeconds),
+          ttl: Duration.seconds(model.failover.dnsTtlSeconds),
           setIdentifier: `geo-${geography.replace(':', '-')}`,
           geoLocation: geoLocationOf(geography),
         });
@@ -121,6 +127,7 @@ export class GlobalRoutingStack extends Stack {
     }
     alarms.notifyFromAlarmsIn(this);
     this.zoneRecords = zoneRecords;
+    addCdnSteering(this, model, this.hostedZone, cloudFrontDomains);
   }
 
   /** Routing control ARNs of a fenced zone, read in us-east-1 from the parameters the failover-control stack writes. */

@@ -133,7 +133,7 @@ export class RegionalCellStack extends Stack {
     const zone = zoneByName(model, cell.zone);
     const capabilities = PARTITION_CAPABILITIES[cell.partition];
     tagZone(this, model, zone);
-    if (!model.config.auth) {
+    if (!model.auth) {
       Annotations.of(this).addWarningV2(
         'commerce:auth-not-configured',
         'The topology has no `auth` (issuer, audience, jwksUrl): every protected API route answers 401 until you add your identity provider.',

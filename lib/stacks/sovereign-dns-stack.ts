@@ -52,8 +52,8 @@ export class SovereignDnsStack extends Stack {
     this.records = new ZoneFailoverRecords(this, 'Failover', {
       hostedZone: this.hostedZone,
       zone,
-      healthCheck: model.config.healthCheck,
-      ttlSeconds: model.config.dns.ttlSeconds,
+      healthCheck: model.failover.healthCheck,
+      ttlSeconds: model.failover.dnsTtlSeconds,
     });
     const alarms = new AlarmTopic(this, 'Alarms', {
       displayName: `${model.appName} DNS of zone ${zone.name}`,

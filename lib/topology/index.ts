@@ -1,3 +1,4 @@
+export * from './cdn';
 export * from './loader';
 export * from './model';
 export * from './regions';

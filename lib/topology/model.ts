@@ -1,3 +1,5 @@
+import { commerceTableName } from '../../lambdas/adapters/table-definitions';
+import type { CellFacts } from '../../lambdas/core/cell-config';
 import { zoneNameForGeography } from '../../lambdas/core/geography';
 import type { FencingMode } from './operations-schema';
 import { PARTITION_CAPABILITIES, type Partition, regionFacts } from './regions';
@@ -50,7 +52,22 @@ export interface Zone {
   readonly fencing: FencingMode;
 }
 
+/**
+ * How fast a zone fails over, in cloud seconds: Route 53 marks the primary
+ * unhealthy after `intervalSeconds x failureThreshold`, and clients keep the
+ * cached answer for the TTL. Every figure about failover timing (stacks,
+ * local topology, drills, demo) is read from here.
+ */
+export interface FailoverTiming {
+  readonly healthCheck: Topology['healthCheck'];
+  /** TTL of the zone failover records (at most MAX_FAILOVER_TTL_SECONDS). */
+  readonly dnsTtlSeconds: number;
+  /** interval x threshold + TTL. */
+  readonly predictedRtoSeconds: number;
+}
+
 export interface TopologyModel {
+  /** The validated file. Consumers ask the model's fields and functions; read `config` only for what they do not answer. */
   readonly config: Topology;
   readonly appName: string;
   readonly domain: string;
@@ -60,6 +77,9 @@ export interface TopologyModel {
   readonly cells: readonly Cell[];
   /** Partition and region that host Route 53 and the CDN stack (Route 53 and CloudFront are global in `aws`). */
   readonly controlRegion: string;
+  readonly failover: FailoverTiming;
+  /** The identity provider cells verify bearer tokens against; absent: every protected route answers 401. */
+  readonly auth?: Topology['auth'];
 }
 
 /** Route 53 and CloudFront's control planes, and ACM certificates for CloudFront, live in us-east-1. */
@@ -137,6 +157,12 @@ export function buildModel(config: Topology): TopologyModel {
     zones,
     cells: zones.flatMap((z) => z.cells),
     controlRegion: CONTROL_REGION,
+    failover: {
+      healthCheck: config.healthCheck,
+      dnsTtlSeconds: config.dns.ttlSeconds,
+      predictedRtoSeconds: predictedRtoSeconds(config),
+    },
+    ...(config.auth ? { auth: config.auth } : {}),
   };
 }
 
@@ -173,6 +199,60 @@ export function zoneGeographies(model: TopologyModel): Record<string, readonly s
 }
 
 /** Predicted RTO in seconds: time for Route 53 to mark the primary unhealthy plus the time cached answers live. */
-export function predictedRtoSeconds(config: Topology): number {
+export function predictedRtoSeconds(config: Pick<Topology, 'healthCheck' | 'dns'>): number {
   return config.healthCheck.intervalSeconds * config.healthCheck.failureThreshold + config.dns.ttlSeconds;
+}
+
+/**
+ * Failover timing under a time scale (the local topology runs 0.1: 10 s in the
+ * cloud is 1 s here), beside the cloud figures it stands for. The one place
+ * the predicted RTO is scaled; drills, the demo and /control/state read it.
+ */
+export interface ScaledFailoverTiming {
+  readonly timeScale: number;
+  readonly healthCheckIntervalMs: number;
+  readonly cloudHealthCheckIntervalSeconds: number;
+  readonly failureThreshold: number;
+  readonly dnsTtlMs: number;
+  readonly cloudDnsTtlSeconds: number;
+  /** Predicted RTO under the time scale, in seconds (millisecond resolution). */
+  readonly predictedRtoScaledSeconds: number;
+  readonly predictedRtoCloudSeconds: number;
+}
+
+export function scaledFailoverTiming(
+  model: Pick<TopologyModel, 'failover'>,
+  timeScale: number,
+): ScaledFailoverTiming {
+  const { healthCheck, dnsTtlSeconds, predictedRtoSeconds: rto } = model.failover;
+  const scaledMs = (seconds: number) => Math.round(seconds * 1000 * timeScale);
+  return {
+    timeScale,
+    healthCheckIntervalMs: scaledMs(healthCheck.intervalSeconds),
+    cloudHealthCheckIntervalSeconds: healthCheck.intervalSeconds,
+    failureThreshold: healthCheck.failureThreshold,
+    dnsTtlMs: scaledMs(dnsTtlSeconds),
+    cloudDnsTtlSeconds: dnsTtlSeconds,
+    predictedRtoScaledSeconds: scaledMs(rto) / 1000,
+    predictedRtoCloudSeconds: rto,
+  };
+}
+
+/**
+ * What the model says about a cell's runtime (lambdas/core/cell-config.ts
+ * `cellEnvironment` turns it into variables); where the cell runs adds its
+ * zone endpoints, identity provider and resources.
+ */
+export function cellFacts(
+  model: TopologyModel,
+  cell: Cell,
+): Pick<CellFacts, 'appName' | 'zone' | 'region' | 'role' | 'tableName' | 'zoneGeographies'> {
+  return {
+    appName: model.appName,
+    zone: cell.zone,
+    region: cell.region,
+    role: cell.role,
+    tableName: commerceTableName(model.appName, cell.zone),
+    zoneGeographies: zoneGeographies(model),
+  };
 }

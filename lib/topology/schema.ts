@@ -28,7 +28,8 @@ const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 /** `default`, `continent:EU` or `country:DE`, mirroring Route 53 geolocation locations. */
 export const GEOGRAPHY_PATTERN = /^(default|continent:(AF|AN|AS|EU|NA|OC|SA)|country:[A-Z]{2})$/;
 
-const MAX_FAILOVER_TTL_SECONDS = 60;
+/** Failover records need a short TTL or clients keep resolving a dead cell; the cell constructs check it too. */
+export const MAX_FAILOVER_TTL_SECONDS = 60;
 export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
 
 const hostedZoneSchema = z.union([
@@ -87,10 +88,106 @@ const healthCheckSchema = z.strictObject({
     .describe('Consecutive failures before a cell is unhealthy, 1-10.'),
 });
 
+/** The CDN vendors the toolkit provisions: CloudFront with CDK, Cloudflare with CDK for Terraform. */
+export const CDN_VENDORS = ['cloudfront', 'cloudflare'] as const;
+export type CdnVendor = (typeof CDN_VENDORS)[number];
+
+/** Route 53 accepts weights 0-255 on weighted records. */
+const MAX_ROUTE53_WEIGHT = 255;
+
+const cloudflareId = (what: string) =>
+  z.string().regex(/^[0-9a-f]{32}$/, `must be a Cloudflare ${what} id (32 lowercase hex characters)`);
+
+const edgeOriginSchema = z
+  .strictObject({
+    connectionAttempts: z
+      .number()
+      .int()
+      .min(1, 'CloudFront makes 1 to 3 connection attempts')
+      .max(3, 'CloudFront makes 1 to 3 connection attempts')
+      .default(1)
+      .describe('Connection attempts per origin before failing over (CloudFront: 1-3).'),
+    connectionTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1, 'CloudFront accepts 1 to 10 seconds')
+      .max(10, 'CloudFront accepts 1 to 10 seconds')
+      .default(2)
+      .describe('Seconds to wait for a TCP/TLS connection to an origin (CloudFront: 1-10).'),
+    readTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1, 'both CDNs accept 1 to 60 seconds')
+      .max(60, 'both CDNs accept 1 to 60 seconds')
+      .default(5)
+      .describe(
+        'Seconds to wait for the first byte from an origin (CloudFront read timeout, Cloudflare read_timeout).',
+      ),
+  })
+  .describe(
+    'How long a CDN waits for a cell: a dead primary fails over after attempts x connection timeout, not 30 s.',
+  );
+
+const edgeSteeringSchema = z
+  .strictObject({
+    mode: z
+      .enum(['weighted', 'failover'])
+      .default('weighted')
+      .describe(
+        '`weighted`: both CDNs serve, in proportion to `weights`, and Route 53 drops the unhealthy one; `failover`: `primary` serves, the other takes over when its health check fails.',
+      ),
+    weights: z
+      .strictObject({
+        cloudfront: z.number().int().default(50),
+        cloudflare: z.number().int().default(50),
+      })
+      .prefault({})
+      .describe('Route 53 weights (0-255) per CDN in weighted mode.'),
+    primary: z
+      .enum(CDN_VENDORS)
+      .default('cloudfront')
+      .describe('The CDN that serves in failover mode while healthy.'),
+  })
+  .describe('How Route 53 steers the public catalog hostnames between the CDNs.');
+
+const cloudflareSchema = z
+  .strictObject({
+    accountId: cloudflareId('account').describe(
+      'Cloudflare account that owns the load-balancer pools, monitors and log buckets.',
+    ),
+    zone: z
+      .union([
+        z.strictObject({
+          create: z
+            .literal(true)
+            .describe(
+              'Create a partial (CNAME setup) Cloudflare zone for `domain`; Route 53 stays authoritative.',
+            ),
+        }),
+        z.strictObject({
+          id: cloudflareId('zone').describe(
+            'Use an existing partial (CNAME setup) Cloudflare zone for `domain`, by id.',
+          ),
+        }),
+      ])
+      .default({ create: true }),
+    verificationKey: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{8,128}$/, 'must be the verification_key output of the Cloudflare zone')
+      .optional()
+      .describe(
+        'After the first `terraform apply` of a created zone: its verification_key output; the routing stack publishes it as the cloudflare-verify TXT record.',
+      ),
+  })
+  .describe('The second CDN vendor (Terraform JSON from `npm run cdn:synth`); omit to run CloudFront alone.');
+
 const edgeSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Create the CDN edge stack for non-sovereign zones.'),
   priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']).default('PriceClass_100'),
   catalogCacheTtlSeconds: z.number().int().min(0).max(86400).default(60),
+  origin: edgeOriginSchema.prefault({}),
+  steering: edgeSteeringSchema.prefault({}),
+  cloudflare: cloudflareSchema.optional(),
 });
 
 const authSchema = z.strictObject({
@@ -174,6 +271,8 @@ export const topologySchema = z
         );
       }
     }
+
+    checkSteering(topology.edge, problem);
 
     const zoneIndexByName = new Map<string, number>();
     const geographyOwner = new Map<string, string>();
@@ -301,6 +400,48 @@ export const topologySchema = z
       }
     }
   });
+
+/** Weights and mode of the CDN steering: one problem per mistake, each naming the field and the fix. */
+function checkSteering(
+  edge: z.output<typeof edgeSchema>,
+  problem: (path: (string | number)[], message: string) => void,
+): void {
+  const { mode, weights, primary } = edge.steering;
+  for (const vendor of CDN_VENDORS) {
+    const weight = weights[vendor];
+    if (weight < 0 || weight > MAX_ROUTE53_WEIGHT) {
+      problem(
+        ['edge', 'steering', 'weights', vendor],
+        `is ${weight}; Route 53 weights are 0 to ${MAX_ROUTE53_WEIGHT}`,
+      );
+    }
+  }
+  const cloudflare = edge.cloudflare !== undefined;
+  if (mode === 'weighted' && cloudflare && edge.enabled && weights.cloudfront + weights.cloudflare === 0) {
+    problem(
+      ['edge', 'steering', 'weights'],
+      'both weights are 0, so Route 53 would send no client to either CDN; give at least one CDN a weight above 0',
+    );
+  }
+  if (edge.cloudflare?.verificationKey !== undefined && 'id' in edge.cloudflare.zone) {
+    problem(
+      ['edge', 'cloudflare', 'verificationKey'],
+      'is set for an existing Cloudflare zone (zone.id); only a zone this toolkit creates needs it, so remove it',
+    );
+  }
+  if (mode === 'failover' && primary === 'cloudflare' && !cloudflare) {
+    problem(
+      ['edge', 'steering', 'primary'],
+      'is cloudflare but edge.cloudflare is not set; set edge.cloudflare or make cloudfront the primary',
+    );
+  }
+  if (mode === 'failover' && primary === 'cloudfront' && !edge.enabled && cloudflare) {
+    problem(
+      ['edge', 'steering', 'primary'],
+      'is cloudfront but edge.enabled is false; enable the edge stack or make cloudflare the primary',
+    );
+  }
+}
 
 /** The validated topology, with defaults applied. */
 export type Topology = z.output<typeof topologySchema>;

@@ -10,6 +10,7 @@ import {
   SERVED_BY_HEADER,
   SHOPPER_FLOW,
 } from '../flow';
+import { LATENCY_BUCKETS, latencyBucket, latencyBucketMetric } from '../engine/histogram';
 import { FLOW_DURATION_METRIC, FLOW_FAILED_METRIC, SERVED_BY_METRIC } from './options';
 
 /**
@@ -22,6 +23,9 @@ import { FLOW_DURATION_METRIC, FLOW_FAILED_METRIC, SERVED_BY_METRIC } from './op
 const flowDuration = new Trend(FLOW_DURATION_METRIC, true);
 const flowFailed = new Rate(FLOW_FAILED_METRIC);
 const servedBy = new Counter(SERVED_BY_METRIC);
+// One counter per latency bucket (loadtests/engine/histogram.ts): the end-of-test summary carries
+// counters, not samples, and bucket counts are what lets several tasks' latencies be merged.
+const latencyBuckets = Array.from({ length: LATENCY_BUCKETS }, (_, i) => new Counter(latencyBucketMetric(i)));
 
 const baseUrl = (__ENV.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
 const token = __ENV.TOKEN;
@@ -54,6 +58,7 @@ export function runFlow(profileMaxIterations: number, steps: readonly FlowStep[]
     const tags = { step: step.name, zone: served?.zone ?? 'unknown', region: served?.region ?? 'unknown' };
     const ok = isSuccessStatus(response.status);
     flowDuration.add(response.timings.duration, tags);
+    latencyBuckets[latencyBucket(response.timings.duration)]!.add(1);
     flowFailed.add(!ok, tags);
     servedBy.add(1, tags);
     if (!ok) return;

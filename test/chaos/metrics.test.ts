@@ -1,4 +1,5 @@
 import {
+  faultEffective,
   errorsDuringFailover,
   successDuringFault,
   lostAcknowledgedWrites,
@@ -79,15 +80,18 @@ describe('drill metrics', () => {
     expect(replicationLagAt([], 0)).toBeNull();
   });
 
-  it('predicts the RTO from the topology (interval x threshold + TTL), scaled by the local time scale', () => {
-    const { config } = loadTopology();
+  it('predicts the RTO from the topology model (interval x threshold + TTL), scaled by the local time scale', () => {
+    const model = loadTopology();
+    const { config } = model;
     const expected =
       config.healthCheck.intervalSeconds * config.healthCheck.failureThreshold + config.dns.ttlSeconds;
-    expect(predictedRto(config, 0.1)).toEqual({
+    expect(predictedRto(model, 0.1)).toEqual({
       cloudSeconds: expected,
       scaledSeconds: expected * 0.1,
       timeScale: 0.1,
     });
+    // One scaling for the local topology and the drills: millisecond resolution, no float residue.
+    expect(predictedRto(model, 0.07).scaledSeconds).toBe(6.3);
   });
 
   it('lists serving-cell changes and derives the verdict', () => {
@@ -101,6 +105,18 @@ describe('drill metrics', () => {
     expect(verdictOf([{ name: 'a', ok: true, detail: '' }], false)).toBe('pass');
     expect(verdictOf([{ name: 'a', ok: false, detail: '' }], false)).toBe('fail');
     expect(verdictOf([{ name: 'a', ok: true, detail: '' }], true)).toBe('aborted');
+    const undecided = { name: 'b', ok: false, inconclusive: true, detail: '' };
+    expect(verdictOf([{ name: 'a', ok: true, detail: '' }, undecided], false)).toBe('inconclusive');
+    expect(verdictOf([faultEffective('fault effective', false, '0 attempts failed')], false)).toBe(
+      'inconclusive',
+    );
+    expect(faultEffective('fault effective', true, '3 attempts failed')).toEqual({
+      name: 'fault effective',
+      ok: true,
+      detail: '3 attempts failed',
+    });
+    // A definite failure outweighs an undecided check.
+    expect(verdictOf([{ name: 'a', ok: false, detail: '' }, undecided], false)).toBe('fail');
   });
 });
 

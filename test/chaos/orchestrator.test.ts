@@ -1,4 +1,4 @@
-import { DRILLS } from '../../chaos/catalog';
+import { drillByName } from '../../chaos/drills';
 import { type DrillPlan, runDrill } from '../../chaos/orchestrator';
 import { FakeInjector, failing, fakeLoad, ok } from './fakes';
 import { PRIMARY, SECONDARY } from './synthetic';
@@ -7,7 +7,7 @@ const steadyOk = async () => [{ name: 'cells healthy', ok: true, detail: 'all 20
 
 function plan(overrides: Partial<DrillPlan> & Pick<DrillPlan, 'injectors' | 'load'>): DrillPlan {
   return {
-    definition: DRILLS['region-failover'],
+    definition: drillByName('region-failover').definition,
     environment: 'local',
     timeScale: 0.1,
     failedCell: PRIMARY,
@@ -99,7 +99,7 @@ describe('drill orchestrator', () => {
     const fine = new FakeInjector('fine');
     const report = await runDrill(
       plan({
-        definition: DRILLS['replication-pause'],
+        definition: drillByName('replication-pause').definition,
         injectors: [stuck, fine],
         load: fakeLoad(() => ok(PRIMARY)),
         timings: { warmupSeconds: 2, faultSeconds: 3, settleSeconds: 2 },
@@ -131,7 +131,7 @@ describe('drill orchestrator', () => {
     const pause = new FakeInjector('replication paused');
     const report = await runDrill(
       plan({
-        definition: DRILLS['replication-pause'],
+        definition: drillByName('replication-pause').definition,
         injectors: [pause],
         load: fakeLoad(() => ok(PRIMARY)),
         timings: { warmupSeconds: 2, faultSeconds: 5, settleSeconds: 2 },
@@ -148,6 +148,50 @@ describe('drill orchestrator', () => {
     expect(pause.calls).toEqual(['inject', 'rollback']);
     expect(report.figures.missingInSecondary).toBe(0);
     expect(report.verdict).toBe('pass');
+  });
+
+  it("records the host's load average and CPU count at start and end", async () => {
+    // Prepare: a host whose load rises during the drill
+    const loads = [
+      { loadAverage: [0.5, 0.4, 0.3], cpuCount: 2 },
+      { loadAverage: [4.123, 2, 1], cpuCount: 2 },
+    ];
+    // Act
+    const report = await runDrill(
+      plan({
+        injectors: [new FakeInjector('primary stopped')],
+        load: fakeLoad(() => ok(PRIMARY)),
+        timings: { warmupSeconds: 1, faultSeconds: 2, settleSeconds: 1 },
+        host: () => loads.shift()!,
+      }),
+    );
+    // Assess
+    expect(report.host).toEqual({
+      cpuCount: 2,
+      loadAverageAtStart: [0.5, 0.4, 0.3],
+      loadAverageAtEnd: [4.12, 2, 1],
+    });
+  });
+
+  it('calls a drill inconclusive, not failed, when its verification cannot run', async () => {
+    const report = await runDrill(
+      plan({
+        definition: drillByName('replication-pause').definition,
+        injectors: [new FakeInjector('replication paused')],
+        load: fakeLoad(() => ok(PRIMARY)),
+        timings: { warmupSeconds: 1, faultSeconds: 2, settleSeconds: 1 },
+        verifier: {
+          verify: async () => {
+            throw new Error('DynamoDB Local unreachable');
+          },
+        },
+      }),
+    );
+    expect(report.criteria.find((c) => c.name === 'verification')).toMatchObject({
+      ok: false,
+      inconclusive: true,
+    });
+    expect(report.verdict).toBe('inconclusive');
   });
 
   it('rolls back on SIGINT when it handles signals (the CLI)', async () => {

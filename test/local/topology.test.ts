@@ -116,8 +116,7 @@ describe('local topology (booted)', () => {
 
   it('fails the global zone over to the secondary when its primary is stopped (connection refused)', async () => {
     // Prepare
-    const state = topology.state() as { details?: { timing?: { predictedRtoScaledSeconds: number } } };
-    const boundMs = (state.details!.timing!.predictedRtoScaledSeconds + 1) * 1000;
+    const boundMs = (topology.state().details.timing.predictedRtoScaledSeconds + 1) * 1000;
     // Act
     const stopped = await post(`${topology.endpoints.control}/cells/global/us-east-1/stop`);
     const refused = !(await accepts(Number(new URL(topology.endpoints.cells[0]!.url).port)));

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../../lambdas/adapters/table';
 import { localDynamoClient } from '../../local/dynamodb-local';
 import { ensureTable } from '../../local/tables';
+import { testClockStart } from './clock';
 
 /** Endpoint of the DynamoDB Local started by the jest global setup. */
 export function dynamoEndpoint(): string {
@@ -37,7 +38,7 @@ export async function freshCommerceTable(region = 'us-east-1') {
 /** A fresh table as repositories see it: a document client, zone global, region us-east-1, a fixed clock. */
 export function tableContextFor(
   table: { client: DynamoDBClient; tableName: string },
-  now: () => number = () => Date.parse('2026-11-21T10:00:00Z'),
+  now: () => number = frozenAt(testClockStart()),
 ): TableContext {
   return {
     documentClient: DynamoDBDocumentClient.from(table.client),
@@ -46,6 +47,10 @@ export function tableContextFor(
     region: 'us-east-1',
     now,
   };
+}
+
+function frozenAt(ms: number): () => number {
+  return () => ms;
 }
 
 export type { DynamoDBClient };

@@ -4,15 +4,16 @@ import type { CommitResult, Mutation } from '../../adapters/mutation';
 import { isPersonalDataPath } from '../../core/data-classification';
 import { ProblemError } from '../../core/errors';
 import { type AccessTokenVerifier, authenticate, requireScope } from './auth';
+import type { ResolvedDependencies } from '../dependencies';
 import type { AppEnv, Principal, RequestLogger } from './env';
 import { idempotency } from './idempotency';
 
 /**
- * A route described once: method, path, input schemas, responses, scope and
- * whether it mutates. `mountRoute` turns it into Hono middleware in a fixed
- * order (auth, scope, body parsing, validation, residency, idempotency,
- * handler), and scripts/openapi.ts turns the same description into the
- * OpenAPI document, so the two cannot drift.
+ * A route is a static contract (method, path, schemas, responses, scope, whether it mutates, where a
+ * personal-data route reads the home zone) with its implementation bound at mount. One list of route
+ * families (routes/index.ts) feeds `mountRoute` (Hono middleware in a fixed order: auth, scope, body
+ * parsing, validation, residency, idempotency, handler) and the OpenAPI document, so the two cannot drift,
+ * and printing the document needs no runtime dependency.
  */
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -42,6 +43,8 @@ export interface RouteInput<P, Q, B> {
 export interface RouteContext<P, Q, B> extends RouteInput<P, Q, B> {
   /** The authenticated principal (throws on public routes). */
   readonly caller: Principal;
+  /** The request's Idempotency-Key (throws on routes that do not mutate). */
+  readonly idempotencyKey: string;
   /**
    * Commits the mutation with the idempotency completion for `result` in the
    * same transaction, then returns `result` for the handler to answer with.
@@ -49,7 +52,7 @@ export interface RouteContext<P, Q, B> extends RouteInput<P, Q, B> {
   commit(mutation: Omit<Mutation, 'completion' | 'correlationId'>, result: ApiResult): Promise<ApiResult>;
 }
 
-export interface RouteSpec<
+export interface RouteContract<
   P extends z.ZodType = z.ZodType,
   Q extends z.ZodType = z.ZodType,
   B extends z.ZodType = z.ZodType,
@@ -69,20 +72,40 @@ export interface RouteSpec<
   readonly body?: B;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /**
-   * On a personal-data path, what tells the cell the customer's home zone. 'token': the `home_zone` claim,
-   * which must be present. 'precondition': the route's precondition decides (creating a profile: the
-   * body's country); a claim, when present, is still checked. @default 'token'
+   * On a personal-data path (core/data-classification.ts), what tells the cell the customer's home zone.
+   * 'token': the `home_zone` claim, which must be present. 'precondition': the route's precondition decides
+   * (creating a profile: the body's country); a claim, when present, is still checked. @default 'token'
    */
   readonly homeZoneFrom?: 'token' | 'precondition';
-  /** Checks that must pass before anything is written (e.g. residency); runs before the key is taken. */
-  readonly precondition?: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>) => void | Promise<void>;
-  readonly handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<ApiResult>;
 }
 
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
-  spec: RouteSpec<P, Q, B>,
-): RouteSpec<P, Q, B> {
+/** Declares a contract (an identity function that infers the schema types). */
+export function contract<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  spec: RouteContract<P, Q, B>,
+): RouteContract<P, Q, B> {
   return spec;
+}
+
+type Out<T> = T extends z.ZodType ? z.output<T> : never;
+export type InputOf<C> =
+  C extends RouteContract<infer P, infer Q, infer B> ? RouteInput<Out<P>, Out<Q>, Out<B>> : never;
+export type ContextOf<C> =
+  C extends RouteContract<infer P, infer Q, infer B> ? RouteContext<Out<P>, Out<Q>, Out<B>> : never;
+
+/** What a contract is bound to at mount. */
+export interface RouteImplementation<C extends RouteContract> {
+  /** Checks that must pass before anything is written (e.g. residency); runs before the key is taken. */
+  precondition?(input: InputOf<C>): void | Promise<void>;
+  handle(ctx: ContextOf<C>): Promise<ApiResult>;
+}
+
+export type Contracts = Readonly<Record<string, RouteContract>>;
+export type Handlers<Cs extends Contracts> = { readonly [K in keyof Cs]: RouteImplementation<Cs[K]> };
+
+/** A module's contracts and how to bind their handlers to a cell's dependencies. */
+export interface RouteFamily<Cs extends Contracts = Contracts> {
+  readonly contracts: Cs;
+  bind(deps: ResolvedDependencies): Handlers<Cs>;
 }
 
 export interface MountOptions {
@@ -153,7 +176,12 @@ export function jsonResult(result: ApiResult): Response {
   });
 }
 
-export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOptions): void {
+export function mountRoute(
+  app: Hono<AppEnv>,
+  spec: RouteContract,
+  implementation: RouteImplementation<RouteContract>,
+  options: MountOptions,
+): void {
   const chain: MiddlewareHandler<AppEnv>[] = [];
   // Residency guards the personal-data paths of core/data-classification.ts (the same list the CDN rules use).
   const carriesPersonalData = isPersonalDataPath(spec.path);
@@ -192,7 +220,7 @@ export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOpt
       c,
     };
     if (carriesPersonalData) assertTokenResidency(principal, homeZoneFrom, options.residency);
-    await spec.precondition?.(input as never);
+    await implementation.precondition?.(input);
     c.set('routeInput', input);
     await next();
   });
@@ -207,6 +235,11 @@ export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOpt
         if (!input.principal)
           throw new Error(`route ${spec.operationId} has no scope but asks for the caller`);
         return input.principal;
+      },
+      get idempotencyKey() {
+        const handle = c.get('idempotency');
+        if (!handle) throw new Error(`route ${spec.operationId} does not mutate but asks for its key`);
+        return handle.key;
       },
       commit: async (mutation, result) => {
         const handle = c.get('idempotency');
@@ -228,7 +261,7 @@ export function mountRoute(app: Hono<AppEnv>, spec: RouteSpec, options: MountOpt
         return result;
       },
     };
-    return jsonResult(await spec.handler(ctx as never));
+    return jsonResult(await implementation.handle(ctx));
   });
 
   const [first, ...rest] = chain;

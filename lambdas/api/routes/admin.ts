@@ -1,9 +1,8 @@
 import * as z from 'zod';
 import { AuditRepository } from '../../adapters/audit-repository';
-import { keys } from '../../adapters/table';
+import { DrillFlagRepository } from '../../adapters/drill-flag-repository';
 import { SCOPES } from '../../core/scopes';
-import type { ResolvedDependencies } from '../dependencies';
-import { defineRoute } from '../http/route';
+import { contract, type RouteFamily } from '../http/route';
 import { AUTH_ERRORS, MUTATION_ERRORS, pageOf, pageQuerySchema, problemSchema } from '../schemas';
 
 /** Operator routes: the cell's drill flag (read by /v1/health) and the audit chain. */
@@ -41,130 +40,135 @@ const verification = z
   .object({ region: z.string(), valid: z.boolean(), chains: z.array(chainVerification) })
   .meta({ id: 'AuditVerification' });
 
-export function adminRoutes(deps: ResolvedDependencies) {
-  const audit = new AuditRepository(deps.table);
-  return [
-    defineRoute({
-      method: 'put',
-      path: '/v1/admin/drill',
-      operationId: 'setDrillFlag',
-      summary: 'Turn this cell’s drill flag on or off (on: /v1/health answers 503 reason drill)',
-      tag: 'admin',
-      scope: SCOPES.adminDrill,
-      mutating: true,
-      body: z.strictObject({ enabled: z.boolean() }),
-      responses: {
-        200: {
-          description: 'The flag',
-          schema: z.object({ region: z.string(), enabled: z.boolean() }).meta({ id: 'DrillFlag' }),
-        },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
+export const adminContracts = {
+  setDrillFlag: contract({
+    method: 'put',
+    path: '/v1/admin/drill',
+    operationId: 'setDrillFlag',
+    summary: 'Turn this cell’s drill flag on or off (on: /v1/health answers 503 reason drill)',
+    tag: 'admin',
+    scope: SCOPES.adminDrill,
+    mutating: true,
+    body: z.strictObject({ enabled: z.boolean() }),
+    responses: {
+      200: {
+        description: 'The flag',
+        schema: z.object({ region: z.string(), enabled: z.boolean() }).meta({ id: 'DrillFlag' }),
       },
-      handler: (ctx) => {
-        const { CELL_REGION: region } = deps.config;
-        return ctx.commit(
-          {
-            writes: [
-              {
-                Put: {
-                  TableName: deps.table.tableName,
-                  Item: {
-                    ...keys.drillFlag(region),
-                    entity: 'drill_flag',
-                    enabled: ctx.body.enabled,
-                    changedBy: ctx.caller.subject,
-                    changedAt: new Date(deps.now()).toISOString(),
-                  },
-                },
-              },
-            ],
-            events: [
-              {
-                eventType: 'cell.v1.drill_changed',
-                aggregate: { type: 'cell', id: `${deps.config.CELL_ZONE}/${region}`, version: 0 },
-                data: { zone: deps.config.CELL_ZONE, region, enabled: ctx.body.enabled },
-              },
-            ],
-            audit: {
-              actor: ctx.caller.subject,
-              action: 'cell.drill',
-              resource: { type: 'cell', id: region },
-              outcome: 'success',
-              after: { enabled: ctx.body.enabled },
-            },
-          },
-          { status: 200, body: { region, enabled: ctx.body.enabled } },
-        );
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/v1/admin/audit',
-      operationId: 'queryAudit',
-      summary:
-        'Audit entries of one request (correlation id, at most 100) or of one resource (oldest first, cursor pagination)',
-      tag: 'admin',
-      scope: SCOPES.adminAudit,
-      mutating: false,
-      query: pageQuerySchema
-        .extend({
-          limit: pageQuerySchema.shape.limit.unwrap().default(100),
-          correlationId: z.string().min(1).max(128).optional(),
-          resourceType: z
-            .string()
-            .regex(/^[a-z_]{1,32}$/)
-            .optional(),
-          resourceId: z.string().min(1).max(128).optional(),
-        })
-        .refine(
-          (q) =>
-            (q.correlationId !== undefined) !== (q.resourceType !== undefined && q.resourceId !== undefined),
-          'pass either correlationId, or resourceType and resourceId',
-        )
-        .refine(
-          (q) => !(q.correlationId && q.cursor),
-          'cursor pages through a resource, not a correlation id',
-        ),
-      responses: {
-        200: { description: 'Matching entries', schema: pageOf(auditEntry, 'AuditPage') },
-        400: { description: 'Invalid query or cursor', schema: problemSchema },
-        ...AUTH_ERRORS,
-      },
-      handler: async ({ query }) => ({
-        status: 200,
-        body: query.correlationId
-          ? { items: await audit.byCorrelationId(query.correlationId, query.limit) }
-          : await audit.byResource(query.resourceType!, query.resourceId!, {
-              limit: query.limit,
-              ...(query.cursor ? { cursor: query.cursor } : {}),
-            }),
-        headers: { 'Cache-Control': 'no-store' },
-      }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/v1/admin/audit/verify',
-      operationId: 'verifyAudit',
-      summary: 'Verify every audit chain of a region end to end; reports each chain’s first broken link',
-      tag: 'admin',
-      scope: SCOPES.adminAudit,
-      mutating: false,
-      query: z.strictObject({
-        region: z
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+    },
+  }),
+  queryAudit: contract({
+    method: 'get',
+    path: '/v1/admin/audit',
+    operationId: 'queryAudit',
+    summary:
+      'Audit entries of one request (correlation id, at most 100) or of one resource (oldest first, cursor pagination)',
+    tag: 'admin',
+    scope: SCOPES.adminAudit,
+    mutating: false,
+    query: pageQuerySchema
+      .extend({
+        limit: pageQuerySchema.shape.limit.unwrap().default(100),
+        correlationId: z.string().min(1).max(128).optional(),
+        resourceType: z
           .string()
-          .regex(/^[a-z0-9-]{1,32}$/)
+          .regex(/^[a-z_]{1,32}$/)
           .optional(),
-      }),
-      responses: {
-        200: { description: 'The verification result (valid or not)', schema: verification },
-        ...AUTH_ERRORS,
-      },
-      handler: async ({ query }) => ({
-        status: 200,
-        body: await audit.verifyRegion(query.region ?? deps.config.CELL_REGION),
-        headers: { 'Cache-Control': 'no-store' },
-      }),
+        resourceId: z.string().min(1).max(128).optional(),
+      })
+      .refine(
+        (q) =>
+          (q.correlationId !== undefined) !== (q.resourceType !== undefined && q.resourceId !== undefined),
+        'pass either correlationId, or resourceType and resourceId',
+      )
+      .refine((q) => !(q.correlationId && q.cursor), 'cursor pages through a resource, not a correlation id'),
+    responses: {
+      200: { description: 'Matching entries', schema: pageOf(auditEntry, 'AuditPage') },
+      400: { description: 'Invalid query or cursor', schema: problemSchema },
+      ...AUTH_ERRORS,
+    },
+  }),
+  verifyAudit: contract({
+    method: 'get',
+    path: '/v1/admin/audit/verify',
+    operationId: 'verifyAudit',
+    summary: 'Verify every audit chain of a region end to end; reports each chain’s first broken link',
+    tag: 'admin',
+    scope: SCOPES.adminAudit,
+    mutating: false,
+    query: z.strictObject({
+      region: z
+        .string()
+        .regex(/^[a-z0-9-]{1,32}$/)
+        .optional(),
     }),
-  ];
-}
+    responses: {
+      200: { description: 'The verification result (valid or not)', schema: verification },
+      ...AUTH_ERRORS,
+    },
+  }),
+};
+
+export const adminRoutes: RouteFamily<typeof adminContracts> = {
+  contracts: adminContracts,
+  bind: (deps) => {
+    const audit = new AuditRepository(deps.table);
+    const drillFlags = new DrillFlagRepository(deps.table);
+    return {
+      setDrillFlag: {
+        handle: (ctx) => {
+          const { CELL_REGION: region } = deps.config;
+          return ctx.commit(
+            {
+              writes: [
+                drillFlags.setWrite(region, {
+                  enabled: ctx.body.enabled,
+                  changedBy: ctx.caller.subject,
+                  changedAt: new Date(deps.now()).toISOString(),
+                }),
+              ],
+              events: [
+                {
+                  eventType: 'cell.v1.drill_changed',
+                  aggregate: { type: 'cell', id: `${deps.config.CELL_ZONE}/${region}`, version: 0 },
+                  // The flag has no version: the operator's request (subject + Idempotency-Key) is the fact.
+                  factKey: `cell:${deps.config.CELL_ZONE}/${region}:drill:${ctx.caller.subject}:${ctx.idempotencyKey}`,
+                  data: { zone: deps.config.CELL_ZONE, region, enabled: ctx.body.enabled },
+                },
+              ],
+              audit: {
+                actor: ctx.caller.subject,
+                action: 'cell.drill',
+                resource: { type: 'cell', id: region },
+                outcome: 'success',
+                after: { enabled: ctx.body.enabled },
+              },
+            },
+            { status: 200, body: { region, enabled: ctx.body.enabled } },
+          );
+        },
+      },
+      queryAudit: {
+        handle: async ({ query }) => ({
+          status: 200,
+          body: query.correlationId
+            ? { items: await audit.byCorrelationId(query.correlationId, query.limit) }
+            : await audit.byResource(query.resourceType!, query.resourceId!, {
+                limit: query.limit,
+                ...(query.cursor ? { cursor: query.cursor } : {}),
+              }),
+          headers: { 'Cache-Control': 'no-store' },
+        }),
+      },
+      verifyAudit: {
+        handle: async ({ query }) => ({
+          status: 200,
+          body: await audit.verifyRegion(query.region ?? deps.config.CELL_REGION),
+          headers: { 'Cache-Control': 'no-store' },
+        }),
+      },
+    };
+  },
+};

@@ -1,36 +1,34 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Hono } from 'hono';
-import { encodeTime } from 'ulid';
 import * as z from 'zod';
-import { eventEnvelopeSchema, outboxIndexOf } from '../../core/events/envelope';
-import type { ResolvedDependencies } from '../dependencies';
-import type { AppEnv } from '../http/env';
-import { defineRoute, mountRoute, type RouteSpec } from '../http/route';
-import { AUTH_ERRORS, problemSchema } from '../schemas';
-import { mountOptionsFor } from '../mount-options';
+import {
+  OutboxRepository,
+  POSITION_PATTERN,
+  positionBounds,
+  positionOf,
+} from '../../adapters/outbox-repository';
+import { eventEnvelopeSchema } from '../../core/events/envelope';
 import { SCOPES } from '../../core/scopes';
+import { contract, type RouteFamily } from '../http/route';
+import { AUTH_ERRORS, problemSchema } from '../schemas';
 
 /**
- * Pull/replay API: `GET /v1/events?after=<cursor>&limit=` returns the zone's
- * events in ULID (= time) order from the outbox index (gsi1 `EVENTS#<zone>`),
- * for consumers that were offline or prefer polling to webhooks.
+ * Pull/replay API: `GET /v1/events?after=<cursor>&limit=` returns the zone's events in the order they
+ * occurred (their position in the outbox index), for consumers that were offline or prefer polling to
+ * webhooks.
  *
- * The cursor is an event id: pass the `nextCursor` of the previous page (or
- * any event id you have processed). It is stable across cells of the zone.
+ * The cursor is opaque: pass the `nextCursor` of the previous page. It is stable across cells of the zone.
+ * Consumers dedupe by `eventId` (a fact stated again after a failover keeps its id).
  *
- * Settle window: only events older than `settleMs` (5 s) are returned. Event
- * ids are minted by different API instances and the index is eventually
- * consistent, so an event with an id just below the newest one may become
- * visible a moment later; without the window a poller could step past it for
- * good. Outbox items are kept 7 days (OUTBOX_RETENTION_SECONDS), which is
- * the replay horizon.
+ * Settle window: only events older than `eventSettleMs` (ApiDependencies; 5 s) are returned. Events are
+ * written by different API instances and the index is eventually consistent, so an event positioned just
+ * below the newest one may become visible a moment later; without the window a poller could step past it
+ * for good. Outbox items are kept 7 days (OUTBOX_RETENTION_SECONDS in adapters/outbox-repository.ts), which
+ * is the replay horizon.
  */
 
 /** OAuth scope of the events API. */
 export const EVENTS_SCOPE = SCOPES.eventsRead;
-export const DEFAULT_SETTLE_MS = 5000;
 
-const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an event id (ULID)');
+const cursorSchema = z.string().regex(POSITION_PATTERN, 'must be the nextCursor of a previous page');
 
 const eventsPageSchema = z
   .object({
@@ -42,65 +40,48 @@ const eventsPageSchema = z
   })
   .meta({ id: 'EventPage' });
 
-export interface EventRouteOptions {
-  /** @default 5000 */
-  readonly settleMs?: number;
-}
-
-export function eventRoutes(deps: ResolvedDependencies, options: EventRouteOptions = {}): RouteSpec[] {
-  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
-  return [
-    defineRoute({
-      method: 'get',
-      path: '/v1/events',
-      operationId: 'listEvents',
-      summary: "The zone's events after a cursor, oldest first (pull/replay)",
-      tag: 'events',
-      scope: EVENTS_SCOPE,
-      mutating: false,
-      query: z.strictObject({
-        after: ulidSchema.optional(),
-        limit: z.coerce.number().int().min(1).max(100).default(50),
-      }),
-      responses: {
-        200: { description: 'A page of events', schema: eventsPageSchema },
-        400: { description: 'Invalid cursor or limit', schema: problemSchema },
-        ...AUTH_ERRORS,
-      },
-      handler: async (ctx) => {
-        const { after, limit } = ctx.query;
-        // Highest id that is settled: every id minted at or before now - settleMs sorts below it.
-        const upper = `${encodeTime(Math.max(0, deps.now() - settleMs), 10)}ZZZZZZZZZZZZZZZZ`;
-        // `after` + '0' is the smallest string above `after`'s id among 26-char ids: excludes `after` itself.
-        const lower = after ? `${after}0` : '0';
-        if (lower > upper) return { status: 200, body: { items: [], nextCursor: after ?? null } };
-        const { Items = [] } = await deps.documentClient.send(
-          new QueryCommand({
-            TableName: deps.table.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
-            ExpressionAttributeValues: {
-              ':pk': outboxIndexOf(deps.config.CELL_ZONE),
-              ':lower': lower,
-              ':upper': upper,
-            },
-            Limit: limit,
-          }),
-        );
-        const items = Items.map((item) => item.envelope);
-        return {
-          status: 200,
-          body: { items, nextCursor: items.at(-1)?.eventId ?? after ?? null },
-        };
-      },
+export const eventContracts = {
+  listEvents: contract({
+    method: 'get',
+    path: '/v1/events',
+    operationId: 'listEvents',
+    summary: "The zone's events after a cursor, oldest first (pull/replay)",
+    tag: 'events',
+    scope: EVENTS_SCOPE,
+    mutating: false,
+    query: z.strictObject({
+      after: cursorSchema.optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
     }),
-  ] as RouteSpec[];
-}
+    responses: {
+      200: { description: 'A page of events', schema: eventsPageSchema },
+      400: { description: 'Invalid cursor or limit', schema: problemSchema },
+      ...AUTH_ERRORS,
+    },
+  }),
+};
 
-/** For `ApiDependencies.extensions`: mounts the events route on the app. */
-export function eventsExtension(options: EventRouteOptions = {}) {
-  return (app: Hono<AppEnv>, deps: ResolvedDependencies): void => {
-    const mount = mountOptionsFor(deps);
-    for (const spec of eventRoutes(deps, options)) mountRoute(app, spec, mount);
-  };
-}
+export const eventRoutes: RouteFamily<typeof eventContracts> = {
+  contracts: eventContracts,
+  bind: (deps) => {
+    const settleMs = deps.eventSettleMs;
+    const outbox = new OutboxRepository(deps.table);
+    return {
+      listEvents: {
+        handle: async (ctx) => {
+          const { after, limit } = ctx.query;
+          // Highest settled position: every event that occurred at or before now - settleMs sorts below it.
+          const { upper } = positionBounds(0, deps.now() - settleMs);
+          // `after` + '0' is the smallest string above `after` among positions: excludes `after` itself.
+          const lower = after ? `${after}0` : '0';
+          if (lower > upper) return { status: 200, body: { items: [], nextCursor: after ?? null } };
+          const { envelopes: items } = await outbox.page(deps.config.CELL_ZONE, { lower, upper }, limit);
+          return {
+            status: 200,
+            body: { items, nextCursor: items.length > 0 ? positionOf(items.at(-1)!) : (after ?? null) },
+          };
+        },
+      },
+    };
+  },
+};

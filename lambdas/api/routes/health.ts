@@ -1,60 +1,20 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../adapters/table';
-import { Hono } from 'hono';
 import * as z from 'zod';
-import type { ApiDependencies } from '../app';
-import type { RouteSpec } from '../http/route';
-
-/** Key of the cell's drill flag item. The flag makes /v1/health answer 503 so Route 53 fails the cell over. */
-export { DRILL_FLAG_KEY } from '../../adapters/table';
-const TABLE_CHECK_TIMEOUT_MS = 1000;
-
-type Check = { status: 'pass' | 'fail'; detail?: string; durationMs: number };
+import { DrillFlagRepository } from '../../adapters/drill-flag-repository';
+import { contract, type RouteFamily } from '../http/route';
 
 /**
- * GET /v1/health: what Route 53 polls. One consistent read of the drill flag
- * doubles as the table check, so a healthy answer costs one GetItem.
- * The drill flag is regional (not replicated semantics): the item key carries the region.
+ * GET /v1/health: what Route 53 polls. One consistent read of the drill flag doubles as the table check,
+ * so a healthy answer costs one GetItem. The drill flag is regional: its key carries the region, so a
+ * replicated copy never flips the peer cell.
  */
-export function healthRoutes(deps: ApiDependencies): Hono {
-  const routes = new Hono();
-  routes.get('/health', async (c) => {
-    const { config } = deps;
-    const started = Date.now();
-    let table: Check;
-    let drill = false;
-    try {
-      const result = await deps.documentClient.send(
-        new GetCommand({
-          TableName: config.TABLE_NAME,
-          Key: keys.drillFlag(config.CELL_REGION),
-          ConsistentRead: true,
-        }),
-        { abortSignal: AbortSignal.timeout(TABLE_CHECK_TIMEOUT_MS) },
-      );
-      drill = result.Item?.enabled === true;
-      table = { status: 'pass', durationMs: Date.now() - started };
-    } catch (error) {
-      table = { status: 'fail', detail: (error as Error).name, durationMs: Date.now() - started };
-    }
-    const healthy = table.status === 'pass' && !drill;
-    const reason = drill ? 'drill' : table.status === 'fail' ? 'table_unavailable' : undefined;
-    c.header('Cache-Control', 'no-store');
-    return c.json(
-      {
-        status: healthy ? 'pass' : 'fail',
-        ...(reason ? { reason } : {}),
-        zone: config.CELL_ZONE,
-        region: config.CELL_REGION,
-        role: config.CELL_ROLE,
-        version: config.APP_VERSION,
-        checks: { table },
-      },
-      healthy ? 200 : 503,
-    );
-  });
-  return routes;
-}
+
+const TABLE_CHECK_TIMEOUT_MS = 1000;
+
+const checkSchema = z.object({
+  status: z.enum(['pass', 'fail']),
+  detail: z.string().optional(),
+  durationMs: z.number(),
+});
 
 const healthSchema = z
   .object({
@@ -64,33 +24,62 @@ const healthSchema = z
     region: z.string(),
     role: z.enum(['primary', 'secondary']),
     version: z.string(),
-    checks: z.object({
-      table: z.object({
-        status: z.enum(['pass', 'fail']),
-        detail: z.string().optional(),
-        durationMs: z.number(),
-      }),
-    }),
+    checks: z.object({ table: checkSchema }),
   })
   .meta({ id: 'Health' });
 
-/** Description of GET /v1/health for the OpenAPI document (the route itself is the plain Hono handler above). */
-export const healthRouteDoc: RouteSpec = {
-  method: 'get',
-  path: '/v1/health',
-  operationId: 'health',
-  summary: 'Cell health for Route 53: table reachable and drill flag off',
-  tag: 'health',
-  mutating: false,
-  responses: {
-    200: { description: 'Healthy', schema: healthSchema },
-    503: {
-      description: 'Unhealthy (reason drill or table_unavailable)',
-      schema: healthSchema,
-      contentType: 'application/json',
+type Health = z.output<typeof healthSchema>;
+
+export const healthContracts = {
+  health: contract({
+    method: 'get',
+    path: '/v1/health',
+    operationId: 'health',
+    summary: 'Cell health for Route 53: table reachable and drill flag off',
+    tag: 'health',
+    mutating: false,
+    responses: {
+      200: { description: 'Healthy', schema: healthSchema },
+      503: {
+        description: 'Unhealthy (reason drill or table_unavailable)',
+        schema: healthSchema,
+        contentType: 'application/json',
+      },
     },
-  },
-  handler: async () => {
-    throw new Error('documentation only');
+  }),
+};
+
+export const healthRoutes: RouteFamily<typeof healthContracts> = {
+  contracts: healthContracts,
+  bind: (deps) => {
+    const drillFlags = new DrillFlagRepository(deps.table);
+    const { config } = deps;
+    return {
+      health: {
+        handle: async () => {
+          const started = Date.now();
+          let table: Health['checks']['table'];
+          let drill = false;
+          try {
+            drill = await drillFlags.isOn(config.CELL_REGION, AbortSignal.timeout(TABLE_CHECK_TIMEOUT_MS));
+            table = { status: 'pass', durationMs: Date.now() - started };
+          } catch (error) {
+            table = { status: 'fail', detail: (error as Error).name, durationMs: Date.now() - started };
+          }
+          const healthy = table.status === 'pass' && !drill;
+          const reason = drill ? 'drill' : table.status === 'fail' ? 'table_unavailable' : undefined;
+          const body: Health = {
+            status: healthy ? 'pass' : 'fail',
+            ...(reason ? { reason } : {}),
+            zone: config.CELL_ZONE,
+            region: config.CELL_REGION,
+            role: config.CELL_ROLE,
+            version: config.APP_VERSION,
+            checks: { table },
+          };
+          return { status: healthy ? 200 : 503, body, headers: { 'Cache-Control': 'no-store' } };
+        },
+      },
+    };
   },
 };

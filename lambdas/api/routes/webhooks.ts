@@ -1,30 +1,25 @@
-import type { Hono } from 'hono';
 import * as z from 'zod';
 import { ProblemError } from '../../core/errors';
 import { SCOPES } from '../../core/scopes';
-import { mountOptionsFor } from '../mount-options';
 import {
   type AttemptLog,
   DeliveryInFlightError,
   DeliveryNotFoundError,
-  DeliveryStore,
-} from '../../webhooks/deliveries';
+  type DeliveryRecord,
+} from '../../core/webhooks/delivery';
 import {
   createEndpointSchema,
   EndpointConflictError,
-  type EndpointChange,
   EndpointNotFoundError,
-  EndpointRegistry,
   type EndpointRecord,
   toPublicEndpoint,
   updateEndpointSchema,
-} from '../../webhooks/endpoints';
-import { EndpointDisabledError, WebhookOperations } from '../../webhooks/operations';
-import type { DeliveryQueue } from '../../webhooks/queue';
-import { type NetworkMode, type Resolver, UnsafeUrlError } from '../../webhooks/ssrf';
-import type { ResolvedDependencies } from '../dependencies';
-import type { AppEnv } from '../http/env';
-import { defineRoute, mountRoute, type RouteSpec } from '../http/route';
+} from '../../core/webhooks/endpoint';
+import { createEventPipeline } from '../../event-pipeline/pipeline';
+import type { EndpointChange } from '../../webhooks/endpoints';
+import { EndpointDisabledError } from '../../webhooks/operations';
+import { UnsafeUrlError } from '../../webhooks/ssrf';
+import { type ApiResult, contract, type RouteContext, type RouteFamily } from '../http/route';
 import { AUTH_ERRORS, MUTATION_ERRORS, problemSchema } from '../schemas';
 
 /**
@@ -37,14 +32,6 @@ import { AUTH_ERRORS, MUTATION_ERRORS, problemSchema } from '../schemas';
 
 /** OAuth scope of every webhook route. */
 export const WEBHOOKS_SCOPE = SCOPES.adminWebhooks;
-
-export interface WebhookRouteOptions {
-  /** Where resend/recover/redrive enqueue: SQS in the cloud, the in-process queue locally. */
-  readonly queue: DeliveryQueue;
-  /** @default 'cloud' */
-  readonly mode?: NetworkMode;
-  readonly resolve?: Resolver;
-}
 
 const endpointIdSchema = z.string().regex(/^ep_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an endpoint id (ep_...)');
 const deliveryIdSchema = z
@@ -155,361 +142,408 @@ function publicView(record: EndpointRecord | null, now: number) {
   return record ? (toPublicEndpoint(record, now) as unknown as Record<string, unknown>) : null;
 }
 
-function deliveryView(record: Record<string, unknown>) {
+function deliveryView(record: DeliveryRecord) {
   const { envelope: _envelope, enqueued: _enqueued, leaseUntil: _lease, updatedAt: _u, ...rest } = record;
   return rest;
 }
 
-export function webhookRoutes(deps: ResolvedDependencies, options: WebhookRouteOptions): RouteSpec[] {
-  const tableName = deps.table.tableName;
-  const endpoints = new EndpointRegistry({
-    documentClient: deps.documentClient,
-    tableName,
-    mode: options.mode ?? 'cloud',
-    ...(options.resolve ? { resolve: options.resolve } : {}),
-    now: deps.now,
-  });
-  const deliveries = new DeliveryStore({ documentClient: deps.documentClient, tableName, now: deps.now });
-  const operations = new WebhookOperations(endpoints, deliveries, options.queue);
+const common = { tag: 'webhooks', scope: WEBHOOKS_SCOPE } as const;
 
-  /** Commits an endpoint change with its audit entry (no secrets in it). */
-  const commitChange = (
-    ctx: { commit: (m: never, r: never) => Promise<unknown>; caller: { subject: string } },
-    change: EndpointChange,
-    action: string,
-    result: { status: number; body: unknown },
-  ) => {
-    const now = deps.now();
-    const id = (change.after ?? change.before)?.id ?? 'unknown';
-    return ctx.commit(
-      {
-        writes: [change.write],
-        events: [],
-        audit: {
-          actor: ctx.caller.subject,
-          action,
-          resource: { type: 'webhook_endpoint', id },
-          outcome: 'success',
-          before: publicView(change.before, now),
-          after: publicView(change.after, now),
-        },
-        onConditionFailed: () =>
-          new ProblemError('conflict', `webhook endpoint ${id} changed meanwhile; re-read it and retry`),
-      } as never,
-      result as never,
-    );
-  };
+export const webhookContracts = {
+  createWebhookEndpoint: contract({
+    ...common,
+    method: 'post',
+    path: '/v1/webhooks/endpoints',
+    operationId: 'createWebhookEndpoint',
+    summary: 'Subscribe an https URL to event types; the signing secret is returned once',
+    mutating: true,
+    body: createEndpointSchema,
+    responses: {
+      201: { description: 'Created', schema: endpointWithSecretSchema },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+    },
+  }),
+  listWebhookEndpoints: contract({
+    ...common,
+    method: 'get',
+    path: '/v1/webhooks/endpoints',
+    operationId: 'listWebhookEndpoints',
+    summary: 'List webhook endpoints (never their secrets)',
+    mutating: false,
+    responses: {
+      200: {
+        description: 'Endpoints',
+        schema: z.object({ items: z.array(endpointSchema) }).meta({ id: 'WebhookEndpointList' }),
+      },
+      ...AUTH_ERRORS,
+    },
+  }),
+  getWebhookEndpoint: contract({
+    ...common,
+    method: 'get',
+    path: '/v1/webhooks/endpoints/{endpointId}',
+    operationId: 'getWebhookEndpoint',
+    summary: 'One webhook endpoint',
+    mutating: false,
+    params: endpointParams,
+    responses: {
+      200: { description: 'The endpoint', schema: endpointSchema },
+      ...AUTH_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  updateWebhookEndpoint: contract({
+    ...common,
+    method: 'patch',
+    path: '/v1/webhooks/endpoints/{endpointId}',
+    operationId: 'updateWebhookEndpoint',
+    summary: 'Change the URL, event-type filter or description',
+    mutating: true,
+    params: endpointParams,
+    body: updateEndpointSchema,
+    responses: {
+      200: { description: 'Updated', schema: endpointSchema },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  enableWebhookEndpoint: contract({
+    ...common,
+    method: 'post',
+    path: '/v1/webhooks/endpoints/{endpointId}/enable',
+    operationId: 'enableWebhookEndpoint',
+    summary: 'Enable an endpoint (also clears the failing streak)',
+    mutating: true,
+    params: endpointParams,
+    responses: {
+      200: { description: 'The endpoint', schema: endpointSchema },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  disableWebhookEndpoint: contract({
+    ...common,
+    method: 'post',
+    path: '/v1/webhooks/endpoints/{endpointId}/disable',
+    operationId: 'disableWebhookEndpoint',
+    summary: 'Disable an endpoint: queued deliveries to it stop',
+    mutating: true,
+    params: endpointParams,
+    responses: {
+      200: { description: 'The endpoint', schema: endpointSchema },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  rotateWebhookSecret: contract({
+    ...common,
+    method: 'post',
+    path: '/v1/webhooks/endpoints/{endpointId}/rotate-secret',
+    operationId: 'rotateWebhookSecret',
+    summary: 'New signing secret (returned once); the old one keeps signing for 24 h',
+    mutating: true,
+    params: endpointParams,
+    responses: {
+      200: { description: 'Rotated', schema: endpointWithSecretSchema },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  deleteWebhookEndpoint: contract({
+    ...common,
+    method: 'delete',
+    path: '/v1/webhooks/endpoints/{endpointId}',
+    operationId: 'deleteWebhookEndpoint',
+    summary: 'Delete an endpoint; queued deliveries to it stop',
+    mutating: true,
+    params: endpointParams,
+    responses: {
+      200: { description: 'Deleted', schema: z.object({ id: z.string(), deleted: z.literal(true) }) },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  listWebhookDeliveries: contract({
+    ...common,
+    method: 'get',
+    path: '/v1/webhooks/endpoints/{endpointId}/deliveries',
+    operationId: 'listWebhookDeliveries',
+    summary: "An endpoint's deliveries created in [since, until)",
+    mutating: false,
+    params: endpointParams,
+    query: windowSchema,
+    responses: {
+      200: {
+        description: 'Deliveries',
+        schema: z.object({ items: z.array(deliverySchema) }).meta({ id: 'WebhookDeliveryList' }),
+      },
+      ...AUTH_ERRORS,
+    },
+  }),
+  listWebhookAttempts: contract({
+    ...common,
+    method: 'get',
+    path: '/v1/webhooks/deliveries/{deliveryId}/attempts',
+    operationId: 'listWebhookAttempts',
+    summary:
+      'Attempt log of one delivery: number, time, status, duration, response body (truncated), next attempt',
+    mutating: false,
+    params: deliveryParams,
+    responses: {
+      200: {
+        description: 'Delivery and attempts',
+        schema: z
+          .object({ delivery: deliverySchema, attempts: z.array(attemptSchema) })
+          .meta({ id: 'WebhookAttemptLog' }),
+      },
+      ...AUTH_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  resendWebhookDelivery: contract({
+    ...common,
+    method: 'post',
+    path: '/v1/webhooks/deliveries/{deliveryId}/resend',
+    operationId: 'resendWebhookDelivery',
+    summary: 'Send one delivery again (fresh attempt budget, same webhook-id)',
+    mutating: true,
+    params: deliveryParams,
+    responses: {
+      202: { description: 'Queued', schema: deliverySchema },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  recoverWebhookEndpoint: contract({
+    ...common,
+    method: 'post',
+    path: '/v1/webhooks/endpoints/{endpointId}/recover',
+    operationId: 'recoverWebhookEndpoint',
+    summary: 'Send again every failed or dead delivery of the endpoint created in [since, until)',
+    mutating: true,
+    params: endpointParams,
+    body: windowSchema,
+    responses: {
+      202: {
+        description: 'Queued',
+        schema: z.object({ recovered: z.array(z.string()) }).meta({ id: 'WebhookRecovery' }),
+      },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+      ...NOT_FOUND,
+    },
+  }),
+  listWebhookDlq: contract({
+    ...common,
+    method: 'get',
+    path: '/v1/webhooks/dlq',
+    operationId: 'listWebhookDlq',
+    summary: 'Deliveries that exhausted their attempts',
+    mutating: false,
+    query: z.strictObject({
+      after: deliveryIdSchema.optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+    }),
+    responses: {
+      200: {
+        description: 'DLQ page',
+        schema: z
+          .object({ items: z.array(dlqEntrySchema), nextCursor: z.string().nullable() })
+          .meta({ id: 'WebhookDlqPage' }),
+      },
+      ...AUTH_ERRORS,
+    },
+  }),
+  redriveWebhookDlq: contract({
+    ...common,
+    method: 'post',
+    path: '/v1/webhooks/dlq/redrive',
+    operationId: 'redriveWebhookDlq',
+    summary: 'Send DLQ deliveries again (the given ones, or the oldest `limit`)',
+    mutating: true,
+    body: z.strictObject({
+      deliveryIds: z.array(deliveryIdSchema).min(1).max(100).optional(),
+      limit: z.number().int().min(1).max(100).optional(),
+    }),
+    responses: {
+      202: {
+        description: 'Queued',
+        schema: z.object({ redriven: z.array(z.string()) }).meta({ id: 'WebhookRedrive' }),
+      },
+      ...AUTH_ERRORS,
+      ...MUTATION_ERRORS,
+    },
+  }),
+};
 
-  const common = { tag: 'webhooks', scope: WEBHOOKS_SCOPE } as const;
-  return [
-    defineRoute({
-      ...common,
-      method: 'post',
-      path: '/v1/webhooks/endpoints',
-      operationId: 'createWebhookEndpoint',
-      summary: 'Subscribe an https URL to event types; the signing secret is returned once',
-      mutating: true,
-      body: createEndpointSchema,
-      responses: {
-        201: { description: 'Created', schema: endpointWithSecretSchema },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
-      },
-      handler: (ctx) =>
-        mapped(async () => {
-          const { change, secret } = await endpoints.planCreate(ctx.body);
-          const endpoint = toPublicEndpoint(change.after as EndpointRecord, deps.now());
-          return commitChange(ctx as never, change, 'webhook_endpoint.create', {
-            status: 201,
-            body: { endpoint, secret },
-          }) as never;
-        }),
-    }),
-    defineRoute({
-      ...common,
-      method: 'get',
-      path: '/v1/webhooks/endpoints',
-      operationId: 'listWebhookEndpoints',
-      summary: 'List webhook endpoints (never their secrets)',
-      mutating: false,
-      responses: {
-        200: {
-          description: 'Endpoints',
-          schema: z.object({ items: z.array(endpointSchema) }).meta({ id: 'WebhookEndpointList' }),
+export const webhookRoutes: RouteFamily<typeof webhookContracts> = {
+  contracts: webhookContracts,
+  bind: (deps) => {
+    const { endpoints, deliveries, operations } = createEventPipeline({
+      documentClient: deps.documentClient,
+      tableName: deps.table.tableName,
+      cellRegion: deps.config.CELL_REGION,
+      mode: deps.networkMode,
+      queue: deps.webhookQueue,
+      ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
+      now: deps.now,
+    });
+
+    /** Commits an endpoint change with its audit entry (no secrets in it). */
+    const commitChange = (
+      ctx: Pick<RouteContext<unknown, unknown, unknown>, 'commit' | 'caller'>,
+      change: EndpointChange,
+      action: string,
+      result: ApiResult,
+    ) => {
+      const now = deps.now();
+      const id = (change.after ?? change.before)?.id ?? 'unknown';
+      return ctx.commit(
+        {
+          writes: [change.write],
+          events: [],
+          audit: {
+            actor: ctx.caller.subject,
+            action,
+            resource: { type: 'webhook_endpoint', id },
+            outcome: 'success',
+            before: publicView(change.before, now),
+            after: publicView(change.after, now),
+          },
+          onConditionFailed: () =>
+            new ProblemError('conflict', `webhook endpoint ${id} changed meanwhile; re-read it and retry`),
         },
-        ...AUTH_ERRORS,
-      },
-      handler: async () => ({ status: 200, body: { items: await endpoints.list() } }),
-    }),
-    defineRoute({
-      ...common,
-      method: 'get',
-      path: '/v1/webhooks/endpoints/{endpointId}',
-      operationId: 'getWebhookEndpoint',
-      summary: 'One webhook endpoint',
-      mutating: false,
-      params: endpointParams,
-      responses: {
-        200: { description: 'The endpoint', schema: endpointSchema },
-        ...AUTH_ERRORS,
-        ...NOT_FOUND,
-      },
-      handler: (ctx) =>
-        mapped(async () => ({ status: 200, body: await endpoints.getPublic(ctx.params.endpointId) })),
-    }),
-    defineRoute({
-      ...common,
-      method: 'patch',
-      path: '/v1/webhooks/endpoints/{endpointId}',
-      operationId: 'updateWebhookEndpoint',
-      summary: 'Change the URL, event-type filter or description',
-      mutating: true,
-      params: endpointParams,
-      body: updateEndpointSchema,
-      responses: {
-        200: { description: 'Updated', schema: endpointSchema },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
-        ...NOT_FOUND,
-      },
-      handler: (ctx) =>
-        mapped(async () => {
-          const change = await endpoints.planUpdate(ctx.params.endpointId, ctx.body);
-          return commitChange(ctx as never, change, 'webhook_endpoint.update', {
-            status: 200,
-            body: publicView(change.after, deps.now()),
-          }) as never;
-        }),
-    }),
-    ...(['enable', 'disable'] as const).map((verb) =>
-      defineRoute({
-        ...common,
-        method: 'post',
-        path: `/v1/webhooks/endpoints/{endpointId}/${verb}`,
-        operationId: `${verb}WebhookEndpoint`,
-        summary:
-          verb === 'enable'
-            ? 'Enable an endpoint (also clears the failing streak)'
-            : 'Disable an endpoint: queued deliveries to it stop',
-        mutating: true,
-        params: endpointParams,
-        responses: {
-          200: { description: 'The endpoint', schema: endpointSchema },
-          ...AUTH_ERRORS,
-          ...MUTATION_ERRORS,
-          ...NOT_FOUND,
-        },
-        handler: (ctx) =>
+        result,
+      );
+    };
+
+    return {
+      createWebhookEndpoint: {
+        handle: (ctx) =>
           mapped(async () => {
-            const change = await endpoints.planSetEnabled(ctx.params.endpointId, verb === 'enable');
-            return commitChange(ctx as never, change, `webhook_endpoint.${verb}`, {
+            const { change, secret } = await endpoints.planCreate(ctx.body);
+            const endpoint = toPublicEndpoint(change.after as EndpointRecord, deps.now());
+            return commitChange(ctx, change, 'webhook_endpoint.create', {
+              status: 201,
+              body: { endpoint, secret },
+            });
+          }),
+      },
+      listWebhookEndpoints: {
+        handle: async () => ({ status: 200, body: { items: await endpoints.list() } }),
+      },
+      getWebhookEndpoint: {
+        handle: (ctx) =>
+          mapped(async () => ({ status: 200, body: await endpoints.getPublic(ctx.params.endpointId) })),
+      },
+      updateWebhookEndpoint: {
+        handle: (ctx) =>
+          mapped(async () => {
+            const change = await endpoints.planUpdate(ctx.params.endpointId, ctx.body);
+            return commitChange(ctx, change, 'webhook_endpoint.update', {
               status: 200,
               body: publicView(change.after, deps.now()),
-            }) as never;
+            });
           }),
-      }),
-    ),
-    defineRoute({
-      ...common,
-      method: 'post',
-      path: '/v1/webhooks/endpoints/{endpointId}/rotate-secret',
-      operationId: 'rotateWebhookSecret',
-      summary: 'New signing secret (returned once); the old one keeps signing for 24 h',
-      mutating: true,
-      params: endpointParams,
-      responses: {
-        200: { description: 'Rotated', schema: endpointWithSecretSchema },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
-        ...NOT_FOUND,
       },
-      handler: (ctx) =>
-        mapped(async () => {
-          const { change, secret } = await endpoints.planRotate(ctx.params.endpointId);
-          return commitChange(ctx as never, change, 'webhook_endpoint.rotate_secret', {
-            status: 200,
-            body: { endpoint: publicView(change.after, deps.now()), secret },
-          }) as never;
-        }),
-    }),
-    defineRoute({
-      ...common,
-      method: 'delete',
-      path: '/v1/webhooks/endpoints/{endpointId}',
-      operationId: 'deleteWebhookEndpoint',
-      summary: 'Delete an endpoint; queued deliveries to it stop',
-      mutating: true,
-      params: endpointParams,
-      responses: {
-        200: { description: 'Deleted', schema: z.object({ id: z.string(), deleted: z.literal(true) }) },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
-        ...NOT_FOUND,
-      },
-      handler: (ctx) =>
-        mapped(async () => {
-          const change = await endpoints.planDelete(ctx.params.endpointId);
-          return commitChange(ctx as never, change, 'webhook_endpoint.delete', {
-            status: 200,
-            body: { id: ctx.params.endpointId, deleted: true },
-          }) as never;
-        }),
-    }),
-    defineRoute({
-      ...common,
-      method: 'get',
-      path: '/v1/webhooks/endpoints/{endpointId}/deliveries',
-      operationId: 'listWebhookDeliveries',
-      summary: "An endpoint's deliveries created in [since, until)",
-      mutating: false,
-      params: endpointParams,
-      query: windowSchema,
-      responses: {
-        200: {
-          description: 'Deliveries',
-          schema: z.object({ items: z.array(deliverySchema) }).meta({ id: 'WebhookDeliveryList' }),
-        },
-        ...AUTH_ERRORS,
-      },
-      handler: async (ctx) => {
-        const items = await deliveries.listByEndpoint(ctx.params.endpointId, ctx.query, 500);
-        return { status: 200, body: { items: items.map((d) => deliveryView(d as never)) } };
-      },
-    }),
-    defineRoute({
-      ...common,
-      method: 'get',
-      path: '/v1/webhooks/deliveries/{deliveryId}/attempts',
-      operationId: 'listWebhookAttempts',
-      summary:
-        'Attempt log of one delivery: number, time, status, duration, response body (truncated), next attempt',
-      mutating: false,
-      params: deliveryParams,
-      responses: {
-        200: {
-          description: 'Delivery and attempts',
-          schema: z
-            .object({ delivery: deliverySchema, attempts: z.array(attemptSchema) })
-            .meta({ id: 'WebhookAttemptLog' }),
-        },
-        ...AUTH_ERRORS,
-        ...NOT_FOUND,
-      },
-      handler: async (ctx) => {
-        const delivery = await deliveries.get(ctx.params.deliveryId);
-        if (!delivery) throw new ProblemError('not_found', `delivery ${ctx.params.deliveryId} not found`);
-        const attempts: AttemptLog[] = await deliveries.listAttempts(ctx.params.deliveryId);
-        return { status: 200, body: { delivery: deliveryView(delivery as never), attempts } };
-      },
-    }),
-    defineRoute({
-      ...common,
-      method: 'post',
-      path: '/v1/webhooks/deliveries/{deliveryId}/resend',
-      operationId: 'resendWebhookDelivery',
-      summary: 'Send one delivery again (fresh attempt budget, same webhook-id)',
-      mutating: true,
-      params: deliveryParams,
-      responses: {
-        202: { description: 'Queued', schema: deliverySchema },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
-        ...NOT_FOUND,
-      },
-      handler: (ctx) =>
-        mapped(async () => {
-          const delivery = await operations.resend(ctx.params.deliveryId);
-          ctx.log.info('webhook delivery resent', { deliveryId: delivery.deliveryId, round: delivery.round });
-          return { status: 202, body: deliveryView(delivery as never) };
-        }),
-    }),
-    defineRoute({
-      ...common,
-      method: 'post',
-      path: '/v1/webhooks/endpoints/{endpointId}/recover',
-      operationId: 'recoverWebhookEndpoint',
-      summary: 'Send again every failed or dead delivery of the endpoint created in [since, until)',
-      mutating: true,
-      params: endpointParams,
-      body: windowSchema,
-      responses: {
-        202: {
-          description: 'Queued',
-          schema: z.object({ recovered: z.array(z.string()) }).meta({ id: 'WebhookRecovery' }),
-        },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
-        ...NOT_FOUND,
-      },
-      handler: (ctx) =>
-        mapped(async () => ({
-          status: 202,
-          body: await operations.recover(ctx.params.endpointId, ctx.body),
-        })),
-    }),
-    defineRoute({
-      ...common,
-      method: 'get',
-      path: '/v1/webhooks/dlq',
-      operationId: 'listWebhookDlq',
-      summary: 'Deliveries that exhausted their attempts',
-      mutating: false,
-      query: z.strictObject({
-        after: deliveryIdSchema.optional(),
-        limit: z.coerce.number().int().min(1).max(100).default(50),
-      }),
-      responses: {
-        200: {
-          description: 'DLQ page',
-          schema: z
-            .object({ items: z.array(dlqEntrySchema), nextCursor: z.string().nullable() })
-            .meta({ id: 'WebhookDlqPage' }),
-        },
-        ...AUTH_ERRORS,
-      },
-      handler: async (ctx) => {
-        const { entries, next } = await operations.listDlq({
-          limit: ctx.query.limit,
-          ...(ctx.query.after ? { after: ctx.query.after } : {}),
-        });
-        return { status: 200, body: { items: entries, nextCursor: next } };
-      },
-    }),
-    defineRoute({
-      ...common,
-      method: 'post',
-      path: '/v1/webhooks/dlq/redrive',
-      operationId: 'redriveWebhookDlq',
-      summary: 'Send DLQ deliveries again (the given ones, or the oldest `limit`)',
-      mutating: true,
-      body: z.strictObject({
-        deliveryIds: z.array(deliveryIdSchema).min(1).max(100).optional(),
-        limit: z.number().int().min(1).max(100).optional(),
-      }),
-      responses: {
-        202: {
-          description: 'Queued',
-          schema: z.object({ redriven: z.array(z.string()) }).meta({ id: 'WebhookRedrive' }),
-        },
-        ...AUTH_ERRORS,
-        ...MUTATION_ERRORS,
-      },
-      handler: (ctx) =>
-        mapped(async () => ({
-          status: 202,
-          body: await operations.redriveDlq({
-            ...(ctx.body.deliveryIds ? { deliveryIds: ctx.body.deliveryIds } : {}),
-            ...(ctx.body.limit ? { limit: ctx.body.limit } : {}),
+      enableWebhookEndpoint: {
+        handle: (ctx) =>
+          mapped(async () => {
+            const change = await endpoints.planSetEnabled(ctx.params.endpointId, true);
+            return commitChange(ctx, change, 'webhook_endpoint.enable', {
+              status: 200,
+              body: publicView(change.after, deps.now()),
+            });
           }),
-        })),
-    }),
-  ] as RouteSpec[];
-}
-
-/** For `ApiDependencies.extensions`: mounts the webhook routes on the app. */
-export function webhookExtension(options: WebhookRouteOptions) {
-  return (app: Hono<AppEnv>, deps: ResolvedDependencies): void => {
-    const mount = mountOptionsFor(deps);
-    for (const spec of webhookRoutes(deps, options)) mountRoute(app, spec, mount);
-  };
-}
+      },
+      disableWebhookEndpoint: {
+        handle: (ctx) =>
+          mapped(async () => {
+            const change = await endpoints.planSetEnabled(ctx.params.endpointId, false);
+            return commitChange(ctx, change, 'webhook_endpoint.disable', {
+              status: 200,
+              body: publicView(change.after, deps.now()),
+            });
+          }),
+      },
+      rotateWebhookSecret: {
+        handle: (ctx) =>
+          mapped(async () => {
+            const { change, secret } = await endpoints.planRotate(ctx.params.endpointId);
+            return commitChange(ctx, change, 'webhook_endpoint.rotate_secret', {
+              status: 200,
+              body: { endpoint: publicView(change.after, deps.now()), secret },
+            });
+          }),
+      },
+      deleteWebhookEndpoint: {
+        handle: (ctx) =>
+          mapped(async () => {
+            const change = await endpoints.planDelete(ctx.params.endpointId);
+            return commitChange(ctx, change, 'webhook_endpoint.delete', {
+              status: 200,
+              body: { id: ctx.params.endpointId, deleted: true },
+            });
+          }),
+      },
+      listWebhookDeliveries: {
+        handle: async (ctx) => {
+          const items = await deliveries.listByEndpoint(ctx.params.endpointId, ctx.query, 500);
+          return { status: 200, body: { items: items.map((d) => deliveryView(d)) } };
+        },
+      },
+      listWebhookAttempts: {
+        handle: async (ctx) => {
+          const delivery = await deliveries.get(ctx.params.deliveryId);
+          if (!delivery) throw new ProblemError('not_found', `delivery ${ctx.params.deliveryId} not found`);
+          const attempts: AttemptLog[] = await deliveries.listAttempts(ctx.params.deliveryId);
+          return { status: 200, body: { delivery: deliveryView(delivery), attempts } };
+        },
+      },
+      resendWebhookDelivery: {
+        handle: (ctx) =>
+          mapped(async () => {
+            const delivery = await operations.resend(ctx.params.deliveryId);
+            ctx.log.info('webhook delivery resent', {
+              deliveryId: delivery.deliveryId,
+              round: delivery.round,
+            });
+            return { status: 202, body: deliveryView(delivery) };
+          }),
+      },
+      recoverWebhookEndpoint: {
+        handle: (ctx) =>
+          mapped(async () => ({
+            status: 202,
+            body: await operations.recover(ctx.params.endpointId, ctx.body),
+          })),
+      },
+      listWebhookDlq: {
+        handle: async (ctx) => {
+          const { entries, next } = await operations.listDlq({
+            limit: ctx.query.limit,
+            ...(ctx.query.after ? { after: ctx.query.after } : {}),
+          });
+          return { status: 200, body: { items: entries, nextCursor: next } };
+        },
+      },
+      redriveWebhookDlq: {
+        handle: (ctx) =>
+          mapped(async () => ({
+            status: 202,
+            body: await operations.redriveDlq({
+              ...(ctx.body.deliveryIds ? { deliveryIds: ctx.body.deliveryIds } : {}),
+              ...(ctx.body.limit ? { limit: ctx.body.limit } : {}),
+            }),
+          })),
+      },
+    };
+  },
+};

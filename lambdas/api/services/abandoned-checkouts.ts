@@ -1,4 +1,4 @@
-import { OrderRepository } from '../../adapters/order-repository';
+import { CheckoutSagaRepository } from '../../adapters/checkout-saga-repository';
 import type { TableContext } from '../../adapters/table';
 import { compensateCheckout } from './checkout-compensation';
 
@@ -30,9 +30,9 @@ export async function sweepAbandonedCheckouts(
   table: TableContext,
   options: { readonly olderThanMs?: number; readonly limit?: number } = {},
 ): Promise<SweepResult> {
-  const orders = new OrderRepository(table);
+  const sagas = new CheckoutSagaRepository(table);
   const cutoff = table.now() - (options.olderThanMs ?? ABANDONED_AFTER_MS);
-  const open = await orders.openSagasStartedBefore(cutoff, options.limit ?? SWEEP_BATCH);
+  const open = await sagas.openStartedBefore(cutoff, options.limit ?? SWEEP_BATCH);
   const compensated: string[] = [];
   let alreadySettled = 0;
   for (const saga of open) {

@@ -1,7 +1,8 @@
 import { CatalogRepository } from '../../adapters/catalog-repository';
 import { commitMutation } from '../../adapters/mutation';
-import { type CheckoutSaga, OrderRepository } from '../../adapters/order-repository';
+import { CheckoutSagaRepository } from '../../adapters/checkout-saga-repository';
 import type { TableContext } from '../../adapters/table';
+import type { CheckoutSaga } from '../../core/checkout';
 import { isProblemError } from '../../core/errors';
 
 /**
@@ -24,13 +25,13 @@ export async function compensateCheckout(
   saga: CheckoutSaga,
   compensation: Compensation,
 ): Promise<boolean> {
-  const orders = new OrderRepository(table);
+  const sagas = new CheckoutSagaRepository(table);
   const catalog = new CatalogRepository(table);
   try {
     await commitMutation(table, {
       correlationId: compensation.correlationId,
       writes: [
-        orders.compensateSaga(saga.checkoutId, compensation.providerOutcomeUnknown),
+        sagas.compensateWrite(saga.checkoutId, compensation.providerOutcomeUnknown),
         ...saga.lines.map((line) => catalog.releaseStock(line.productId, line.quantity)),
       ],
       events: [],

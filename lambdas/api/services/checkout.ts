@@ -1,20 +1,17 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CartRepository } from '../../adapters/cart-repository';
-import { CatalogRepository } from '../../adapters/catalog-repository';
-import { type CheckoutSaga, OrderRepository } from '../../adapters/order-repository';
 import {
-  backoff,
-  cancellationReasons,
-  isConditionFailure,
-  isTransientTransactionError,
-} from '../../adapters/transaction-errors';
-import { sha256Hex } from '../../core/canonical-json';
-import type { Cart } from '../../core/cart';
+  CheckoutSagaRepository,
+  InsufficientStock,
+  SagaAlreadyStarted,
+} from '../../adapters/checkout-saga-repository';
+import type { Mutation } from '../../adapters/mutation';
+import { OrderRepository } from '../../adapters/order-repository';
+import { type Cart, cartTotal } from '../../core/cart';
+import { type CheckoutSaga, checkoutIdFor, orderIdFor, providerKeyFor } from '../../core/checkout';
 import { isProblemError, ProblemError } from '../../core/errors';
 import type { Order } from '../../core/order';
 import type { ResolvedDependencies } from '../dependencies';
-import type { Principal } from '../http/env';
-import type { ApiResult, RouteContext } from '../http/route';
+import type { RequestLogger } from '../http/env';
 import { compensateCheckout } from './checkout-compensation';
 import { PaymentGateway, PaymentUnavailableProblem } from './payment-gateway';
 
@@ -36,61 +33,68 @@ import { PaymentGateway, PaymentUnavailableProblem } from './payment-gateway';
  * the reservation, the final transaction's chain head, the final transaction.
  */
 
-export interface CheckoutRequest {
+/** One customer's request to turn a cart into an order, under one Idempotency-Key. */
+export interface CheckoutIntent {
+  readonly customerId: string;
+  readonly idempotencyKey: string;
   readonly cartId: string;
   readonly paymentMethod: string;
+  readonly correlationId: string;
+  readonly log: RequestLogger;
 }
+
+/**
+ * Commits the final transaction (`mutation`) together with the request's idempotency completion, which
+ * records `order` as the answer; supplied by the caller, who knows how the answer is represented.
+ */
+export type PlaceOrder = (
+  mutation: Omit<Mutation, 'completion' | 'correlationId'>,
+  order: Order,
+) => Promise<unknown>;
 
 export class CheckoutService {
   private readonly carts: CartRepository;
-  private readonly catalog: CatalogRepository;
+  private readonly sagas: CheckoutSagaRepository;
   private readonly orders: OrderRepository;
   private readonly payments: PaymentGateway;
 
   constructor(private readonly deps: ResolvedDependencies) {
     this.carts = new CartRepository(deps.table);
-    this.catalog = new CatalogRepository(deps.table);
+    this.sagas = new CheckoutSagaRepository(deps.table);
     this.orders = new OrderRepository(deps.table);
     this.payments = new PaymentGateway(deps);
   }
 
-  static checkoutIdFor(customerId: string, idempotencyKey: string): string {
-    return sha256Hex(`${customerId}\n${idempotencyKey}`).slice(0, 26);
-  }
-
-  async run(
-    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
-    idempotencyKey: string,
-  ): Promise<ApiResult> {
-    const checkoutId = CheckoutService.checkoutIdFor(ctx.caller.subject, idempotencyKey);
+  /** Runs (or resumes) the checkout of `intent`; resolves with its order. */
+  async run(intent: CheckoutIntent, placeOrder: PlaceOrder): Promise<Order> {
+    const checkoutId = checkoutIdFor(intent.customerId, intent.idempotencyKey);
     await this.deps.checkoutHook?.('started');
     // The first attempt (the common case) needs both; a retry reads the cart for nothing.
-    const [found, cart] = await Promise.all([
-      this.orders.getSaga(checkoutId),
-      this.carts.get(ctx.body.cartId),
-    ]);
+    const [found, cart] = await Promise.all([this.sagas.get(checkoutId), this.carts.get(intent.cartId)]);
     let saga = found;
     if (saga?.state === 'completed') {
-      const order = await this.orders.get(`ord_${checkoutId}`);
-      if (order) return { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } };
+      const order = await this.orders.get(orderIdFor(checkoutId));
+      if (order) return order;
     }
     if (!saga || saga.state === 'compensated') {
       const attempt = !saga ? 1 : saga.providerOutcomeUnknown ? saga.attempt : saga.attempt + 1;
-      saga = await this.reserve(checkoutId, ctx.body.cartId, cart, ctx.caller, attempt);
+      saga = await this.reserve(checkoutId, intent, cart, attempt);
     }
     await this.deps.checkoutHook?.('reserved');
 
-    const authorizationId = await this.authorize(saga, ctx, checkoutId);
+    const authorizationId = await this.authorize(saga, intent);
     const authorized: CheckoutSaga = { ...saga, authorizationId };
     await this.deps.checkoutHook?.('authorized');
 
-    const result = await this.place(authorized, ctx, checkoutId);
+    const order = await this.place(authorized, intent, placeOrder);
     await this.deps.checkoutHook?.('placed');
-    return result;
+    return order;
   }
 
-  private ownedOpenCart(cartId: string, cart: Cart | undefined, caller: Principal): Cart {
-    if (!cart || cart.customerId !== caller.subject) throw new ProblemError('not_found', `no cart ${cartId}`);
+  private ownedOpenCart(intent: CheckoutIntent, cart: Cart | undefined): Cart {
+    const { cartId } = intent;
+    if (!cart || cart.customerId !== intent.customerId)
+      throw new ProblemError('not_found', `no cart ${cartId}`);
     if (cart.status !== 'open') throw new ProblemError('conflict', `cart ${cartId} is already checked out`);
     if (cart.lines.length === 0) throw new ProblemError('cart_empty', `cart ${cartId} has no line items`);
     return cart;
@@ -99,54 +103,31 @@ export class CheckoutService {
   /** Step 1: the saga item and every stock decrement in one transaction (all lines or none). */
   private async reserve(
     checkoutId: string,
-    cartId: string,
+    intent: CheckoutIntent,
     cartAsRead: Cart | undefined,
-    caller: Principal,
     attempt: number,
   ): Promise<CheckoutSaga> {
-    const cart = this.ownedOpenCart(cartId, cartAsRead, caller);
+    const cart = this.ownedOpenCart(intent, cartAsRead);
     const saga: CheckoutSaga = {
       checkoutId,
       state: 'reserved',
-      cartId,
+      cartId: intent.cartId,
       currency: cart.currency,
       lines: cart.lines,
       attempt,
     };
-    for (let round = 0; ; round += 1) {
-      try {
-        await this.deps.table.documentClient.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              this.orders.startSaga(saga),
-              ...cart.lines.map((line) => this.catalog.reserveStock(line.productId, line.quantity)),
-            ],
-          }),
-        );
-        return saga;
-      } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (reasons && isConditionFailure(reasons[0])) {
-          const current = await this.orders.getSaga(checkoutId);
-          if (current && current.state !== 'compensated') return current;
-        }
-        const short = reasons?.slice(1).findIndex(isConditionFailure) ?? -1;
-        if (short >= 0) {
-          const line = cart.lines[short]!;
-          throw new ProblemError(
-            'insufficient_stock',
-            `not enough stock of ${line.productId} for ${line.quantity}`,
-            {
-              productId: line.productId,
-            },
-          );
-        }
-        if (isTransientTransactionError(error) && round < 12) {
-          await backoff(round);
-          continue;
-        }
-        throw error;
+    try {
+      await this.sagas.reserve(saga);
+      return saga;
+    } catch (error) {
+      if (error instanceof SagaAlreadyStarted) {
+        const current = await this.sagas.get(checkoutId);
+        if (current && current.state !== 'compensated') return current;
       }
+      if (error instanceof InsufficientStock) {
+        throw new ProblemError('insufficient_stock', error.message, { productId: error.line.productId });
+      }
+      throw error;
     }
   }
 
@@ -154,28 +135,24 @@ export class CheckoutService {
    * Step 2: authorize with the checkout id (+ attempt) as the provider's idempotency key. Not recorded
    * on its own: the final transaction records it, and a retry after a crash gets the same one back.
    */
-  private async authorize(
-    saga: CheckoutSaga,
-    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
-    checkoutId: string,
-  ): Promise<string> {
+  private async authorize(saga: CheckoutSaga, intent: CheckoutIntent): Promise<string> {
     let result: Awaited<ReturnType<PaymentGateway['authorize']>>;
     try {
       result = await this.payments.authorize({
-        idempotencyKey: `${checkoutId}-${saga.attempt}`,
-        customerId: ctx.caller.subject,
-        amount: saga.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0),
+        idempotencyKey: providerKeyFor(saga),
+        customerId: intent.customerId,
+        amount: cartTotal(saga.lines),
         currency: saga.currency,
-        paymentMethod: ctx.body.paymentMethod,
+        paymentMethod: intent.paymentMethod,
       });
     } catch (error) {
       // After a timeout the provider may still authorize: the next attempt asks again under this key.
       const outcomeUnknown = error instanceof PaymentUnavailableProblem && error.outcomeUnknown;
-      await this.compensate(saga, undefined, ctx, 'payment_unavailable', outcomeUnknown);
+      await this.compensate(saga, undefined, intent, 'payment_unavailable', outcomeUnknown);
       throw error;
     }
     if (result.status === 'declined') {
-      await this.compensate(saga, undefined, ctx, 'payment_declined');
+      await this.compensate(saga, undefined, intent, 'payment_declined');
       throw new ProblemError('payment_declined', `the payment was declined (${result.reason})`, {
         reason: result.reason,
       });
@@ -184,29 +161,25 @@ export class CheckoutService {
   }
 
   /** Step 3: order, saga completion, cart checkout, event, audit and idempotency completion: one transaction. */
-  private async place(
-    saga: CheckoutSaga,
-    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
-    checkoutId: string,
-  ): Promise<ApiResult> {
+  private async place(saga: CheckoutSaga, intent: CheckoutIntent, placeOrder: PlaceOrder): Promise<Order> {
     const order: Order = {
-      id: `ord_${checkoutId}`,
-      customerId: ctx.caller.subject,
+      id: orderIdFor(saga.checkoutId),
+      customerId: intent.customerId,
       cartId: saga.cartId,
       status: 'placed',
       lines: [...saga.lines],
-      totalMinor: saga.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0),
+      totalMinor: cartTotal(saga.lines),
       currency: saga.currency,
       authorizationId: saga.authorizationId!,
       placedAt: new Date(this.deps.now()).toISOString(),
       version: 1,
     };
     try {
-      return await ctx.commit(
+      await placeOrder(
         {
           writes: [
             this.orders.place(order),
-            this.orders.completeSaga(checkoutId, order.authorizationId),
+            this.sagas.completeWrite(saga.checkoutId, order.authorizationId),
             this.carts.markCheckedOut(saga.cartId, order.placedAt),
           ],
           events: [
@@ -223,12 +196,12 @@ export class CheckoutService {
             },
           ],
           audit: {
-            actor: ctx.caller.subject,
+            actor: intent.customerId,
             action: 'order.place',
             resource: { type: 'order', id: order.id },
             outcome: 'success',
             after: { status: order.status, totalMinor: order.totalMinor, lines: order.lines.length },
-            context: { cartId: saga.cartId, checkoutId },
+            context: { cartId: saga.cartId, checkoutId: saga.checkoutId },
           },
           onConditionFailed: (index) =>
             new ProblemError(
@@ -238,13 +211,14 @@ export class CheckoutService {
                 : 'the checkout already completed',
             ),
         },
-        { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } },
+        order,
       );
+      return order;
     } catch (error) {
       if (isProblemError(error) && error.code === 'conflict') {
-        const current = await this.orders.getSaga(checkoutId);
+        const current = await this.sagas.get(saga.checkoutId);
         if (current?.state === 'reserved')
-          await this.compensate(current, saga.authorizationId, ctx, 'cart_conflict');
+          await this.compensate(current, saga.authorizationId, intent, 'cart_conflict');
         // If the sweeper gave this checkout up meanwhile (compensated, provider outcome unknown), the
         // authorization stays: a retry asks under the same provider key and gets it back.
       }
@@ -256,25 +230,22 @@ export class CheckoutService {
   private async compensate(
     saga: CheckoutSaga,
     authorizationId: string | undefined,
-    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
+    intent: CheckoutIntent,
     reason: string,
     providerOutcomeUnknown = false,
   ): Promise<void> {
-    if (authorizationId) await this.voidQuietly(authorizationId, ctx);
+    if (authorizationId) await this.voidQuietly(authorizationId, intent.log);
     await compensateCheckout(this.deps.table, saga, {
-      correlationId: ctx.correlationId,
-      actor: ctx.caller.subject,
+      correlationId: intent.correlationId,
+      actor: intent.customerId,
       reason,
       providerOutcomeUnknown,
     });
   }
 
-  private async voidQuietly(
-    authorizationId: string,
-    ctx: RouteContext<unknown, unknown, CheckoutRequest>,
-  ): Promise<void> {
+  private async voidQuietly(authorizationId: string, log: RequestLogger): Promise<void> {
     await this.payments.void(authorizationId).catch((error: Error) =>
-      ctx.log.error('void failed; the authorization will lapse at the provider', {
+      log.error('void failed; the authorization will lapse at the provider', {
         authorizationId,
         error: error.message,
       }),

@@ -68,6 +68,27 @@ ${report.rules.map((r) => `<tr><td>${esc(r.id)}</td><td>${esc(r.description)}</t
 </table>
 <h2>Violations</h2>
 ${violations}
+<h2>CDNs</h2>
+<p>Every CDN of both vendors: CloudFront from the CloudFormation templates, Cloudflare from its Terraform JSON.</p>
+<table><tr><th>Vendor</th><th>CDN</th><th>Zones</th><th>Fronts (path → origin)</th><th>Cached</th><th>Logs go to</th><th>Rules</th></tr>
+${
+  report.cdns
+    .map(
+      (c) =>
+        `<tr class="${c.compliant ? '' : 'fail'}"><td>${esc(c.vendor)}${c.regionKey ? `<br>Regional Services ${esc(c.regionKey)}` : ''}</td><td><code>${esc(c.name)}</code></td><td>${esc(c.zones.join(', ') || undefined)}</td><td>${c.fronts.map((f) => esc(f)).join('<br>') || '—'}</td><td>${c.cached.map((f) => esc(f)).join('<br>') || '—'}</td><td>${c.logs.map((l) => esc(l)).join('<br>')}</td><td>${
+          c.findings.length === 0
+            ? '—'
+            : c.compliant
+              ? '<span class="ok">pass</span>'
+              : c.findings
+                  .filter((f) => !f.compliant)
+                  .map((f) => `<span class="bad" title="${esc(f.fix)}">${esc(f.message)}</span>`)
+                  .join('<br>')
+        }</td></tr>`,
+    )
+    .join('\n') || '<tr><td colspan="7">No CDN in the assembly.</td></tr>'
+}
+</table>
 <h2>Inventory</h2>
 <table><tr><th>Resource</th><th>Type</th><th>Zone</th><th>Partition / region</th><th>Classification</th><th>Encryption at rest</th><th>Retention</th><th>Data flows</th><th>Rules</th></tr>
 ${rows}

@@ -60,6 +60,30 @@ export function renderMarkdown(report: ResidencyReport): string {
   }
   lines.push(
     '',
+    '## CDNs',
+    '',
+    'Every CDN of both vendors: CloudFront from the CloudFormation templates, Cloudflare from its Terraform JSON.',
+    '',
+    '| Vendor | CDN | Zones | Fronts (path -> origin) | Cached | Logs go to | Rules |',
+    '|---|---|---|---|---|---|---|',
+  );
+  if (report.cdns.length === 0) lines.push('| — | no CDN in the assembly | | | | | |');
+  for (const c of report.cdns) {
+    const rules =
+      c.findings.length === 0
+        ? '—'
+        : c.compliant
+          ? 'pass'
+          : `FAIL: ${c.findings
+              .filter((f) => !f.compliant)
+              .map((f) => cell(f.message))
+              .join('<br>')}`;
+    lines.push(
+      `| ${c.vendor}${c.regionKey ? ` (Regional Services ${c.regionKey})` : ''} | \`${cell(c.name)}\` | ${cell(c.zones.join(', ') || undefined)} | ${c.fronts.map(cell).join('<br>') || '—'} | ${c.cached.map(cell).join('<br>') || '—'} | ${c.logs.map(cell).join('<br>')} | ${rules} |`,
+    );
+  }
+  lines.push(
+    '',
     '## Inventory',
     '',
     '| Resource | Type | Zone | Partition / region | Classification | Encryption at rest | Retention | Data flows | Rules |',

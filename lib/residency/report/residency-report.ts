@@ -1,5 +1,6 @@
 import type { TopologyModel } from '../../topology/model';
-import { cdnBehaviors } from '../cdn';
+import { cdnBehaviors, cloudFrontLogDestination } from '../cdn';
+import { CLOUDFLARE_TYPES, type CloudflareFront, cloudflareFronts } from '../cloudflare';
 import { encryptionAtRest } from '../encryption';
 import type { Finding } from '../finding';
 import type { Inventory, InventoryResource, ZoneSource } from '../inventory';
@@ -79,6 +80,27 @@ export interface ReportEntry {
   readonly compliant: boolean;
 }
 
+/** One CDN of either vendor: what it fronts, for which zones, where its logs go, and its rule results. */
+export interface ReportCdn {
+  readonly vendor: 'cloudfront' | 'cloudflare';
+  /** Construct path of the distribution, or the Cloudflare hostname. */
+  readonly name: string;
+  /** Where the configuration was read: a CloudFormation template or a Terraform JSON file. */
+  readonly source: string;
+  /** Zones whose cells are origins. */
+  readonly zones: readonly string[];
+  /** Path patterns that reach an origin, each with where it goes. */
+  readonly fronts: readonly string[];
+  /** Paths the CDN caches (Cloudflare: from its cache rules; CloudFront: its cached behaviours). */
+  readonly cached: readonly string[];
+  /** Where the request logs go. */
+  readonly logs: readonly string[];
+  /** Cloudflare Regional Services region, if any. */
+  readonly regionKey?: string;
+  readonly findings: readonly Pick<Finding, 'ruleId' | 'compliant' | 'message' | 'fix'>[];
+  readonly compliant: boolean;
+}
+
 export interface ReportZone {
   readonly name: string;
   readonly residency: string;
@@ -106,6 +128,8 @@ export interface ResidencyReport {
   readonly entries: readonly ReportEntry[];
   readonly violations: readonly Finding[];
   readonly flows: readonly DataFlow[];
+  /** Every CDN of both vendors. */
+  readonly cdns: readonly ReportCdn[];
   readonly serviceControlPolicies: {
     readonly byZone: Readonly<Record<string, ServiceControlPolicy>>;
     readonly byAccount: readonly AccountPolicy[];
@@ -183,6 +207,131 @@ function describeEntry(
   };
 }
 
+const findingsOf = (findings: readonly Finding[], resource: InventoryResource) =>
+  findings.filter((f) => f.stack === resource.stack.constructPath && f.logicalId === resource.logicalId);
+
+const findingSummary = (mine: readonly Finding[]) =>
+  mine.map(({ ruleId, compliant, message, fix }) => ({ ruleId, compliant, message, fix }));
+
+function cloudFrontCdn(
+  distribution: InventoryResource,
+  inventory: Inventory,
+  findings: readonly Finding[],
+): ReportCdn {
+  const behaviors = cdnBehaviors(distribution, inventory);
+  const originText = (o: ReturnType<typeof cdnBehaviors>[number]['origins'][number]) =>
+    o.kind === 's3'
+      ? `S3 ${o.bucket?.constructPath ?? o.domain}`
+      : `${o.zone ? `zone ${o.zone.name} ` : ''}${o.domain}`;
+  const logs = cloudFrontLogDestination(distribution, inventory);
+  const mine = findingsOf(findings, distribution);
+  return {
+    vendor: 'cloudfront',
+    name: distribution.constructPath,
+    source: distribution.stack.templatePath,
+    zones: [
+      ...new Set(
+        behaviors.flatMap((b) =>
+          b.origins.flatMap((o) => (o.kind === 'zone-api' && o.zone ? [o.zone.name] : [])),
+        ),
+      ),
+    ],
+    fronts: behaviors.map((b) => `${b.pathPattern} -> ${b.origins.map(originText).join(' | ')}`),
+    cached: behaviors.filter((b) => b.cached).map((b) => b.pathPattern),
+    logs: logs
+      ? [
+          `S3 bucket ${logs.bucket}${logs.region ? ` in ${logs.region}` : ''}${logs.prefix ? ` (prefix ${logs.prefix})` : ''}`,
+        ]
+      : ['not logged'],
+    findings: findingSummary(mine),
+    compliant: mine.every((f) => f.compliant),
+  };
+}
+
+function cloudflareCdn(front: CloudflareFront, findings: readonly Finding[]): ReportCdn {
+  const mine = findingsOf(findings, front.loadBalancer).filter((f) => f.message.includes(front.hostname));
+  const logFindings = front.logs.flatMap((log) =>
+    findingsOf(findings, log.job).filter((f) => f.message.includes(`hostname ${front.hostname} `)),
+  );
+  const all = [...mine, ...logFindings];
+  const origins = front.origins.map((o) => `${o.zone ? `zone ${o.zone.name} ` : ''}${o.host}`).join(' | ');
+  return {
+    vendor: 'cloudflare',
+    name: front.hostname,
+    source: front.loadBalancer.stack.templatePath,
+    zones: [...new Set(front.origins.flatMap((o) => (o.zone ? [o.zone.name] : [])))],
+    fronts: [
+      ...front.served.filter((v) => v.reachesOrigin).map((v) => `${v.method} ${v.path} -> ${origins}`),
+      ...front.personalExposures
+        .filter((v) => v.reachesOrigin)
+        .map((v) => `${v.method} ${v.path} -> ${origins} (PERSONAL DATA)`),
+    ],
+    cached: [
+      ...front.served.filter((v) => v.cached !== false).map((v) => v.path),
+      ...front.personalExposures.filter((v) => v.cached !== false).map((v) => `${v.path} (PERSONAL DATA)`),
+    ].filter((path, i, paths) => paths.indexOf(path) === i),
+    logs: front.logs.length > 0 ? front.logs.map((log) => log.location) : ['not exported (no Logpush job)'],
+    ...(front.regionKey ? { regionKey: front.regionKey } : {}),
+    findings: findingSummary(all),
+    compliant: all.every((f) => f.compliant),
+  };
+}
+
+/** Terraform resources shown in the inventory: the Cloudflare hostnames, their log jobs and log buckets. */
+const TERRAFORM_ENTRY_TYPES: ReadonlySet<string> = new Set([
+  CLOUDFLARE_TYPES.loadBalancer,
+  CLOUDFLARE_TYPES.logpushJob,
+  CLOUDFLARE_TYPES.r2Bucket,
+]);
+
+function describeTerraformEntry(
+  resource: InventoryResource,
+  fronts: readonly CloudflareFront[],
+  findings: readonly Finding[],
+): ReportEntry {
+  const mine = findingsOf(findings, resource);
+  const front = fronts.find((f) => f.loadBalancer === resource);
+  const zone = front?.origins.find((o) => o.zone)?.zone?.name;
+  const jurisdiction = resource.properties.jurisdiction;
+  return {
+    constructPath: resource.constructPath,
+    stack: resource.stack.constructPath,
+    logicalId: resource.logicalId,
+    type: resource.type,
+    ...(zone ? { zone } : {}),
+    zoneSource: resource.zoneSource,
+    partition: 'cloudflare',
+    ...(typeof jurisdiction === 'string' ? { region: `R2 jurisdiction ${jurisdiction}` } : {}),
+    ...(front?.regionKey ? { region: `Regional Services ${front.regionKey}` } : {}),
+    replication: [],
+    encryption: [],
+    cdnFronts: front
+      ? front.served
+          .filter((v) => v.reachesOrigin)
+          .flatMap((v) =>
+            front.origins.map((o) => ({
+              pathPattern: `${v.method} ${v.path}`,
+              origin: o.host,
+              ...(o.zone ? { originZone: o.zone.name } : {}),
+              ...(o.region ? { originRegion: o.region } : {}),
+              routesPersonalData: false,
+              compliant: mine.every((f) => f.compliant),
+            })),
+          )
+      : [],
+    exposedThrough: [],
+    reaches: [],
+    findings: mine.map(({ ruleId, compliant, message, fix, location }) => ({
+      ruleId,
+      compliant,
+      message,
+      fix,
+      location,
+    })),
+    compliant: mine.every((f) => f.compliant),
+  };
+}
+
 function flowsOf(entries: readonly ReportEntry[], model: TopologyModel): DataFlow[] {
   const flows: DataFlow[] = [];
   for (const e of entries) {
@@ -231,9 +380,21 @@ function flowsOf(entries: readonly ReportEntry[], model: TopologyModel): DataFlo
 export function buildResidencyReport(inventory: Inventory, now: Date = new Date()): ResidencyReport {
   const { model } = inventory;
   const findings = evaluateRules(inventory);
-  const entries = inventory.resources
-    .filter((r) => DATA_STORE_TYPES.has(r.type) || CARRIER_TYPES.has(r.type))
-    .map((r) => describeEntry(r, inventory, findings));
+  const fronts = cloudflareFronts(inventory);
+  const entries = [
+    ...inventory.resources
+      .filter((r) => DATA_STORE_TYPES.has(r.type) || CARRIER_TYPES.has(r.type))
+      .map((r) => describeEntry(r, inventory, findings)),
+    ...inventory.terraformResources
+      .filter((r) => TERRAFORM_ENTRY_TYPES.has(r.type))
+      .map((r) => describeTerraformEntry(r, fronts, findings)),
+  ];
+  const cdns = [
+    ...inventory.resources
+      .filter((r) => r.type === CLOUDFRONT_DISTRIBUTION)
+      .map((d) => cloudFrontCdn(d, inventory, findings)),
+    ...fronts.map((front) => cloudflareCdn(front, findings)),
+  ];
   const violations = findings.filter((f) => !f.compliant);
   return {
     generatedAt: now.toISOString(),
@@ -256,6 +417,7 @@ export function buildResidencyReport(inventory: Inventory, now: Date = new Date(
     entries,
     violations,
     flows: flowsOf(entries, model),
+    cdns,
     serviceControlPolicies: {
       byZone: Object.fromEntries(model.zones.map((z) => [z.name, zoneServiceControlPolicy(z)])),
       byAccount: accountServiceControlPolicies(model),

@@ -2,6 +2,8 @@ import type { Finding, ResidencyRule } from '../finding';
 import type { Inventory } from '../inventory';
 import { ResidencyCdnBoundary } from './ResidencyCdnBoundary';
 import { ResidencyClientIpLogs } from './ResidencyClientIpLogs';
+import { ResidencyCloudflareBoundary } from './ResidencyCloudflareBoundary';
+import { ResidencyCloudflareLogs } from './ResidencyCloudflareLogs';
 import { ResidencyCustomerManagedKey } from './ResidencyCustomerManagedKey';
 import { ResidencyFunctionReachInZone } from './ResidencyFunctionReachInZone';
 import { ResidencyReplicaInZone } from './ResidencyReplicaInZone';
@@ -16,6 +18,8 @@ export const RESIDENCY_RULES: readonly ResidencyRule[] = [
   ResidencyZoneSinglePartition,
   ResidencyCustomerManagedKey,
   ResidencyCdnBoundary,
+  ResidencyCloudflareBoundary,
+  ResidencyCloudflareLogs,
   ResidencyFunctionReachInZone,
   ResidencyClientIpLogs,
   ResidencyTagged,
@@ -28,6 +32,8 @@ export function evaluateRules(inventory: Inventory, rules = RESIDENCY_RULES): Fi
 export {
   ResidencyCdnBoundary,
   ResidencyClientIpLogs,
+  ResidencyCloudflareBoundary,
+  ResidencyCloudflareLogs,
   ResidencyCustomerManagedKey,
   ResidencyFunctionReachInZone,
   ResidencyReplicaInZone,

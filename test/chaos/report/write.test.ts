@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drillId, type DrillReport, readIndex, writeReport } from '../../../chaos/report';
+import { drillId, type DrillReport, escapeHtml, readIndex, writeReport } from '../../../chaos/report';
 import { PRIMARY, SECONDARY, timeline } from '../synthetic';
 
 function report(overrides: Partial<DrillReport> = {}): DrillReport {
@@ -62,6 +62,62 @@ describe('drill report writers', () => {
     // Self-contained: nothing fetched from elsewhere
     expect(html).not.toMatch(/<(script|link|img)\b/);
     expect(html).not.toMatch(/(src|href)="https?:/);
+  });
+
+  it('puts every section, list item and table cell of summary.md into report.html', () => {
+    // Prepare: a report with everything a summary can carry (notes, rollback outcomes, an abort, the host)
+    const full = report({
+      verdict: 'inconclusive',
+      criteria: [
+        { name: 'RTO within predicted + 2 s', ok: true, detail: '8 s <= 11 s' },
+        {
+          name: '0 lost acknowledged writes',
+          ok: false,
+          inconclusive: true,
+          detail: 'replication did not quiesce within 60 s | pending 3',
+        },
+      ],
+      rollback: [
+        { fault: 'cell stopped on global/us-east-1', outcome: 'ok' },
+        { fault: 'replication paused on global', outcome: 'FAILED: control API answered 500' },
+      ],
+      notes: ['SIMULATED: stopping a local cell closes its API listener', 'lost order o-1: <absent>'],
+      abortReason: 'wall-clock limit reached',
+      host: { cpuCount: 2, loadAverageAtStart: [1.5, 1, 0.5], loadAverageAtEnd: [3.25, 2, 1] },
+    });
+    // Act
+    const out = writeReport(full, dir);
+    const md = readFileSync(join(out, 'summary.md'), 'utf8');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    // Assess: every heading, list item and table cell of the summary is on the page
+    const headings = [...md.matchAll(/^#{2} (.+)$/gm)].map((m) => m[1]!);
+    const items = [...md.matchAll(/^- (.+)$/gm)].map((m) => m[1]!);
+    const cells = md
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('|---'))
+      .flatMap((line) =>
+        line
+          .slice(2, -2)
+          .split(/ (?<!\\)\| /)
+          .map((c) => c.replace(/\\\|/g, '|')),
+      );
+    expect(headings).toEqual(
+      expect.arrayContaining([
+        'Hypothesis',
+        'Fault',
+        'Figures',
+        'Verdict',
+        'Rollback',
+        'Timeline',
+        'Host',
+        'Notes',
+      ]),
+    );
+    for (const heading of headings) expect(html).toContain(`<h2>${escapeHtml(heading)}</h2>`);
+    for (const text of [...items, ...cells]) expect(html).toContain(escapeHtml(text));
+    expect(md).toContain('# Drill region-failover: INCONCLUSIVE');
+    expect(html).toContain('INCONCLUSIVE');
+    expect(html).toContain('3.25');
   });
 
   it('keeps an index of past drills, newest first', () => {

@@ -2,12 +2,13 @@ import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-
 import { IdempotencyStore } from '../../../lambdas/adapters/idempotency-store';
 import { IDEMPOTENCY_LOCK_MS, IDEMPOTENCY_RETENTION_SECONDS } from '../../../lambdas/core/idempotency';
 import { freshCommerceTable, tableContextFor } from '../../support/dynamodb';
+import { testClockStart } from '../../support/clock';
 
 describe('IdempotencyStore on DynamoDB Local', () => {
   let table: Awaited<ReturnType<typeof freshCommerceTable>>;
   let store: IdempotencyStore;
   let documentClient: DynamoDBDocumentClient;
-  const clock = { now: Date.parse('2026-11-21T10:00:00Z') };
+  const clock = { now: testClockStart() };
   const response = { status: 201, body: '{"id":"x"}', headers: { 'content-type': 'application/json' } };
   beforeAll(async () => {
     table = await freshCommerceTable();

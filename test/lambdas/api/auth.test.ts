@@ -1,4 +1,4 @@
-import { generateDevKeys, mintDevToken } from '../../../lambdas/api/auth/dev-auth';
+import { generateDevKeys, mintDevToken } from '../../../local/dev-auth';
 import { SCOPES } from '../../../lambdas/core/scopes';
 import { createHarness, type Harness } from './harness';
 

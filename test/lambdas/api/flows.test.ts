@@ -1,3 +1,4 @@
+import { PUBLIC_CATALOG_STALE_IF_ERROR_SECONDS } from '../../../lambdas/core/data-classification';
 import { createHarness, type Harness } from './harness';
 
 describe('commerce flows on one cell', () => {
@@ -21,6 +22,12 @@ describe('commerce flows on one cell', () => {
     const one = await h.call('GET', `/v1/products/${page.items[0]!.id}`);
     expect(one.status).toBe(200);
     expect(one.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
+    // CDNs keep serving the catalog while every cell of the zone fails (RFC 5861).
+    for (const response of [first, one]) {
+      expect(response.headers.get('cache-control')).toContain(
+        `stale-if-error=${PUBLIC_CATALOG_STALE_IF_ERROR_SECONDS}`,
+      );
+    }
   });
 
   it('searches products by text', async () => {

@@ -1,7 +1,5 @@
 import fc from 'fast-check';
-import { apiRoutes } from '../../../lambdas/api/app';
-import { resolveDependencies } from '../../../lambdas/api/dependencies';
-import { apiExtensionRoutes, apiExtensions } from '../../../lambdas/api/extensions';
+import { apiContracts } from '../../../lambdas/api/routes';
 import { InProcessQueue } from '../../../local/in-process-queue';
 import { cartWith, createHarness, type Harness } from './harness';
 
@@ -15,10 +13,9 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
   let customerToken: string;
   let adminToken: string;
   let cartId: string;
-  // As the deployed entry mounts them (cloud network mode: webhook URLs must be public https).
-  const extensionOptions = { queue: new InProcessQueue(), mode: 'cloud' as const };
   beforeAll(async () => {
-    h = await createHarness({ extensions: apiExtensions(extensionOptions) });
+    // As the deployed entry runs (cloud network mode: webhook URLs must be public https).
+    h = await createHarness({ webhookQueue: new InProcessQueue(), networkMode: 'cloud' });
     customerToken = await h.token('fuzz-customer');
     adminToken = await h.adminToken();
     cartId = await cartWith(h, customerToken, 'sku-0001', 1, 'fuzz');
@@ -47,8 +44,7 @@ describe('property: hostile input never produces a 5xx or a write on 4xx', () =>
   );
 
   function requestArbitrary() {
-    const deps = resolveDependencies({ config: h.config, documentClient: h.documentClient });
-    const specs = [...apiRoutes(deps), ...apiExtensionRoutes(deps, extensionOptions)];
+    const specs = apiContracts();
     const routePath = fc.oneof(
       {
         weight: 4,

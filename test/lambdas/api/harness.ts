@@ -1,15 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { demoProducts, seedDemoCatalog } from '../../../lambdas/adapters/catalog-seed';
-import { LocalPaymentProvider } from '../../../lambdas/adapters/local-payment-provider';
+import { LocalPaymentProvider } from '../../../local/payment-provider';
 import { createApp } from '../../../lambdas/api/app';
-import { type DevKeys, devVerifier, generateDevKeys, mintDevToken } from '../../../lambdas/api/auth/dev-auth';
+import { type DevKeys, devVerifier, generateDevKeys, mintDevToken } from '../../../local/dev-auth';
 import type { TableContext } from '../../../lambdas/adapters/table';
 import { type ApiDependencies, type CheckoutStep, tableContextOf } from '../../../lambdas/api/dependencies';
 import { noMetrics } from '../../../lambdas/api/http/metrics';
 import { type CellConfig, cellConfigSchema } from '../../../lambdas/core/cell-config';
 import { ADMIN_SCOPES, CUSTOMER_SCOPES } from '../../../lambdas/core/scopes';
 import { freshCommerceTable } from '../../support/dynamodb';
+import { testClockStart } from '../../support/clock';
 
 /**
  * One cell of the API against a fresh DynamoDB Local table, with in-memory
@@ -55,7 +56,7 @@ export async function createHarness(overrides: Partial<ApiDependencies> = {}): P
   });
   const keys = await generateDevKeys();
   const payments = new LocalPaymentProvider();
-  const clock = { now: Date.parse('2026-11-21T10:00:00Z') };
+  const clock = { now: testClockStart() };
   await seedDemoCatalog({ documentClient, tableName: table.tableName }, demoProducts(100));
   const config = cellConfigSchema.parse({
     APP_NAME: 'commerce',

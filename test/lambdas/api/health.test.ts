@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createApp } from '../../../lambdas/api/app';
-import { DRILL_FLAG_KEY } from '../../../lambdas/api/routes/health';
+import { DRILL_FLAG_KEY } from '../../../lambdas/adapters/table';
 import { cellConfigSchema } from '../../../lambdas/core/cell-config';
 import { freshCommerceTable } from '../../support/dynamodb';
 

@@ -3,11 +3,12 @@ import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type EventEnvelope, outboxItem } from '../../../lambdas/core/events/envelope';
-import { EventBridgePublisher, InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
-import { createRelayHandler } from '../../../lambdas/outbox/lambda';
+import type { EventEnvelope } from '../../../lambdas/core/events/envelope';
+import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
+import { EventBridgePublisher } from '../../../lambdas/outbox/event-bus';
+import { InMemoryPublisher } from '../../../local/in-memory-publisher';
 import { relayStreamBatch } from '../../../lambdas/outbox/relay';
-import { deliveryIdOf } from '../../../lambdas/webhooks/deliveries';
+import { deliveryIdOf } from '../../../lambdas/core/webhooks/delivery';
 import { dynamoEndpoint } from '../../support/dynamodb';
 import { webhookHarness } from '../webhooks/support/harness';
 import { readWholeStream } from './support/stream';
@@ -101,7 +102,8 @@ describe('outbox relay', () => {
       'commerce-bus',
     );
 
-    const result = await createRelayHandler(relayDeps(publisher as never))(batch(...records));
+    const { batchItemFailures } = await relayStreamBatch(batch(...records), relayDeps(publisher as never));
+    const result = { batchItemFailures };
 
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 3]);

@@ -1,8 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type EventEnvelope, outboxItem } from '../../../lambdas/core/events/envelope';
-import { InMemoryPublisher } from '../../../lambdas/outbox/event-bus';
+import type { EventEnvelope } from '../../../lambdas/core/events/envelope';
+import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
+import { InMemoryPublisher } from '../../../local/in-memory-publisher';
 import { relayReplicatedEvents } from '../../../lambdas/outbox/takeover';
-import { deliveryIdOf } from '../../../lambdas/webhooks/deliveries';
+import { deliveryIdOf } from '../../../lambdas/core/webhooks/delivery';
 import { webhookHarness } from '../webhooks/support/harness';
 
 describe('failover takeover: relaying replicated events the failed primary never relayed', () => {

@@ -1,6 +1,5 @@
-import { eventsExtension } from '../../../lambdas/api/routes/events';
-import { WEBHOOKS_SCOPE, webhookExtension } from '../../../lambdas/api/routes/webhooks';
-import { DeliveryStore } from '../../../lambdas/webhooks/deliveries';
+import { WEBHOOKS_SCOPE } from '../../../lambdas/api/routes/webhooks';
+import { DeliveryStore } from '../../../lambdas/adapters/webhook-delivery-store';
 import { Dispatcher } from '../../../lambdas/webhooks/dispatcher';
 import { EndpointRegistry } from '../../../lambdas/webhooks/endpoints';
 import { DeliveryFanout } from '../../../lambdas/webhooks/fanout';
@@ -10,7 +9,7 @@ import { FakeReceiver } from './support/harness';
 
 const resolve = async (host: string) => (host === 'intranet.example.com' ? ['10.0.0.5'] : ['93.184.216.34']);
 
-describe('webhook API routes (mounted through ApiDependencies.extensions)', () => {
+describe('webhook API routes', () => {
   let h: Harness;
   let queue: InProcessQueue;
   let receiver: FakeReceiver;
@@ -22,7 +21,7 @@ describe('webhook API routes (mounted through ApiDependencies.extensions)', () =
   beforeAll(async () => {
     let now = () => Date.now();
     queue = new InProcessQueue({ now: () => now() });
-    h = await createHarness({ extensions: [webhookExtension({ queue, resolve }), eventsExtension()] });
+    h = await createHarness({ webhookQueue: queue, resolveHost: resolve });
     now = () => h.clock.now;
     receiver = new FakeReceiver(now);
     const registry = new EndpointRegistry({

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import { deliveryIdOf, MAX_ATTEMPTS } from '../../../lambdas/webhooks/deliveries';
-import { FAILING_DISABLE_AFTER_MS } from '../../../lambdas/webhooks/endpoints';
+import { deliveryIdOf, MAX_ATTEMPTS } from '../../../lambdas/core/webhooks/delivery';
+import { FAILING_DISABLE_AFTER_MS } from '../../../lambdas/core/webhooks/endpoint';
 import { HttpFailure } from '../../../lambdas/webhooks/http-client';
 import { RETRY_SCHEDULE_MS } from '../../../lambdas/webhooks/schedule';
 import { webhookHarness } from './support/harness';

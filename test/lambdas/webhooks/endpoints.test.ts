@@ -2,10 +2,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   activeSecrets,
   EndpointNotFoundError,
-  EndpointRegistry,
   FAILING_DISABLE_AFTER_MS,
   matchesEventType,
-} from '../../../lambdas/webhooks/endpoints';
+} from '../../../lambdas/core/webhooks/endpoint';
+import { EndpointRegistry } from '../../../lambdas/webhooks/endpoints';
 import { secretKey } from '../../../lambdas/webhooks/signature';
 import { UnsafeUrlError } from '../../../lambdas/webhooks/ssrf';
 import { freshCommerceTable } from '../../support/dynamodb';

@@ -28,10 +28,19 @@ function cliContext(): Record<string, unknown> {
   );
 }
 
-/** A fresh App with cdk.json's and the toolkit's context, writing into a temp dir (never the repo's cdk.out). */
-export function newCommerceApp(): App {
+/**
+ * A fresh App with cdk.json's and the toolkit's context, writing into a temp dir (never the repo's cdk.out).
+ * CloudFormation schema validation (`@aws-cdk/core:validateAgainstDefaultRules`) costs 15-25 s per synth on
+ * these machines, so test apps run without it unless asked; test/lib/app/template-validation.test.ts keeps it
+ * on for both shipped topologies, so an invalid template still fails the suite.
+ */
+export function newCommerceApp(options: { readonly validateTemplates?: boolean } = {}): App {
   return new App({
-    context: { ...cliContext(), ...COMMERCE_APP_CONTEXT },
+    context: {
+      ...cliContext(),
+      ...COMMERCE_APP_CONTEXT,
+      '@aws-cdk/core:validateAgainstDefaultRules': options.validateTemplates ?? false,
+    },
     outdir: mkdtempSync(join(tmpdir(), 'commerce-synth-')),
   });
 }
@@ -47,11 +56,12 @@ export interface BuiltApp {
 /** Build the whole app for a topology file or an inline topology, and synthesize it once. */
 export function synthesizeCommerceApp(
   topology: string | TopologyInput,
-  options: BuildCommerceAppOptions = { nag: false },
+  options: BuildCommerceAppOptions & { readonly validateTemplates?: boolean } = { nag: false },
 ): BuiltApp {
   const model = typeof topology === 'string' ? loadTopology(topology) : buildModel(parseTopology(topology));
-  const app = newCommerceApp();
-  const built = buildCommerceApp(app, model, options);
+  const { validateTemplates, ...buildOptions } = options;
+  const app = newCommerceApp({ validateTemplates });
+  const built = buildCommerceApp(app, model, buildOptions);
   app.synth();
   const templates = new Map<Stack, Template>();
   const all: Stack[] = [

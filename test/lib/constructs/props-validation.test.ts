@@ -109,6 +109,25 @@ describe('construct props validation', () => {
         }),
     ).toThrow(/zone: eu is sovereign.*"\/v1\/orders" carries personal data/);
   });
+
+  it('CatalogDistribution names origin timeouts CloudFront refuses, a personal health path and an empty custom domain', () => {
+    expect(
+      () =>
+        new CatalogDistribution(stack(), 'C', {
+          zone: global,
+          assetsBucket: {} as never,
+          logBucket: {} as never,
+          publicPathPrefixes: ['/v1/products'],
+          cachePolicy: {} as never,
+          priceClass: 'PriceClass_100' as never,
+          originTimeouts: { connectionAttempts: 5, connectionTimeoutSeconds: 0, readTimeoutSeconds: 90 },
+          healthPath: '/v1/customers/health',
+          customDomain: { domainNames: [], certificate: {} as never },
+        }),
+    ).toThrow(
+      /originTimeouts\.connectionAttempts: 5 must be 1-3; originTimeouts\.connectionTimeoutSeconds: 0 must be 1-10; originTimeouts\.readTimeoutSeconds: 90 must be 1-60; healthPath: "\/v1\/customers\/health" carries personal data.*customDomain\.domainNames: list at least one name/,
+    );
+  });
 });
 
 describe('construct props validation: deploy and operations constructs', () => {

@@ -60,6 +60,8 @@ describe('addResidencyGuardrails', () => {
       'ResidencyZoneSinglePartition',
       'ResidencyCustomerManagedKey',
       'ResidencyCdnBoundary',
+      'ResidencyCloudflareBoundary',
+      'ResidencyCloudflareLogs',
       'ResidencyFunctionReachInZone',
       'ResidencyClientIpLogs',
       'ResidencyTagged',

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Tags } from 'aws-cdk-lib';
@@ -7,6 +7,7 @@ import {
   type Finding,
   type Inventory,
   stackSourcesFromAssembly,
+  terraformSourcesFromOutdir,
 } from '../../../lib/residency';
 import { TAG_KEYS } from '../../../lib/tagging';
 import { buildModel, parseTopology, type TopologyModel } from '../../../lib/topology';
@@ -76,3 +77,22 @@ export const violations = (findings: readonly Finding[]) => findings.filter((f) 
 /** The construct paths of the violations, for assertions that name the resource. */
 export const violatingPaths = (findings: readonly Finding[]) =>
   violations(findings).map((f) => f.constructPath);
+
+/**
+ * The inventory of one Terraform JSON document, written the way `npm run
+ * cdn:synth` writes it (a cdktf manifest and stacks/<name>/cdk.tf.json).
+ */
+export function terraformInventory(config: unknown, model: TopologyModel = TEST_MODEL): Inventory {
+  const outdir = mkdtempSync(join(tmpdir(), 'residency-tf-'));
+  try {
+    mkdirSync(join(outdir, 'stacks', 'cdn'), { recursive: true });
+    writeFileSync(
+      join(outdir, 'manifest.json'),
+      JSON.stringify({ stacks: { cdn: { synthesizedStackPath: 'stacks/cdn/cdk.tf.json' } } }),
+    );
+    writeFileSync(join(outdir, 'stacks', 'cdn', 'cdk.tf.json'), JSON.stringify(config));
+    return buildInventory([], model, terraformSourcesFromOutdir(outdir));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

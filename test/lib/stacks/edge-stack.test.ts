@@ -1,4 +1,10 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import {
   PERSONAL_DATA_PATH_PREFIXES,
   PUBLIC_CATALOG_PATH_PREFIXES,
@@ -23,13 +29,13 @@ describe('EdgeStack', () => {
   it('caches the public catalog from an origin group failing over to the secondary on 5xx for GET/HEAD', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
-        CacheBehaviors: [
+        CacheBehaviors: Match.arrayWith([
           Match.objectLike({
             PathPattern: `${PUBLIC_CATALOG_PATH_PREFIXES[0]}*`,
             AllowedMethods: ['GET', 'HEAD'],
             ViewerProtocolPolicy: 'redirect-to-https',
           }),
-        ],
+        ]),
         OriginGroups: {
           Quantity: 1,
           Items: [
@@ -73,6 +79,75 @@ describe('EdgeStack', () => {
       LoggingConfiguration: Match.anyValue(),
     });
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+  });
+
+  it('gives up on a dead cell in seconds: one connection attempt, short connect and read timeouts from the topology', () => {
+    const { origin } = model.config.edge;
+    const origins = Object.values(template.findResources('AWS::CloudFront::Distribution')).flatMap(
+      (d) =>
+        d.Properties.DistributionConfig.Origins as { DomainName: unknown; CustomOriginConfig?: unknown }[],
+    );
+    const cells = origins.filter((o) => typeof o.DomainName === 'string' && o.DomainName.startsWith('api.'));
+    expect(cells).toHaveLength(2);
+    for (const cell of cells) {
+      expect(cell).toMatchObject({
+        ConnectionAttempts: 1,
+        ConnectionTimeout: 2,
+        CustomOriginConfig: expect.objectContaining({
+          OriginReadTimeout: 5,
+          OriginProtocolPolicy: 'https-only',
+        }),
+      });
+    }
+    expect(origin.connectionAttempts * origin.connectionTimeoutSeconds).toBeLessThanOrEqual(5);
+  });
+
+  it('forwards the health path to the cells uncached, so Route 53 checks this CDN end to end', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        CacheBehaviors: Match.arrayWith([
+          Match.objectLike({
+            PathPattern: '/v1/health',
+            CachePolicyId: cloudfront.CachePolicy.CACHING_DISABLED.cachePolicyId,
+            AllowedMethods: ['GET', 'HEAD'],
+          }),
+        ]),
+      }),
+    });
+  });
+
+  it('answers its catalog hostnames and cloudfront.<zone>.<domain> with a us-east-1 certificate and TLS 1.2', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: [
+          'catalog.global.shop.example.com',
+          'catalog.shop.example.com',
+          'cloudfront.global.shop.example.com',
+        ],
+        ViewerCertificate: Match.objectLike({
+          AcmCertificateArn: Match.anyValue(),
+          MinimumProtocolVersion: 'TLSv1.2_2021',
+          SslSupportMethod: 'sni-only',
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'catalog.global.shop.example.com',
+      SubjectAlternativeNames: ['catalog.shop.example.com', 'cloudfront.global.shop.example.com'],
+      ValidationMethod: 'DNS',
+    });
+    // Validated in the imported hosted zone once the topology names it.
+    const withZone = buildModel(
+      parseTopology({ ...model.config, hostedZone: { id: 'Z0123456789ABCDEFGHIJ' } }),
+    );
+    Template.fromStack(new EdgeStack(newCommerceApp(), 'Edge', { model: withZone })).hasResourceProperties(
+      'AWS::CertificateManager::Certificate',
+      {
+        DomainValidationOptions: Match.arrayWith([
+          { DomainName: 'catalog.shop.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+        ]),
+      },
+    );
   });
 
   it('takes the catalog TTL from the topology and refuses a disabled edge', () => {
@@ -131,5 +206,58 @@ describe('EdgeStack: WAF, logs and outputs', () => {
         Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^Cdn${zone}Distribution`), 'DomainName'] },
       });
     }
+  });
+});
+
+/**
+ * Why the sovereign zone has no in-partition CDN yet (README, "Multi-CDN"):
+ * CloudFront launched in aws-eusc on 2026-11-23, after the installed
+ * aws-cdk-lib was released. These tests pin the two blockers; when an upgrade
+ * removes one, its test fails and the sovereign DNS stack can get a distribution.
+ */
+describe('CloudFront in the AWS European Sovereign Cloud with the installed aws-cdk-lib', () => {
+  // A bare App: only aws-cdk-lib's own behaviour is under test here, not the toolkit's validation plugins.
+  const euscStack = () =>
+    new Stack(new App(), 'Eusc', { env: { account: '222222222222', region: 'eusc-de-east-1' } });
+
+  it('refuses a certificate from eusc-de-east-1, the only aws-eusc region (CloudFront certificates must be in us-east-1)', () => {
+    const stack = euscStack();
+    const certificate = acm.Certificate.fromCertificateArn(
+      stack,
+      'Certificate',
+      'arn:aws-eusc:acm:eusc-de-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000000',
+    );
+    expect(
+      () =>
+        new cloudfront.Distribution(stack, 'Catalog', {
+          defaultBehavior: { origin: new origins.HttpOrigin('api.eusc-de-east-1.eu.shop.example.com') },
+          domainNames: ['catalog.eu.shop.example.com'],
+          certificate,
+        }),
+    ).toThrow(/must be in the us-east-1 region/);
+  });
+
+  it('has no CloudFront hosted zone id for aws-eusc, so an alias record to a distribution cannot resolve there', () => {
+    const stack = euscStack();
+    const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'eu.shop.example.com' });
+    const distribution = cloudfront.Distribution.fromDistributionAttributes(stack, 'Catalog', {
+      domainName: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'E0000000000000',
+    });
+    new route53.ARecord(stack, 'Alias', {
+      zone,
+      recordName: 'catalog',
+      target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(distribution)),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      AliasTarget: Match.objectLike({
+        HostedZoneId: {
+          'Fn::FindInMap': ['AWSCloudFrontPartitionHostedZoneIdMap', { Ref: 'AWS::Partition' }, 'zoneId'],
+        },
+      }),
+    });
+    const mapping = template.toJSON().Mappings.AWSCloudFrontPartitionHostedZoneIdMap;
+    expect(Object.keys(mapping).sort()).toEqual(['aws', 'aws-cn']);
   });
 });

@@ -163,6 +163,30 @@ describe('GlobalRoutingStack', () => {
     );
     template.hasResourceProperties('AWS::Route53::RecordSet', { Failover: 'PRIMARY', TTL: '60' });
   });
+
+  it('steers the catalog hostnames between the CloudFront domain it is given and Cloudflare once the zone is imported', () => {
+    const shipped = loadTopology('topology.yaml').config as TopologyInput;
+    const stack = new GlobalRoutingStack(newCommerceApp(), 'Routing', {
+      model: buildModel(parseTopology({ ...shipped, hostedZone: { id: 'Z0123456789ABCDEFGHIJ' } })),
+      cloudFrontDomains: new Map([['global', 'd111111abcdef8.cloudfront.net']]),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'catalog.shop.example.com.',
+      ResourceRecords: ['d111111abcdef8.cloudfront.net'],
+      Weight: 50,
+      HealthCheckId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'catalog.global.shop.example.com.',
+      ResourceRecords: ['catalog.global.shop.example.com.cdn.cloudflare.net'],
+      Weight: 50,
+    });
+    template.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: 'cloudflare.global.shop.example.com' }),
+    });
+    expect(warnings(stack).some((w) => w.includes('Cloudflare zone is not verified yet'))).toBe(true);
+  });
 });
 
 describe('GlobalRoutingStack: the hosted zone survives the switch from create to id', () => {

@@ -1,8 +1,10 @@
 import { loadTopology, parseTopology } from '../../../lib/topology/loader';
 import {
   buildModel,
+  cellFacts,
   entryPointZones,
   predictedRtoSeconds,
+  scaledFailoverTiming,
   zoneForGeography,
 } from '../../../lib/topology/model';
 import { validTopology } from '../../support/topologies';
@@ -49,5 +51,43 @@ describe('writer fencing per zone', () => {
     expect(entryPointZones(buildModel(parseTopology(validTopology()))).map((z) => z.name)).toEqual([
       'global',
     ]);
+  });
+});
+
+describe('failover timing and cell facts, from the model', () => {
+  const model = loadTopology();
+
+  it('holds the failover timing every consumer reads (stacks, local topology, drills, demo)', () => {
+    expect(model.failover).toEqual({
+      healthCheck: model.config.healthCheck,
+      dnsTtlSeconds: model.config.dns.ttlSeconds,
+      predictedRtoSeconds: 90,
+    });
+  });
+
+  it('scales it once, to the millisecond, beside the cloud figures', () => {
+    expect(scaledFailoverTiming(model, 0.1)).toEqual({
+      timeScale: 0.1,
+      healthCheckIntervalMs: 1000,
+      cloudHealthCheckIntervalSeconds: 10,
+      failureThreshold: 3,
+      dnsTtlMs: 6000,
+      cloudDnsTtlSeconds: 60,
+      predictedRtoScaledSeconds: 9,
+      predictedRtoCloudSeconds: 90,
+    });
+    expect(scaledFailoverTiming(model, 0.07).predictedRtoScaledSeconds).toBe(6.3);
+  });
+
+  it("says what a cell's runtime is told about itself", () => {
+    const secondary = model.cells[1]!;
+    expect(cellFacts(model, secondary)).toEqual({
+      appName: 'commerce',
+      zone: 'global',
+      region: 'us-west-2',
+      role: 'secondary',
+      tableName: 'commerce-global-commerce',
+      zoneGeographies: { global: ['default'], eu: ['continent:EU'] },
+    });
   });
 });

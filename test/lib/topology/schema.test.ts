@@ -1,5 +1,5 @@
 import { parseTopology, TopologyError } from '../../../lib/topology/loader';
-import type { TopologyInput } from '../../../lib/topology/schema';
+import { MAX_FAILOVER_TTL_SECONDS, type TopologyInput } from '../../../lib/topology/schema';
 import { validTopology } from '../../support/topologies';
 
 /** Parse and return the problem lines (empty when valid). */
@@ -103,11 +103,11 @@ describe('topology schema', () => {
       'healthCheck.failureThreshold: is 0; Route 53 accepts 1 to 10 consecutive failures',
     ],
     [
-      'a TTL over 60 s on failover records',
+      `a TTL over ${MAX_FAILOVER_TTL_SECONDS} s on failover records`,
       (t) => {
         t.dns = { ttlSeconds: 300 };
       },
-      'dns.ttlSeconds: is 300; failover records need a TTL of at most 60 s',
+      `dns.ttlSeconds: is 300; failover records need a TTL of at most ${MAX_FAILOVER_TTL_SECONDS} s`,
     ],
     [
       'a missing account for a partition in use',
@@ -237,5 +237,84 @@ describe('topology schema: operations settings', () => {
     expect(problemsOf(gov)).toEqual([
       'failover.fencing: zone gov: partition aws-us-gov has no Route 53 ARC routing controls to fence its writer; set failover.fencing: none (or leave it unset: zones without ARC are then unfenced)',
     ]);
+  });
+});
+
+describe('topology edge: origin timeouts, CDN steering, Cloudflare', () => {
+  const cloudflare = { accountId: '0123456789abcdef0123456789abcdef', zone: { create: true as const } };
+  const withEdge = (edge: Record<string, unknown>) => ({
+    ...validTopology(),
+    edge: { enabled: true, ...edge },
+  });
+
+  it('defaults to fast origin failover and weighted 50/50 steering, without a second vendor', () => {
+    const { edge } = parseTopology(validTopology());
+    expect(edge.origin).toEqual({
+      connectionAttempts: 1,
+      connectionTimeoutSeconds: 2,
+      readTimeoutSeconds: 5,
+    });
+    expect(edge.steering).toEqual({
+      mode: 'weighted',
+      weights: { cloudfront: 50, cloudflare: 50 },
+      primary: 'cloudfront',
+    });
+    expect(edge.cloudflare).toBeUndefined();
+    expect(
+      parseTopology(withEdge({ cloudflare: { accountId: cloudflare.accountId } })).edge.cloudflare?.zone,
+    ).toEqual({
+      create: true,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'CloudFront connection attempts out of range',
+      { origin: { connectionAttempts: 4 } },
+      'edge.origin.connectionAttempts: CloudFront makes 1 to 3 connection attempts',
+    ],
+    [
+      'a connection timeout CloudFront refuses',
+      { origin: { connectionTimeoutSeconds: 30 } },
+      'edge.origin.connectionTimeoutSeconds: CloudFront accepts 1 to 10 seconds',
+    ],
+    [
+      'a Route 53 weight above 255',
+      { steering: { weights: { cloudfront: 300 } }, cloudflare },
+      'edge.steering.weights.cloudfront: is 300; Route 53 weights are 0 to 255',
+    ],
+    [
+      'both weights 0',
+      { steering: { weights: { cloudfront: 0, cloudflare: 0 } }, cloudflare },
+      'edge.steering.weights: both weights are 0, so Route 53 would send no client to either CDN; give at least one CDN a weight above 0',
+    ],
+    [
+      'a Cloudflare primary without Cloudflare',
+      { steering: { mode: 'failover', primary: 'cloudflare' } },
+      'edge.steering.primary: is cloudflare but edge.cloudflare is not set; set edge.cloudflare or make cloudfront the primary',
+    ],
+    [
+      'a CloudFront primary with the edge stack disabled',
+      { enabled: false, steering: { mode: 'failover' }, cloudflare },
+      'edge.steering.primary: is cloudfront but edge.enabled is false; enable the edge stack or make cloudflare the primary',
+    ],
+    [
+      'a Cloudflare account id that is not one',
+      { cloudflare: { ...cloudflare, accountId: 'acme' } },
+      'edge.cloudflare.accountId: must be a Cloudflare account id (32 lowercase hex characters)',
+    ],
+    [
+      'a verification key for an existing zone',
+      {
+        cloudflare: {
+          ...cloudflare,
+          zone: { id: 'fedcba9876543210fedcba9876543210' },
+          verificationKey: 'abcdefgh12',
+        },
+      },
+      'edge.cloudflare.verificationKey: is set for an existing Cloudflare zone (zone.id); only a zone this toolkit creates needs it, so remove it',
+    ],
+  ])('rejects %s, naming the field and the fix', (_, edge, expected) => {
+    expect(problemsOf(withEdge(edge))).toEqual([expected]);
   });
 });

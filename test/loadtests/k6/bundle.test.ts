@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PROFILE_NAMES } from '../../../loadtests/profiles';
+import { K6_SCRIPTS } from '../../../loadtests/engine/k6-bundle';
 import { buildK6Scripts } from '../../../scripts/build-k6';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -18,14 +18,14 @@ describe('k6 scripts', () => {
     expect(result.status).toBe(0);
   });
 
-  it('bundle into one self-contained module per profile importing only k6', async () => {
+  it('bundle into one self-contained module per profile (and the distributed one) importing only k6', async () => {
     // Prepare
     const outDir = mkdtempSync(join(tmpdir(), 'k6-bundle-'));
     try {
       // Act
       const files = await buildK6Scripts(outDir);
       // Assess
-      expect(files).toHaveLength(PROFILE_NAMES.length);
+      expect(files).toHaveLength(K6_SCRIPTS.length);
       for (const file of files) {
         const code = readFileSync(file, 'utf8');
         const imports = [...code.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
@@ -33,7 +33,12 @@ describe('k6 scripts', () => {
         expect(code).toMatch(/export\s*\{[^}]*handleSummary[^}]*\}/s);
         expect(code).toMatch(/export\s*\{[^}]*options[^}]*\}/s);
         expect(code).toContain('Idempotency-Key');
+        // Every script exports the latency histogram the distributed merge needs (one counter per bucket).
+        expect(code).toContain('flow_latency_le_');
       }
+      const distributed = readFileSync(join(outDir, 'distributed.js'), 'utf8');
+      expect(distributed).toMatch(/__ENV\.PROFILE/);
+      expect(distributed).toContain('RATE_SCALE');
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -9,13 +9,34 @@ import { ALL_MISTAKES, defineCommerceApp, type Mistakes } from './violating-app'
 const ROOT = resolve(__dirname, '../../../..');
 
 /** The test topology as a file: the script reads a topology path like the real command. */
-function writeTopology(dir: string): string {
+function writeTopology(dir: string, topology: unknown = TEST_MODEL.config): string {
   const path = join(dir, 'topology.json');
-  writeFileSync(path, JSON.stringify(TEST_MODEL.config));
+  writeFileSync(path, JSON.stringify(topology));
   return path;
 }
 
-function runScript(mistakes: Mistakes) {
+/** TEST_MODEL with Cloudflare as the second CDN vendor. */
+const WITH_CLOUDFLARE = {
+  ...TEST_MODEL.config,
+  edge: {
+    ...TEST_MODEL.config.edge,
+    cloudflare: { accountId: '0123456789abcdef0123456789abcdef', zone: { create: true } },
+  },
+};
+
+/** A cdktf output directory holding one Terraform JSON document. */
+function writeTerraform(dir: string, config: unknown): string {
+  const outdir = join(dir, 'cdktf.out');
+  mkdirSync(join(outdir, 'stacks', 'cdn'), { recursive: true });
+  writeFileSync(
+    join(outdir, 'manifest.json'),
+    JSON.stringify({ stacks: { cdn: { synthesizedStackPath: 'stacks/cdn/cdk.tf.json' } } }),
+  );
+  writeFileSync(join(outdir, 'stacks', 'cdn', 'cdk.tf.json'), JSON.stringify(config));
+  return outdir;
+}
+
+function runScript(mistakes: Mistakes, extraArgs: (dir: string) => string[] = () => []) {
   const dir = mkdtempSync(join(tmpdir(), 'residency-cli-'));
   const assembly = join(dir, 'cdk.out');
   const app = new App({ outdir: assembly });
@@ -33,6 +54,7 @@ function runScript(mistakes: Mistakes) {
       writeTopology(dir),
       '--out',
       out,
+      ...extraArgs(dir),
     ],
     { cwd: ROOT, encoding: 'utf8' },
   );
@@ -80,5 +102,33 @@ describe('scripts/residency.ts', () => {
 
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('npx cdk synth');
+  });
+
+  it('covers Cloudflare from its Terraform JSON: exit 1 on a personal-data path behind it, exit 2 when the JSON is missing', () => {
+    const fixture = JSON.parse(
+      readFileSync(join(ROOT, 'test/lib/residency/fixtures/cloudflare-personal-path.tf.json'), 'utf8'),
+    );
+    const flagged = runScript({}, (dir) => [
+      '--topology',
+      writeTopology(dir, WITH_CLOUDFLARE),
+      '--terraform',
+      writeTerraform(dir, fixture),
+    ]);
+    dirs.push(flagged.dir);
+    expect(flagged.run.status).toBe(1);
+    expect(flagged.run.stdout).toContain('(cloudfront, cloudflare)');
+    expect(flagged.run.stdout).toContain(
+      '[ResidencyCloudflareBoundary] cdn/shop: Cloudflare hostname shop.shop.example.com: personal-data path /v1/carts reaches an origin',
+    );
+
+    const missing = runScript({}, (dir) => [
+      '--topology',
+      writeTopology(dir, WITH_CLOUDFLARE),
+      '--terraform',
+      join(dir, 'nothing-here'),
+    ]);
+    dirs.push(missing.dir);
+    expect(missing.run.status).toBe(2);
+    expect(missing.run.stderr).toContain('npm run cdn:synth');
   });
 });

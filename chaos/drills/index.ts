@@ -1,0 +1,32 @@
+import type { Drill } from '../drill';
+import { dependencyLatency } from './dependency-latency';
+import { failback } from './failback';
+import { regionFailover } from './region-failover';
+import { replicationPause } from './replication-pause';
+import { webhookConsumerOutage } from './webhook-consumer-outage';
+
+/**
+ * Every drill, in the order `npm run drill -- list` prints them. One file per
+ * drill (chaos/drills/<name>.ts, the interface in chaos/drill.ts); adding a
+ * drill is that file plus one entry here (the list is pinned by
+ * test/chaos/drills/index.test.ts).
+ */
+export const DRILLS: readonly Drill[] = [
+  regionFailover,
+  replicationPause,
+  dependencyLatency,
+  webhookConsumerOutage,
+  failback,
+];
+
+export const DRILL_NAMES: readonly string[] = DRILLS.map((d) => d.definition.name);
+
+export function isDrillName(name: string): boolean {
+  return DRILL_NAMES.includes(name);
+}
+
+export function drillByName(name: string): Drill {
+  const drill = DRILLS.find((d) => d.definition.name === name);
+  if (!drill) throw new Error(`no drill named ${name}; drills are ${DRILL_NAMES.join(', ')}`);
+  return drill;
+}

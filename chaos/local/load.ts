@@ -1,0 +1,51 @@
+import type { FlowState } from '../../loadtests/flow';
+import { SHOPPER_FLOW } from '../../loadtests/flow';
+import { type LoadProfile, PROFILES } from '../../loadtests/profiles';
+import { type LoadRun, startLoad } from '../../loadtests/runner';
+import type { LoadDriver } from '../orchestrator';
+import type { LocalDrillContext } from './context';
+
+/**
+ * The drill load: the shopper flow at a constant arrival rate on the zone
+ * endpoint for the whole drill, bounded in iterations and in-flight requests
+ * (loopback only, as the runner enforces).
+ */
+export interface ShopperLoad {
+  readonly driver: LoadDriver;
+  /** The run, once the orchestrator started it. */
+  run(): LoadRun | undefined;
+}
+
+export function shopperLoad(
+  context: LocalDrillContext,
+  totalSeconds: number,
+  iterationDefaults?: () => Omit<FlowState, 'iterationId'>,
+): ShopperLoad {
+  const rate = context.ratePerSecond;
+  const profile: LoadProfile = {
+    ...PROFILES.load,
+    startRate: rate,
+    stages: [{ durationSeconds: totalSeconds, target: rate }],
+    maxInFlight: 50,
+    maxIterations: Math.ceil(rate * totalSeconds * 1.1),
+  };
+  let run: LoadRun | undefined;
+  return {
+    run: () => run,
+    driver: {
+      start: ({ onSecond, onAcknowledged }) => {
+        run = startLoad({
+          ...(iterationDefaults ? { iterationDefaults } : {}),
+          baseUrl: context.baseUrl,
+          profile,
+          flow: SHOPPER_FLOW,
+          headers: context.shopperHeaders,
+          onSecond,
+          onAcknowledged,
+          runId: context.runId,
+        });
+        return run;
+      },
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { BootedTopology, CellUnit } from './boot';
+import { ControlTargetError, type SinkFault, type TopologyControl } from './control-api';
+import type { ProgressLog } from './lifecycle';
+import type { ZoneReplicator } from './replicator';
+import { projectState } from './topology-state';
+
+/**
+ * The TopologyControl behind the loopback control API (local/control-api.ts):
+ * every fault a drill can inject on the booted parts, each reversible, and
+ * `reset` rolling all of them back.
+ */
+export function createTopologyControl(booted: BootedTopology, step: ProgressLog): TopologyControl {
+  const { units, replicators, sink, router, issuer } = booted;
+
+  const unitOf = (zone: string, region: string): CellUnit => {
+    const unit = units.find((u) => u.cell.zone === zone && u.cell.region === region);
+    if (!unit)
+      throw new ControlTargetError(
+        `no cell ${zone}/${region}; cells are ${units.map((u) => u.server.name).join(', ')}`,
+      );
+    return unit;
+  };
+  const replicatorOf = (zone: string): ZoneReplicator => {
+    const replicator = replicators.get(zone);
+    if (!replicator)
+      throw new ControlTargetError(
+        `zone ${zone} has no replication (single-region or unknown); replicated zones: ${[...replicators.keys()].join(', ') || 'none'}`,
+      );
+    return replicator;
+  };
+
+  return {
+    state: () => projectState(booted),
+    stopCell: async (zone, region) => {
+      await unitOf(zone, region).server.stop();
+      step(`control: stopped ${zone}/${region} (connections refused)`);
+    },
+    startCell: async (zone, region) => {
+      await unitOf(zone, region).server.start();
+      step(`control: started ${zone}/${region}`);
+    },
+    setCellHealth: (zone, region, healthy) => {
+      unitOf(zone, region).server.faults.forcedUnhealthy = !healthy;
+      step(`control: ${zone}/${region} health forced ${healthy ? 'off (healthy)' : 'to 503'}`);
+    },
+    setCellLatency: (zone, region, ms) => {
+      unitOf(zone, region).server.faults.addedLatencyMs = ms;
+      step(`control: ${zone}/${region} added latency ${ms} ms`);
+    },
+    pauseReplication: (zone) => {
+      replicatorOf(zone).pause();
+      step(`control: replication of ${zone} paused`);
+    },
+    resumeReplication: (zone) => {
+      replicatorOf(zone).resume();
+      step(`control: replication of ${zone} resumed`);
+    },
+    setReplicationLag: (zone, ms) => {
+      replicatorOf(zone).injectLag(ms);
+      step(`control: replication of ${zone} delayed by ${ms} ms`);
+    },
+    setSinkFault: (fault: SinkFault) => {
+      sink.setFault(fault);
+      step(`control: webhook sink fault ${fault.mode}`);
+    },
+    reset: async () => {
+      sink.setFault({ mode: 'none' });
+      for (const replicator of replicators.values()) {
+        replicator.injectLag(0);
+        replicator.resume();
+      }
+      await Promise.all(units.map((u) => u.server.reset()));
+      await Promise.all(units.map((u) => u.checker.restart()));
+      router.flushCache();
+      step('control: reset, every fault rolled back');
+    },
+    issueToken: (request) => issuer.issue(request),
+  };
+}

@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drillByName } from '../../../chaos/drills';
+import { localDrillPlan } from '../../../chaos/local/plan';
+import { runDrill } from '../../../chaos/orchestrator';
+import { type DrillReport, writeReport } from '../../../chaos/report';
+import { type LocalTopology, startLocalTopology } from '../../../local/topology';
+
+/**
+ * The short drills end to end on the local topology (own DynamoDB Local, own
+ * ports): the issue's "must show". Slow by nature (a failover takes the
+ * topology's predicted RTO at time scale 0.1), so one topology serves all drills.
+ */
+jest.setTimeout(300_000);
+
+describe('drills on the local topology (short variants)', () => {
+  let topology: LocalTopology;
+  let outDir: string;
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'drills-'));
+    topology = await startLocalTopology({ timeScale: 0.1, basePort: 4800, endpointsFile: null });
+  });
+  afterAll(async () => {
+    await topology?.stop();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  const drill = async (name: string): Promise<DrillReport> => {
+    const plan = await localDrillPlan(topology, drillByName(name), {
+      zone: 'global',
+      short: true,
+      ratePerSecond: 3,
+    });
+    const report = await runDrill(plan);
+    writeReport(report, outDir);
+    return report;
+  };
+  const check = (report: DrillReport, name: string) => report.criteria.find((c) => c.name === name);
+
+  it('region-failover: RTO within the predicted bound + 2 s, 0 lost acknowledged writes, fault rolled back', async () => {
+    const report = await drill('region-failover');
+    expect(report.abortReason).toBeUndefined();
+    expect(check(report, 'RTO within predicted + 2 s')).toMatchObject({ ok: true });
+    expect(report.figures.rtoSeconds).toBeLessThanOrEqual((report.figures.predictedRtoSeconds ?? 0) + 2);
+    expect(report.figures.lostAcknowledgedWrites).toBe(0);
+    expect(report.figures.acknowledgedWrites).toBeGreaterThan(0);
+    expect(check(report, 'every fault rolled back')).toMatchObject({ ok: true });
+    expect(report.verdict).toBe('pass');
+    expect(readFileSync(join(outDir, report.id, 'report.html'), 'utf8')).toContain('<svg');
+    // The fault is gone: the primary serves the zone again.
+    expect(topology.state().serving.global).toBe('us-east-1');
+  });
+
+  it('replication-pause: primary keeps serving, every write reaches the secondary after resume', async () => {
+    const report = await drill('replication-pause');
+    expect(report.abortReason).toBeUndefined();
+    expect(check(report, 'the pause held writes back (fault effective)')).toMatchObject({ ok: true });
+    expect(
+      check(report, 'every canary written during the pause reached the secondary after resume'),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(report.figures.lostAcknowledgedWrites).toBe(0);
+    expect(report.verdict).toBe('pass');
+    expect(topology.state().replication.global?.paused).toBe(false);
+  });
+
+  it('webhook-consumer-outage: deliveries fail during the outage, every event delivered after it, exactly one effect each', async () => {
+    const report = await drill('webhook-consumer-outage');
+    expect(report.abortReason).toBeUndefined();
+    expect(check(report, 'the outage made deliveries fail (fault effective)')).toMatchObject({ ok: true });
+    expect(
+      check(report, 'every acknowledged order has its order.v1.placed delivered after the outage'),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(
+      check(report, 'exactly one effect per event at the consumer (dedupe by webhook-id)'),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(report.figures.webhookUndelivered).toBe(0);
+    expect(report.verdict).toBe('pass');
+    expect(topology.state().webhookSink.fault).toEqual({ mode: 'none' });
+  });
+});

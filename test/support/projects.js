@@ -1,0 +1,60 @@
+// Splits the test files into jest projects by what they need, read from their imports (no list to keep):
+// a test that reaches DynamoDB Local or starts processes (directly or through a helper it imports) is an
+// integration test; every other test is a unit test, which runs in-process without starting the JVM.
+const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
+
+const ROOT = resolve(__dirname, '../..');
+/** Modules whose reach makes a test an integration test: they start or talk to DynamoDB Local. */
+const INTEGRATION_ROOTS = ['test/support/dynamodb.ts', 'local/dynamodb-local.ts'].map((p) => join(ROOT, p));
+/** Starting a child process (the CLI, a JVM, a load runner) is integration work too. */
+const SPAWNS = /from\s+['"](node:)?child_process['"]|require\(\s*['"](node:)?child_process['"]\s*\)/;
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+function resolveImport(fromFile, specifier) {
+  const base = resolve(dirname(fromFile), specifier);
+  return [`${base}.ts`, `${base}.js`, join(base, 'index.ts'), base].find(
+    (candidate) => existsSync(candidate) && statSync(candidate).isFile(),
+  );
+}
+
+const reachCache = new Map();
+function reachesIntegrationRoot(file, visiting = new Set()) {
+  if (INTEGRATION_ROOTS.includes(file)) return true;
+  if (reachCache.has(file)) return reachCache.get(file);
+  if (visiting.has(file)) return false;
+  visiting.add(file);
+  const source = readFileSync(file, 'utf8');
+  let reaches = SPAWNS.test(source);
+  for (const match of reaches ? [] : source.matchAll(IMPORT)) {
+    const target = resolveImport(file, match[1] ?? match[2]);
+    if (target && reachesIntegrationRoot(target, visiting)) {
+      reaches = true;
+      break;
+    }
+  }
+  visiting.delete(file);
+  reachCache.set(file, reaches);
+  return reaches;
+}
+
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testFiles(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** { unit: [...], integration: [...] } absolute paths of every test file under test/. */
+function partitionTests() {
+  const unit = [];
+  const integration = [];
+  for (const file of testFiles(join(ROOT, 'test'))) {
+    (reachesIntegrationRoot(file) ? integration : unit).push(file);
+  }
+  return { unit, integration };
+}
+
+module.exports = { partitionTests, reachesIntegrationRoot };
