@@ -3,15 +3,27 @@
  * cell stack's EventBridge rule invokes it with `{ commerceTask }`, a shape
  * no API Gateway event has.
  */
-export const SCHEDULED_TASKS = { sweepAbandonedCheckouts: 'sweep-abandoned-checkouts' } as const;
+export const SCHEDULED_TASKS = {
+  sweepAbandonedCheckouts: 'sweep-abandoned-checkouts',
+  relayForeignEvents: 'relay-foreign-events',
+} as const;
 
 /** How often each cell sweeps abandoned checkouts (the cell stack's schedule; the local cells' timer). */
 export const SWEEP_INTERVAL_MINUTES = 5;
+
+/**
+ * `relay-foreign-events`: how often each cell of a zone with a secondary relays the events other regions
+ * committed and never relayed (a failed primary's last events, found in the replica), and over which
+ * window. The window spans three ticks, so one failed tick loses nothing.
+ */
+export const RELAY_FOREIGN_EVENTS = { intervalMinutes: 5, windowMinutes: 15 } as const;
 
 export type ScheduledTaskName = (typeof SCHEDULED_TASKS)[keyof typeof SCHEDULED_TASKS];
 
 export interface ScheduledTask {
   readonly commerceTask: ScheduledTaskName;
+  /** relay-foreign-events only. @default RELAY_FOREIGN_EVENTS.windowMinutes */
+  readonly windowMinutes?: number;
 }
 
 export function isScheduledTask(event: unknown): event is ScheduledTask {
@@ -20,4 +32,13 @@ export function isScheduledTask(event: unknown): event is ScheduledTask {
     event !== null &&
     Object.values(SCHEDULED_TASKS).includes((event as { commerceTask?: unknown }).commerceTask as never)
   );
+}
+
+/** The window a relay-foreign-events tick covers, ending now: [since, until) in ms since the epoch. */
+export function relayWindow(task: ScheduledTask, now: number): { since: number; until: number } {
+  const minutes =
+    typeof task.windowMinutes === 'number' && task.windowMinutes > 0
+      ? task.windowMinutes
+      : RELAY_FOREIGN_EVENTS.windowMinutes;
+  return { since: now - minutes * 60_000, until: now + 1 };
 }

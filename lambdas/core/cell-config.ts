@@ -16,6 +16,12 @@ function jsonVariable<T extends z.ZodType>(schema: T, expected: string) {
     });
 }
 
+/** A Route 53 ARC cluster's regional endpoints (data plane): try them in turn. */
+export const arcClusterEndpointsSchema = z
+  .array(z.object({ endpoint: z.string().url(), region: z.string().min(1) }))
+  .min(1);
+export type ArcClusterEndpoint = z.output<typeof arcClusterEndpointsSchema>[number];
+
 /**
  * What a cell's runtime knows about itself, read once from the environment at
  * the edge of every handler. The CDK constructs set these variables; the local
@@ -45,7 +51,7 @@ export const cellConfigSchema = z.object({
   ROUTING_CONTROL_ARN: z.string().optional(),
   /** With `arc`: JSON array of the ARC cluster's data-plane endpoints, `[{ "endpoint": "https://...", "region": "..." }]`. */
   ARC_CLUSTER_ENDPOINTS: jsonVariable(
-    z.array(z.strictObject({ endpoint: z.string().url(), region: z.string().min(1) })),
+    arcClusterEndpointsSchema,
     'a JSON array of {endpoint, region}',
   ).optional(),
 });

@@ -1,7 +1,17 @@
 import { type App, type IPolicyValidationPlugin, type Stack, Validations } from 'aws-cdk-lib';
 import { replicaKeyStackName } from '../constructs/resource-names';
 import { apiFunctionName, CELL_ALARMS, cellAlarmName } from '../constructs/resource-names';
+import {
+  AccountBaselineStack,
+  accountBaselineStackName,
+  cellEnvironments,
+} from '../stacks/account-baseline-stack';
 import { DrillStack, drillStackName, fisDrillZones } from '../stacks/drill-stack';
+import {
+  FailoverControlStack,
+  failoverControlStackName,
+  fencedZones,
+} from '../stacks/failover-control-stack';
 import { EdgeStack, edgeStackName, edgeZones } from '../stacks/edge-stack';
 import { GlobalRoutingStack, routingStackName } from '../stacks/global-routing-stack';
 import { LoadGeneratorStack } from '../stacks/load-generator-stack';
@@ -33,6 +43,10 @@ export interface BuildCommerceAppOptions {
 }
 
 export interface CommerceApp {
+  /** API Gateway's account settings per account and region of a cell (deployed before the cell). */
+  readonly baselines: readonly AccountBaselineStack[];
+  /** Route 53 ARC routing controls (us-west-2), when a zone is fenced. */
+  readonly failoverControl?: FailoverControlStack;
   readonly cells: readonly RegionalCellStack[];
   readonly replicaKeys: readonly ReplicaKeyStack[];
   readonly sovereignDns: readonly SovereignDnsStack[];
@@ -75,6 +89,24 @@ export function buildCommerceApp(
   const replicaKeys: ReplicaKeyStack[] = [];
   const sovereignDns: SovereignDnsStack[] = [];
 
+  const baselines = new Map(
+    cellEnvironments(model).map((environment) => {
+      const stack = new AccountBaselineStack(app, accountBaselineStackName(model, environment.region), {
+        model,
+        environment,
+      });
+      row(stack, '*', 'account baseline', environment.partition);
+      return [`${environment.account}/${environment.region}`, stack];
+    }),
+  );
+  const baselineOf = (cell: RegionalCellStack) => baselines.get(`${cell.account}/${cell.region}`)!;
+
+  const failoverControl =
+    fencedZones(model).length > 0
+      ? new FailoverControlStack(app, failoverControlStackName(model), { model })
+      : undefined;
+  if (failoverControl) row(failoverControl, '*', 'failover control', 'aws');
+
   for (const zone of model.zones) {
     const dns = zone.sovereign
       ? new SovereignDnsStack(app, sovereignDnsStackName(model, zone), { model, zone })
@@ -98,6 +130,10 @@ export function buildCommerceApp(
       ...(dns ? { hostedZone: dns.hostedZone } : {}),
     });
     if (keyStack) primary.addStackDependency(keyStack, 'the global table encrypts its replica with this key');
+    primary.addStackDependency(baselineOf(primary), "its stage logs through the account's API Gateway role");
+    if (failoverControl && zone.fencing === 'arc') {
+      primary.addStackDependency(failoverControl, 'its API reads its routing control from SSM parameters');
+    }
     cells.push(primary);
     row(primary, zone.name, 'primary cell', zone.partition);
 
@@ -105,8 +141,20 @@ export function buildCommerceApp(
       const secondary = new RegionalCellStack(app, zone.secondary.stackName, {
         model,
         cell: zone.secondary,
+        // Same account and region: the access log group needs the key's ARN (CloudWatch Logs takes no alias).
+        replicaKey: keyStack.key,
         // The sovereign hosted zone lives in the primary's region: referencing it would cross regions.
       });
+      secondary.addStackDependency(
+        baselineOf(secondary),
+        "its stage logs through the account's API Gateway role",
+      );
+      if (failoverControl && zone.fencing === 'arc') {
+        secondary.addStackDependency(
+          failoverControl,
+          'its API reads its routing control from SSM parameters',
+        );
+      }
       secondary.addStackDependency(primary, 'the replica (and its stream) is created by the primary cell');
       secondary.addStackDependency(
         keyStack,
@@ -121,7 +169,16 @@ export function buildCommerceApp(
     model.config.edge.enabled && edgeZones(model).length > 0
       ? new EdgeStack(app, edgeStackName(model), { model })
       : undefined;
-  if (edge) row(edge, '*', 'edge', 'aws');
+  if (edge) {
+    for (const zone of edgeZones(model)) {
+      const primary = cells.find((cell) => cell.cell === zone.primary)!;
+      edge.addStackDependency(
+        primary,
+        "its distribution logs into the zone's CDN log bucket in the primary cell",
+      );
+    }
+    row(edge, '*', 'edge', 'aws');
+  }
 
   // Steering references the distributions only once the hosted zone exists (see addCdnSteering).
   const cloudFrontDomains =
@@ -132,6 +189,12 @@ export function buildCommerceApp(
     model,
     ...(cloudFrontDomains ? { cloudFrontDomains } : {}),
   });
+  if (failoverControl) {
+    routing.addStackDependency(
+      failoverControl,
+      'its RECOVERY_CONTROL health checks read the routing control ARNs',
+    );
+  }
   row(routing, '*', 'routing', 'aws');
 
   const drills = fisDrillZones(model).map((zone) => {
@@ -172,6 +235,8 @@ export function buildCommerceApp(
   if (plugins.length > 0) Validations.of(app).addPlugins(...plugins);
 
   return {
+    baselines: [...baselines.values()],
+    ...(failoverControl ? { failoverControl } : {}),
     cells,
     replicaKeys,
     sovereignDns,

@@ -8,6 +8,8 @@ export type StackRole =
   | 'routing'
   | 'edge'
   | 'drill'
+  | 'account baseline'
+  | 'failover control'
   | 'load generator';
 
 export interface StackRow {

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -42,8 +42,28 @@ export class CellDataKey extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       alias: this.aliasName,
     });
+    const stack = Stack.of(this);
+    // The cell's API access logs (client IPs) are encrypted with this key: CloudWatch Logs of this
+    // region may use it for this account's log groups only.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     if (props.externalEventBusName) {
-      const stack = Stack.of(this);
       const busArn = stack.formatArn({
         service: 'events',
         resource: 'event-bus',
@@ -68,14 +88,11 @@ export class CellDataKey extends Construct {
   }
 }
 
-/** Actions a cell's functions need on its data key (DynamoDB, Streams, SQS and EventBridge encryption). */
-const DATA_KEY_ACTIONS = [
-  'kms:Decrypt',
-  'kms:Encrypt',
-  'kms:ReEncrypt*',
-  'kms:GenerateDataKey*',
-  'kms:DescribeKey',
-];
+/**
+ * Actions a cell's functions need on its data key: SQS, EventBridge and DynamoDB (Streams) encrypt and
+ * decrypt with data keys (GenerateDataKey, Decrypt). Nothing calls kms:Encrypt or re-encrypts.
+ */
+const DATA_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
 /**
  * The zone's data key in this stack's region, addressed by its deterministic

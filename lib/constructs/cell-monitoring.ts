@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -24,6 +25,35 @@ export const DEFAULT_THRESHOLDS: CellMonitoringThresholds = {
   replicationLatencyMs: 5_000,
 };
 
+/** A function whose errors and throttles page someone. */
+export interface MonitoredFunction {
+  /** Stable short name for the alarm (`api`, `relay`, `dispatcher`). */
+  readonly name: string;
+  readonly function: lambda.IFunction;
+  /** Errors tolerated in 5 minutes before alarming (the API answers most failures itself). */
+  readonly errorThreshold: number;
+}
+
+/** A queue whose oldest message must not outlive what its consumer schedules. */
+export interface AgingQueue {
+  readonly name: string;
+  readonly queue: sqs.IQueue;
+  /** Oldest-message age that means work is stuck, well inside the queue's retention. */
+  readonly maxAge: Duration;
+}
+
+/** DynamoDB operations the cell's code sends (alarm math over more than 10 metrics is not allowed). */
+const TABLE_OPERATIONS = [
+  dynamodb.Operation.GET_ITEM,
+  dynamodb.Operation.QUERY,
+  dynamodb.Operation.PUT_ITEM,
+  dynamodb.Operation.UPDATE_ITEM,
+  dynamodb.Operation.DELETE_ITEM,
+  dynamodb.Operation.BATCH_GET_ITEM,
+  dynamodb.Operation.BATCH_WRITE_ITEM,
+  dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+];
+
 export interface CellMonitoringProps {
   /** Dashboard name; unique per account and region (the cell's stack name fits). */
   readonly dashboardName: string;
@@ -39,6 +69,12 @@ export interface CellMonitoringProps {
   readonly replication?: { readonly tableName: string; readonly receivingRegion: string };
   /** @default DEFAULT_THRESHOLDS */
   readonly thresholds?: Partial<CellMonitoringThresholds>;
+  /** Functions alarmed on Errors and Throttles. @default - none */
+  readonly functions?: readonly MonitoredFunction[];
+  /** The cell's table (or local replica): throttle and system-error alarms. @default - none */
+  readonly table?: dynamodb.ITableV2;
+  /** Queues alarmed on ApproximateAgeOfOldestMessage. @default - none */
+  readonly agingQueues?: readonly AgingQueue[];
   /**
    * Names each alarm (`<prefix>-<CELL_ALARMS suffix>`) so drills can use them as stop conditions.
    * @default - CloudFormation-generated alarm names
@@ -46,7 +82,10 @@ export interface CellMonitoringProps {
   readonly alarmNamePrefix?: string;
 }
 
-/** The cell's alarms (5xx rate, p99 latency, DLQ depth, iterator age, replication latency) and dashboard. */
+/**
+ * The cell's alarms (5xx rate, p99 latency, DLQ depth, iterator age, replication latency, function
+ * errors and throttles, table throttles and system errors, oldest queued message) and dashboard.
+ */
 export class CellMonitoring extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
   readonly dashboard: cloudwatch.Dashboard;
@@ -136,6 +175,74 @@ export class CellMonitoring extends Construct {
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
+      );
+    }
+    for (const monitored of props.functions ?? []) {
+      alarms.push(
+        monitored.function
+          .metricErrors({ period, statistic: 'Sum' })
+          .createAlarm(this, `${monitored.name}Errors`, {
+            ...named(`${CELL_ALARMS.lambdaErrors}-${monitored.name}`),
+            alarmDescription: `The ${monitored.name} function failed more than ${monitored.errorThreshold} invocations in 5 minutes`,
+            threshold: monitored.errorThreshold,
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        monitored.function
+          .metricThrottles({ period, statistic: 'Sum' })
+          .createAlarm(this, `${monitored.name}Throttles`, {
+            ...named(`${CELL_ALARMS.lambdaThrottles}-${monitored.name}`),
+            alarmDescription: `The ${monitored.name} function was throttled (concurrency exhausted)`,
+            threshold: 0,
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+      );
+    }
+    if (props.table) {
+      const throttled = new cloudwatch.MathExpression({
+        expression: 'reads + writes',
+        usingMetrics: {
+          reads: props.table.metric('ReadThrottleEvents', { period, statistic: 'Sum' }),
+          writes: props.table.metric('WriteThrottleEvents', { period, statistic: 'Sum' }),
+        },
+        period,
+        label: 'DynamoDB throttle events',
+      });
+      alarms.push(
+        throttled.createAlarm(this, 'TableThrottles', {
+          ...named(CELL_ALARMS.tableThrottles),
+          alarmDescription: 'DynamoDB throttled reads or writes of the commerce table',
+          threshold: 0,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        new cloudwatch.Alarm(this, 'TableSystemErrors', {
+          metric: props.table.metricSystemErrorsForOperations({ operations: TABLE_OPERATIONS, period }),
+          ...named(CELL_ALARMS.tableSystemErrors),
+          alarmDescription: 'DynamoDB answered the commerce table with 5xx system errors',
+          threshold: 0,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    for (const aging of props.agingQueues ?? []) {
+      alarms.push(
+        aging.queue
+          .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' })
+          .createAlarm(this, `${aging.name}OldestMessage`, {
+            ...named(`${CELL_ALARMS.queueOldestMessage}-${aging.name}`),
+            alarmDescription: `The oldest message of the ${aging.name} queue is older than ${aging.maxAge.toHumanString()}: work is stuck`,
+            threshold: aging.maxAge.toSeconds(),
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
       );
     }
     this.alarms = alarms;

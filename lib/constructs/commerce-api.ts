@@ -1,10 +1,12 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { TAG_KEYS } from '../tagging';
 import { CommerceFunction, LAMBDA_ENTRIES } from './commerce-function';
 import { acknowledge } from './nag-acknowledgements';
 
@@ -33,8 +35,20 @@ export interface CommerceApiProps {
   readonly hostedZone?: route53.IHostedZone;
   /** Cell environment of the API function (see cellEnvironment). */
   readonly environment: Readonly<Record<string, string>>;
-  /** @default { rateLimit: 100, burstLimit: 200 } */
+  /** Every business route of the stage (API Gateway keeps one bucket per method). @default { rateLimit: 100, burstLimit: 200 } */
   readonly throttling?: CommerceApiThrottling;
+  /**
+   * The health route: `GET <healthPath>` is its own API Gateway method with its
+   * own throttle, so business traffic never throttles Route 53's checks.
+   * @default { path: '/v1/health', throttling: { rateLimit: 20, burstLimit: 40 } }
+   */
+  readonly health?: { readonly path: string; readonly throttling: CommerceApiThrottling };
+  /**
+   * Key encrypting the access logs (they carry client IPs: personal data). The
+   * key policy must allow the regional CloudWatch Logs service (CellDataKey does).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly accessLogKey?: kms.IKey;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** Physical name of the API function. @default - a CloudFormation-generated name */
@@ -44,13 +58,31 @@ export interface CommerceApiProps {
 const inZone = (name: string, zoneName: string) => name === zoneName || name.endsWith(`.${zoneName}`);
 
 /**
+ * Every path and method reaches the API function (ANY + {proxy+} at the root and
+ * along the health path, so explicit resources never hide a route), and
+ * `GET <healthPath>` is a method of its own: API Gateway throttles per method,
+ * so it gets its own bucket (and its own method settings).
+ */
+function routeEverythingTo(api: apigw.RestApi, healthPath: string): void {
+  let resource: apigw.IResource = api.root;
+  resource.addMethod('ANY');
+  resource.addProxy({ anyMethod: true });
+  for (const segment of healthPath.split('/').filter(Boolean)) {
+    resource = resource.addResource(segment);
+    resource.addMethod('ANY');
+    resource.addProxy({ anyMethod: true });
+  }
+  resource.addMethod('GET');
+}
+
+/**
  * The cell's HTTP API: a regional REST API (stage throttling, JSON access logs,
  * X-Ray) proxying to the API function, reachable only through its custom
  * domains (the execute-api endpoint is disabled so every client goes through
  * residency-aware DNS).
  */
 export class CommerceApi extends Construct {
-  readonly api: apigw.LambdaRestApi;
+  readonly api: apigw.RestApi;
   readonly handler: CommerceFunction;
   readonly certificate: acm.Certificate;
   readonly accessLogs: logs.LogGroup;
@@ -59,20 +91,31 @@ export class CommerceApi extends Construct {
   constructor(scope: Construct, id: string, props: CommerceApiProps) {
     super(scope, id);
     const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
+    const health = props.health ?? { path: '/v1/health', throttling: { rateLimit: 20, burstLimit: 40 } };
     const problems: string[] = [];
+    if (!/^\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(health.path)) {
+      problems.push(
+        `health.path: "${health.path}" must be an absolute path of plain segments such as /v1/health`,
+      );
+    }
     if (props.domainNames.length === 0) {
       problems.push("domainNames: list at least the cell's own name (cell.apiDomainName)");
     }
     if (new Set(props.domainNames).size !== props.domainNames.length) {
       problems.push(`domainNames: ${props.domainNames.join(', ')} contains duplicates`);
     }
-    if (throttling.rateLimit <= 0 || throttling.burstLimit <= 0) {
-      problems.push('throttling: rateLimit and burstLimit must be positive');
-    }
-    if (throttling.burstLimit < throttling.rateLimit) {
-      problems.push(
-        `throttling: burstLimit ${throttling.burstLimit} is below rateLimit ${throttling.rateLimit}; make the burst at least the rate`,
-      );
+    for (const [name, limits] of [
+      ['throttling', throttling],
+      ['health.throttling', health.throttling],
+    ] as const) {
+      if (limits.rateLimit <= 0 || limits.burstLimit <= 0) {
+        problems.push(`${name}: rateLimit and burstLimit must be positive`);
+      }
+      if (limits.burstLimit < limits.rateLimit) {
+        problems.push(
+          `${name}: burstLimit ${limits.burstLimit} is below rateLimit ${limits.rateLimit}; make the burst at least the rate`,
+        );
+      }
     }
     if (problems.length > 0) throw new Error(`CommerceApi ${this.node.path}: ${problems.join('; ')}`);
 
@@ -110,25 +153,37 @@ export class CommerceApi extends Construct {
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
+      ...(props.accessLogKey ? { encryptionKey: props.accessLogKey } : {}),
     });
-    this.api = new apigw.LambdaRestApi(this, 'Api', {
-      handler: this.handler.function,
-      proxy: true,
+    // Access log lines carry the caller's IP address.
+    Tags.of(this.accessLogs).add(TAG_KEYS.dataClassification, 'personal');
+    const healthMethodKey = `${health.path}/GET`;
+    this.api = new apigw.RestApi(this, 'Api', {
       description: `Commerce API at ${cellDomainName}`,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       disableExecuteApiEndpoint: true,
-      // The account-level CloudWatch role is shared by every API in a region; the toolkit does not own it.
+      defaultIntegration: new apigw.LambdaIntegration(this.handler.function),
+      // The account-level CloudWatch role is set once per account and region by the AccountBaselineStack.
       cloudWatchRole: false,
       deployOptions: {
         stageName: 'live',
         throttlingRateLimit: throttling.rateLimit,
         throttlingBurstLimit: throttling.burstLimit,
+        methodOptions: {
+          [healthMethodKey]: {
+            throttlingRateLimit: health.throttling.rateLimit,
+            throttlingBurstLimit: health.throttling.burstLimit,
+          },
+        },
         tracingEnabled: true,
         metricsEnabled: true,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
       },
     });
+    routeEverythingTo(this.api, health.path);
+    // RestApi always outputs the execute-api URL, which is disabled: clients use the custom domains only.
+    this.api.node.tryRemoveChild('Endpoint');
     this.acknowledgeNagFindings();
 
     this.domains = props.domainNames.map(
@@ -165,12 +220,12 @@ export class CommerceApi extends Construct {
       {
         id: 'AwsSolutions-APIG3',
         reason:
-          'A WAF web ACL is account policy (managed rules, cost); associate one to the stage per deployment',
+          'The cell stack associates the topology WAF web ACL (waf.enabled, on by default) with this stage; with waf.enabled false the operator chose to run without one',
       },
       {
         id: 'AwsSolutions-APIG6',
         reason:
-          'JSON access logs and X-Ray are on; execution logging needs the account-wide API Gateway CloudWatch role, which this toolkit deliberately does not own (@aws-cdk/aws-apigateway:disableCloudWatchRole)',
+          'JSON access logs (client IP included, encrypted with the cell key) and X-Ray are on; execution logs would copy request data into log groups API Gateway creates without retention or the cell key',
       },
     );
     acknowledge(this.handler.function, {

@@ -1,6 +1,5 @@
 import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -12,7 +11,7 @@ import {
 import type { DataClassification } from '../../lambdas/core/data-classification';
 import { TAG_KEYS } from '../tagging';
 import type { Cell } from '../topology';
-import { acknowledge, nagFindingText } from './nag-acknowledgements';
+import { acknowledgeCustomResourceProvider } from './nag-acknowledgements';
 
 export interface CommerceDataProps {
   readonly appName: string;
@@ -121,35 +120,11 @@ export class CommerceData extends Construct {
         encryptionKey: props.key,
         globalIndexes: COMMERCE_TABLE.globalSecondaryIndexes.map((index) => index.indexName),
       });
-      acknowledgeCustomResourceProvider(this);
+      acknowledgeCustomResourceProvider(
+        this,
+        'one DescribeTable call at deploy time to read the replica stream ARN',
+      );
     }
     Tags.of(this).add(TAG_KEYS.dataClassification, props.dataClassification ?? 'personal');
-  }
-}
-
-/** The singleton Lambda behind AwsCustomResource is CDK's, not ours: its shape is fixed by aws-cdk-lib. */
-function acknowledgeCustomResourceProvider(scope: Construct): void {
-  const provider = Stack.of(scope).node.tryFindChild(
-    `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
-  );
-  const target = provider ? [provider] : [];
-  const reason =
-    "aws-cdk-lib's AwsCustomResource provider (one DescribeTable call at deploy time to read the replica stream ARN); its role, memory and tracing are fixed by CDK";
-  const basicExecutionRole = iam.ManagedPolicy.fromAwsManagedPolicyName(
-    'service-role/AWSLambdaBasicExecutionRole',
-  ).managedPolicyArn;
-  for (const construct of target) {
-    acknowledge(
-      construct,
-      {
-        id: `AwsSolutions-IAM4[Policy::${nagFindingText(construct, basicExecutionRole)}]`,
-        reason,
-      },
-      { id: 'Serverless-LambdaDLQ', reason },
-      { id: 'Serverless-LambdaDefaultMemorySize', reason },
-      { id: 'Serverless-LambdaTracing', reason },
-      { id: 'AwsSolutions-L1', reason },
-      { id: 'Serverless-LambdaLatestVersion', reason },
-    );
   }
 }

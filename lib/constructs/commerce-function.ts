@@ -14,6 +14,8 @@ export const LAMBDA_ENTRIES = {
   api: resolve(REPO_ROOT, 'lambdas/api/lambda.ts'),
   outboxRelay: resolve(REPO_ROOT, 'lambdas/event-pipeline/relay-entry.ts'),
   webhookDispatcher: resolve(REPO_ROOT, 'lambdas/event-pipeline/dispatcher-entry.ts'),
+  failoverPromoter: resolve(REPO_ROOT, 'lambdas/failover/promoter.ts'),
+  failoverWiring: resolve(REPO_ROOT, 'lambdas/failover/wiring.ts'),
 } as const;
 
 /**

@@ -1,4 +1,6 @@
 import { Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -59,4 +61,53 @@ export function acknowledgeTableIndexGrant(principalScope: IConstruct, tableArn:
     reason:
       "Queries the commerce table's own GSIs (gsi1: a customer's orders, events by cursor); scoped to this one table",
   });
+}
+
+/**
+ * The singleton Lambda behind AwsCustomResource is CDK's, not ours: its role,
+ * memory and tracing are fixed by aws-cdk-lib. `purpose` says what it calls.
+ */
+export function acknowledgeCustomResourceProvider(scope: IConstruct, purpose: string): void {
+  const provider = Stack.of(scope).node.tryFindChild(
+    `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+  );
+  if (!provider) return;
+  const reason = `aws-cdk-lib's AwsCustomResource provider (${purpose}); its role, memory and tracing are fixed by CDK`;
+  const basicExecutionRole = iam.ManagedPolicy.fromAwsManagedPolicyName(
+    'service-role/AWSLambdaBasicExecutionRole',
+  ).managedPolicyArn;
+  acknowledge(
+    provider,
+    { id: `AwsSolutions-IAM4[Policy::${nagFindingText(provider, basicExecutionRole)}]`, reason },
+    { id: 'Serverless-LambdaDLQ', reason },
+    { id: 'Serverless-LambdaDefaultMemorySize', reason },
+    { id: 'Serverless-LambdaTracing', reason },
+    { id: 'AwsSolutions-L1', reason },
+    { id: 'Serverless-LambdaLatestVersion', reason },
+  );
+}
+
+/** The framework function of a CDK custom-resource Provider: shaped by aws-cdk-lib, invoked only by CloudFormation. */
+export function acknowledgeProviderFramework(
+  provider: cr.Provider,
+  handlerArn: string,
+  purpose: string,
+): void {
+  const reason = `aws-cdk-lib's custom-resource Provider framework (${purpose}); its role and runtime settings are fixed by CDK, and it only invokes our handler for CloudFormation`;
+  const basicExecutionRole = iam.ManagedPolicy.fromAwsManagedPolicyName(
+    'service-role/AWSLambdaBasicExecutionRole',
+  ).managedPolicyArn;
+  acknowledge(
+    provider,
+    { id: `AwsSolutions-IAM4[Policy::${nagFindingText(provider, basicExecutionRole)}]`, reason },
+    {
+      id: `AwsSolutions-IAM5[Resource::${nagFindingText(provider, handlerArn)}:*]`,
+      reason: `${reason}: it may invoke every version of our handler`,
+    },
+    { id: 'Serverless-LambdaDLQ', reason },
+    { id: 'Serverless-LambdaDefaultMemorySize', reason },
+    { id: 'Serverless-LambdaTracing', reason },
+    { id: 'AwsSolutions-L1', reason },
+    { id: 'Serverless-LambdaLatestVersion', reason },
+  );
 }

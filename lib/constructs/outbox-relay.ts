@@ -2,6 +2,7 @@ import { Duration, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TAG_KEYS } from '../tagging';
 import { CommerceFunction, LAMBDA_ENTRIES } from './commerce-function';
+import { grantDataKeyUse, grantPutEvents, grantSend } from './least-privilege';
 import { acknowledge } from './nag-acknowledgements';
 import { OUTBOX_STREAM_FILTER_PATTERN } from '../../lambdas/outbox/stream-filter';
 
@@ -76,8 +78,9 @@ export class OutboxRelay extends Construct {
       timeout: Duration.seconds(60),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    props.eventBus.grantPutEventsTo(this.handler.function);
-    props.webhookQueue.grantSendMessages(this.handler.function);
+    grantPutEvents(this.handler.role, props.eventBus);
+    grantSend(this.handler.role, props.webhookQueue);
+    grantDataKeyUse(this.handler.role, props.key);
 
     this.handler.function.addEventSource(
       new eventSources.DynamoEventSource(props.table, {
@@ -87,7 +90,7 @@ export class OutboxRelay extends Construct {
         bisectBatchOnError: true,
         retryAttempts,
         maxRecordAge,
-        onFailure: new eventSources.SqsDlq(this.failureQueue),
+        onFailure: new QueueOnFailure(this.failureQueue),
         // Invoke only for outbox INSERTs, not for every cart or order write (the relay re-checks).
         filters: [
           lambda.FilterCriteria.filter(OUTBOX_STREAM_FILTER_PATTERN as unknown as Record<string, unknown>),
@@ -108,5 +111,20 @@ export class OutboxRelay extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: 'Invoked only by its stream event source, whose on-failure destination is the failure queue',
     });
+  }
+}
+
+/**
+ * The failure queue as the stream's on-failure destination, like CDK's SqsDlq but granting only
+ * sqs:SendMessage (the relay's data-key use is granted once, without kms:Encrypt/ReEncrypt).
+ */
+class QueueOnFailure implements lambda.IEventSourceDlq {
+  constructor(private readonly queue: sqs.IQueue) {}
+
+  bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+    targetHandler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    return { destination: this.queue.queueArn };
   }
 }

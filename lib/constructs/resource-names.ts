@@ -48,6 +48,11 @@ export const CELL_ALARMS = {
   streamIteratorAge: 'stream-iterator-age',
   deadLetterDepth: 'dead-letter-depth',
   replicationLatency: 'replication-latency',
+  lambdaErrors: 'lambda-errors',
+  lambdaThrottles: 'lambda-throttles',
+  tableThrottles: 'table-throttles',
+  tableSystemErrors: 'table-system-errors',
+  queueOldestMessage: 'queue-oldest-message',
 } as const;
 
 /** Deterministic CloudWatch alarm name of a cell (`<cell stack>-<alarm>[-<n>]`). */
@@ -57,4 +62,23 @@ export function cellAlarmName(
   index?: number,
 ): string {
   return `${cell.stackName}-${alarm}${index === undefined ? '' : `-${index}`}`;
+}
+
+/**
+ * SSM parameters the failover-control stack (us-west-2, where ARC's control plane is) writes into every
+ * region that needs them, so other stacks read ARC's non-deterministic ARNs and endpoints in their own
+ * region at deploy time instead of through a cross-region reference.
+ */
+export function failoverParameterPrefix(appName: string): string {
+  return `/${appName}/failover`;
+}
+
+/** JSON array `[{ endpoint, region }]` of the ARC cluster's data-plane endpoints. */
+export function clusterEndpointsParameterName(appName: string): string {
+  return `${failoverParameterPrefix(appName)}/cluster-endpoints`;
+}
+
+/** ARN of a cell's routing control. */
+export function routingControlParameterName(appName: string, cell: Pick<Cell, 'zone' | 'region'>): string {
+  return `${failoverParameterPrefix(appName)}/${cell.zone}/${cell.region}/routing-control-arn`;
 }

@@ -27,6 +27,12 @@ export interface WebhookDispatcherProps {
   readonly maxReceiveCount?: number;
   /** @default 10 */
   readonly batchSize?: number;
+  /**
+   * Concurrent dispatcher invocations the SQS event source may run (2-1000): a
+   * webhook burst then cannot take the account's Lambda concurrency from the API.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -46,6 +52,12 @@ export class WebhookDispatcher extends Construct {
     const problems: string[] = [];
     const maxReceiveCount = props.maxReceiveCount ?? 10;
     const batchSize = props.batchSize ?? 10;
+    const maxConcurrency = props.maxConcurrency ?? 10;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
+      problems.push(
+        `maxConcurrency: ${maxConcurrency} must be an integer from 2 to 1000 (SQS event source limit)`,
+      );
+    }
     if (maxReceiveCount <= DISPATCHER_ATTEMPTS || maxReceiveCount > 1000) {
       problems.push(
         `maxReceiveCount: ${maxReceiveCount} must be ${DISPATCHER_ATTEMPTS + 1}-1000 (above the dispatcher's ${DISPATCHER_ATTEMPTS} scheduled attempts)`,
@@ -93,7 +105,11 @@ export class WebhookDispatcher extends Construct {
     // The dispatcher re-schedules a failed attempt by changing the message's visibility on this queue.
     this.handler.function.addEnvironment('WEBHOOK_QUEUE_URL', this.queue.queueUrl);
     this.handler.function.addEventSource(
-      new eventSources.SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true }),
+      new eventSources.SqsEventSource(this.queue, {
+        batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency,
+      }),
     );
 
     const redrive =

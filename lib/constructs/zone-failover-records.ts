@@ -10,6 +10,13 @@ export interface ZoneFailoverRecordsProps {
   readonly healthCheck: Topology['healthCheck'];
   /** TTL of the failover records, from the topology (at most MAX_FAILOVER_TTL_SECONDS). */
   readonly ttlSeconds: number;
+  /**
+   * Fenced zones: each cell's ARC routing control ARN, by region. A cell's record
+   * then answers only while its HTTPS check passes AND its routing control is ON
+   * (a CALCULATED check over the two), so DNS follows the routing controls.
+   * @default - no routing controls: records follow the HTTPS checks alone
+   */
+  readonly routingControlArns?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -20,7 +27,10 @@ export interface ZoneFailoverRecordsProps {
  * alternative), so the health is visible and adding a secondary is one line of topology.
  */
 export class ZoneFailoverRecords extends Construct {
+  /** Each cell's HTTPS health check (its real health: alarms and drills use these), by region. */
   readonly healthChecks: ReadonlyMap<string, route53.HealthCheck>;
+  /** The check each record carries, by region: the HTTPS check, or the CALCULATED one of a fenced zone. */
+  readonly recordHealthChecks: ReadonlyMap<string, route53.HealthCheck>;
   readonly records: readonly route53.CnameRecord[];
 
   constructor(scope: Construct, id: string, props: ZoneFailoverRecordsProps) {
@@ -35,9 +45,19 @@ export class ZoneFailoverRecords extends Construct {
     if (ttlSeconds < 1 || ttlSeconds > MAX_FAILOVER_TTL_SECONDS) {
       problems.push(`ttlSeconds: ${ttlSeconds} must be 1-${MAX_FAILOVER_TTL_SECONDS} for a failover record`);
     }
+    const controls = props.routingControlArns;
+    if (controls) {
+      const missing = zone.cells.filter((c) => !controls.has(c.region)).map((c) => c.region);
+      if (missing.length > 0) {
+        problems.push(
+          `routingControlArns: no routing control for ${missing.join(', ')}; give every cell of zone ${zone.name} one, or none`,
+        );
+      }
+    }
     if (problems.length > 0) throw new Error(`ZoneFailoverRecords ${this.node.path}: ${problems.join('; ')}`);
 
     const checks = new Map<string, route53.HealthCheck>();
+    const recordChecks = new Map<string, route53.HealthCheck>();
     const records: route53.CnameRecord[] = [];
     for (const cell of zone.cells) {
       const check = new route53.HealthCheck(this, `HealthCheck-${cell.region}`, {
@@ -51,6 +71,21 @@ export class ZoneFailoverRecords extends Construct {
         measureLatency: true,
       });
       checks.set(cell.region, check);
+      const controlArn = controls?.get(cell.region);
+      const recordCheck = controlArn
+        ? new route53.HealthCheck(this, `Fenced-${cell.region}`, {
+            type: route53.HealthCheckType.CALCULATED,
+            childHealthChecks: [
+              check,
+              new route53.HealthCheck(this, `RoutingControl-${cell.region}`, {
+                type: route53.HealthCheckType.RECOVERY_CONTROL,
+                routingControl: controlArn,
+              }),
+            ],
+            healthThreshold: 2,
+          })
+        : check;
+      recordChecks.set(cell.region, recordCheck);
       records.push(
         new route53.CnameRecord(this, `Failover-${cell.region}`, {
           zone: props.hostedZone,
@@ -59,11 +94,12 @@ export class ZoneFailoverRecords extends Construct {
           ttl: Duration.seconds(ttlSeconds),
           setIdentifier: `${zone.name}-${cell.role}-${cell.region}`,
           failover: failoverOf(cell),
-          healthCheck: check,
+          healthCheck: recordCheck,
         }),
       );
     }
     this.healthChecks = checks;
+    this.recordHealthChecks = recordChecks;
     this.records = records;
   }
 }

@@ -38,6 +38,12 @@ export function resolveKmsKey(
   inventory: Inventory,
   dataRegion: string | undefined,
 ): ResolvedKey {
+  const imported = importedExport(value, inventory);
+  if (imported) {
+    // Resolve the exported value where it was produced (same account and region, by CloudFormation's rules).
+    const producer = inventory.resources.find((r) => r.stack === imported.stack);
+    return producer ? resolveKmsKey(imported.value, producer, inventory, dataRegion) : { kind: 'unresolved' };
+  }
   const local = localReference(value);
   if (local) {
     const target = sameStackResource(inventory, resource, local.logicalId);
@@ -59,6 +65,13 @@ export function resolveKmsKey(
   const region = arn ? arn.region : dataRegion;
   const kind: KeyKind = name.startsWith('alias/aws/') ? 'aws-managed' : 'customer-managed';
   return { kind, ...(region ? { region } : {}) };
+}
+
+/** The export behind `{ "Fn::ImportValue": "<name>" }`, when another stack of the assembly exports it. */
+function importedExport(value: unknown, inventory: Inventory) {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const name = (value as Record<string, unknown>)['Fn::ImportValue'];
+  return typeof name === 'string' ? inventory.exports?.get(name) : undefined;
 }
 
 function entry(
@@ -163,6 +176,11 @@ export function encryptionAtRest(resource: InventoryResource, inventory: Invento
           key: 'unencrypted at rest',
         },
       );
+    case 'AWS::Backup::BackupVault':
+      return at(p.EncryptionKeyArn, 'Properties/EncryptionKeyArn', {
+        kind: 'aws-managed',
+        key: 'alias/aws/backup',
+      });
     case 'AWS::SecretsManager::Secret':
       return at(p.KmsKeyId, 'Properties/KmsKeyId', { kind: 'aws-managed', key: 'alias/aws/secretsmanager' });
     default:

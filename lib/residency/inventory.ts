@@ -18,10 +18,18 @@ import { type TerraformSource, terraformResources, terraformSourcesFromOutdir } 
  * and for the report (from a `cdk.out` directory).
  */
 
+/** A stack output exported for other stacks of the same account and region (Fn::ImportValue). */
+export interface InventoryExport {
+  readonly stack: InventoryStack;
+  readonly value: unknown;
+}
+
 export interface Inventory {
   readonly model: TopologyModel;
   readonly stacks: readonly InventoryStack[];
   readonly resources: readonly InventoryResource[];
+  /** Exports by name, so an imported value can be traced to the resource that produced it. */
+  readonly exports?: ReadonlyMap<string, InventoryExport>;
   /**
    * Resources of the Terraform JSON the toolkit writes for other vendors
    * (lib/cdn-terraform), kept apart from the CloudFormation resources so that
@@ -62,6 +70,12 @@ const templateSchema = z.looseObject({
         Properties: z.record(z.string(), z.unknown()).optional(),
         Metadata: z.record(z.string(), z.unknown()).optional(),
       }),
+    )
+    .default({}),
+  Outputs: z
+    .record(
+      z.string(),
+      z.looseObject({ Value: z.unknown(), Export: z.looseObject({ Name: z.unknown() }).optional() }),
     )
     .default({}),
 });
@@ -185,8 +199,13 @@ export function buildInventory(
     return { ...source, ...(partition ? { partition } : {}) };
   });
   const resources: InventoryResource[] = [];
+  const exports = new Map<string, InventoryExport>();
   for (const stack of stacks) {
     const template = templateSchema.parse(readJson(stack.templatePath));
+    for (const output of Object.values(template.Outputs)) {
+      if (typeof output.Export?.Name === 'string')
+        exports.set(output.Export.Name, { stack, value: output.Value });
+    }
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       const properties = resource.Properties ?? {};
       const tags = resourceTags(resource.Type, properties);
@@ -220,7 +239,7 @@ export function buildInventory(
       });
     }
   }
-  return { model, stacks, resources, terraformResources: terraformResources(terraform) };
+  return { model, stacks, resources, exports, terraformResources: terraformResources(terraform) };
 }
 
 /** The inventory of a cloud assembly, and of a cdktf output directory when one is given. */

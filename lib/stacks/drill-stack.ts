@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -93,9 +93,11 @@ export interface DrillStackProps extends Omit<StackProps, 'env' | 'stackName'> {
 const isoDuration = (duration: Duration) => `PT${Math.max(1, Math.round(duration.toSeconds()))}S`;
 
 export class DrillStack extends Stack {
-  readonly configBucket: s3.Bucket;
+  /** Only while drills.lambdaFaultInjection is on (the FIS Lambda extension reads it). */
+  readonly configBucket?: s3.Bucket;
   readonly role: iam.Role;
-  readonly lambdaErrorsTemplate: fis.CfnExperimentTemplate;
+  /** Only while drills.lambdaFaultInjection is on: the primary API is then wrapped in the FIS extension. */
+  readonly lambdaErrorsTemplate?: fis.CfnExperimentTemplate;
   readonly replicationPauseTemplate?: fis.CfnExperimentTemplate;
 
   constructor(scope: Construct, id: string, props: DrillStackProps) {
@@ -138,42 +140,12 @@ export class DrillStack extends Stack {
     }));
     const duration = isoDuration(props.faultDuration ?? Duration.minutes(5));
 
-    // Holds only fault settings FIS writes for the extension: no customer data.
-    this.configBucket = new s3.Bucket(this, 'FisConfigBucket', {
-      bucketName: fisConfigBucketName(model, zone),
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: false,
-      lifecycleRules: [{ expiration: Duration.days(1), prefix: FIS_CONFIG_PREFIX }],
-    });
-    acknowledge(this.configBucket, {
-      id: 'AwsSolutions-S1',
-      reason:
-        'Holds only short-lived fault settings written by FIS (expire after a day); FIS experiments are recorded in CloudTrail',
-    });
-
     this.role = new iam.Role(this, 'ExperimentRole', {
       assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': primary.account } },
       }),
       description: `FIS experiments of the ${zone.name} zone drills: only the primary API function, the zone table and the config bucket`,
     });
-    const configObjects = `${this.configBucket.bucketArn}/${FIS_CONFIG_PREFIX}*`;
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LambdaFaultTarget',
-        actions: ['lambda:GetFunction'],
-        resources: [functionArn],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LambdaFaultConfiguration',
-        actions: ['s3:PutObject', 's3:DeleteObject'],
-        resources: [configObjects],
-      }),
-    );
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ResolveTargets',
@@ -182,36 +154,18 @@ export class DrillStack extends Stack {
         resources: ['*'],
       }),
     );
-
-    this.lambdaErrorsTemplate = new fis.CfnExperimentTemplate(this, 'LambdaInvocationErrors', {
-      description: `Primary API of zone ${zone.name} (${primary.region}) fails ${percentage}% of invocations`,
-      roleArn: this.role.roleArn,
-      stopConditions,
-      targets: {
-        PrimaryApiFunction: {
-          resourceType: 'aws:lambda:function',
-          resourceArns: [functionArn],
-          selectionMode: 'ALL',
-        },
-      },
-      actions: {
-        InjectInvocationErrors: {
-          actionId: 'aws:lambda:invocation-error',
-          description: 'Invocations of the primary API fail before the handler runs',
-          parameters: {
-            duration,
-            invocationPercentage: String(percentage),
-            preventExecution: 'true',
-          },
-          targets: { Functions: 'PrimaryApiFunction' },
-        },
-      },
-      tags: { Name: `${model.appName}-${zone.name}-lambda-invocation-errors` },
-    });
-    new CfnOutput(this, 'LambdaErrorsTemplateId', {
-      value: this.lambdaErrorsTemplate.attrId,
-      description: 'FIS experiment template id for `chaos run region-failover --aws --fis-template <id>`',
-    });
+    if (model.config.drills.lambdaFaultInjection) {
+      const lambdaFaults = this.lambdaInvocationErrors(
+        props,
+        zone,
+        functionArn,
+        stopConditions,
+        duration,
+        percentage,
+      );
+      this.lambdaErrorsTemplate = lambdaFaults.template;
+      this.configBucket = lambdaFaults.configBucket;
+    }
 
     if (zone.secondary) {
       this.role.addToPolicy(
@@ -257,9 +211,85 @@ export class DrillStack extends Stack {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'tag:GetResources (FIS target resolution) does not support resource-level permissions',
     });
+  }
+
+  private lambdaInvocationErrors(
+    props: DrillStackProps,
+    zone: Zone,
+    functionArn: string,
+    stopConditions: { source: string; value: string }[],
+    duration: string,
+    percentage: number,
+  ): { template: fis.CfnExperimentTemplate; configBucket: s3.Bucket } {
+    const { model } = props;
+    const { primary } = zone;
+    // Holds only fault settings FIS writes for the extension: no customer data.
+    const configBucket = new s3.Bucket(this, 'FisConfigBucket', {
+      bucketName: fisConfigBucketName(model, zone),
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: false,
+      lifecycleRules: [{ expiration: Duration.days(1), prefix: FIS_CONFIG_PREFIX }],
+      // Fixed name: a retained bucket would collide when the drill window reopens; FIS removes its
+      // configuration objects after each experiment and the lifecycle rule removes leftovers in a day.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledge(configBucket, {
+      id: 'AwsSolutions-S1',
+      reason:
+        'Holds only short-lived fault settings written by FIS (expire after a day); FIS experiments are recorded in CloudTrail',
+    });
+
+    const configObjects = `${configBucket.bucketArn}/${FIS_CONFIG_PREFIX}*`;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'LambdaFaultTarget',
+        actions: ['lambda:GetFunction'],
+        resources: [functionArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'LambdaFaultConfiguration',
+        actions: ['s3:PutObject', 's3:DeleteObject'],
+        resources: [configObjects],
+      }),
+    );
+
+    const template = new fis.CfnExperimentTemplate(this, 'LambdaInvocationErrors', {
+      description: `Primary API of zone ${zone.name} (${primary.region}) fails ${percentage}% of invocations`,
+      roleArn: this.role.roleArn,
+      stopConditions,
+      targets: {
+        PrimaryApiFunction: {
+          resourceType: 'aws:lambda:function',
+          resourceArns: [functionArn],
+          selectionMode: 'ALL',
+        },
+      },
+      actions: {
+        InjectInvocationErrors: {
+          actionId: 'aws:lambda:invocation-error',
+          description: 'Invocations of the primary API fail before the handler runs',
+          parameters: {
+            duration,
+            invocationPercentage: String(percentage),
+            preventExecution: 'true',
+          },
+          targets: { Functions: 'PrimaryApiFunction' },
+        },
+      },
+      tags: { Name: `${model.appName}-${zone.name}-lambda-invocation-errors` },
+    });
+    new CfnOutput(this, 'LambdaErrorsTemplateId', {
+      value: template.attrId,
+      description: 'FIS experiment template id for `chaos run region-failover --aws --fis-template <id>`',
+    });
     acknowledge(this.role, {
       id: `AwsSolutions-IAM5[Resource::${nagFindingText(this, configObjects)}]`,
       reason: 'FIS writes and deletes one configuration object per experiment under the FisConfigs/ prefix',
     });
+    return { template, configBucket };
   }
 }

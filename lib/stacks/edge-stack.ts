@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -6,6 +6,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../lambdas/core/data-classification';
 import { CatalogDistribution } from '../constructs/catalog-distribution';
+import { cdnLogBucketName } from '../constructs/cdn-log-bucket';
+import { WebAcl } from '../constructs/web-acl';
 import { TAG_KEYS } from '../tagging';
 import {
   catalogHostnames,
@@ -25,7 +27,10 @@ export function edgeStackName(model: TopologyModel): string {
   return `${model.appName}-edge`;
 }
 
-/** Zones a CDN may front: not sovereign, and in a partition that has CloudFront. */
+/**
+ * Zones a CDN may front: not sovereign, and in the edge stack's own partition (`aws`; CloudFront exists
+ * in aws-eusc since 2026-11-23, but a distribution here must never front a cell of another partition).
+ */
 export function edgeZones(model: TopologyModel): readonly Zone[] {
   return model.zones.filter(cloudFrontEligible);
 }
@@ -43,6 +48,7 @@ export function distributionDomainNames(model: TopologyModel, zone: Zone): reado
 export class EdgeStack extends Stack {
   readonly distributions: ReadonlyMap<string, CatalogDistribution>;
   readonly assetsBucket: s3.Bucket;
+  readonly webAcl?: WebAcl;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     // Only StackProps reach Stack; the model is this stack's own input.
@@ -97,6 +103,14 @@ export class EdgeStack extends Stack {
       enableAcceptEncodingBrotli: true,
     });
 
+    if (model.config.waf.enabled) {
+      this.webAcl = new WebAcl(this, 'WebAcl', {
+        scope: 'CLOUDFRONT',
+        name: edgeStackName(model),
+        rateLimitPerIp: model.config.waf.rateLimitPerIp,
+      });
+    }
+
     // CloudFront's certificates live in us-east-1, this stack's region. Validated in the topology's hosted
     // zone once it exists (hostedZone.id); before that the deployment waits for manual DNS validation.
     const hostedZone =
@@ -118,6 +132,13 @@ export class EdgeStack extends Stack {
 
     const distributions = new Map<string, CatalogDistribution>();
     for (const zone of edgeZones(model)) {
+      // Access logs carry visitors' IPs: they land in the zone's own primary region, encrypted with the
+      // zone's key (CdnLogBucket in the zone's primary cell stack, named deterministically).
+      const zoneLogBucket = s3.Bucket.fromBucketAttributes(this, `CdnLogs-${zone.name}`, {
+        bucketName: cdnLogBucketName(model, zone),
+        region: zone.primary.region,
+        account: zone.primary.account,
+      });
       const domainNames = distributionDomainNames(model, zone);
       const certificate = new acm.Certificate(this, `Certificate-${zone.name}`, {
         domainName: domainNames[0]!,
@@ -131,7 +152,7 @@ export class EdgeStack extends Stack {
         new CatalogDistribution(this, `Cdn-${zone.name}`, {
           zone,
           assetsBucket: this.assetsBucket,
-          logBucket,
+          logBucket: zoneLogBucket,
           publicPathPrefixes: PUBLIC_CATALOG_PATH_PREFIXES,
           cachePolicy,
           // The topology's values are CloudFront's own enum values.
@@ -141,6 +162,13 @@ export class EdgeStack extends Stack {
           customDomain: { domainNames, certificate },
         }),
       );
+    }
+    for (const [zoneName, cdn] of distributions) {
+      if (this.webAcl) cdn.distribution.attachWebAclId(this.webAcl.acl.attrArn);
+      new CfnOutput(this, `CdnDomainName-${zoneName}`, {
+        description: `CloudFront domain of zone ${zoneName} (static assets and the public catalog)`,
+        value: cdn.distribution.distributionDomainName,
+      });
     }
     this.distributions = distributions;
   }

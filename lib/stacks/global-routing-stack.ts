@@ -1,9 +1,14 @@
-import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import { addCdnSteering } from '../constructs/cdn-steering-records';
+import { FailoverPromoter } from '../constructs/failover-promoter';
+import { healthCheckStatusAlarm } from '../constructs/health-check-alarm';
+import { clusterEndpointsParameterName, routingControlParameterName } from '../constructs/resource-names';
 import { ZoneFailoverRecords } from '../constructs/zone-failover-records';
-import type { TopologyModel, Zone } from '../topology';
+import { entryPointZones, type TopologyModel, type Zone } from '../topology';
 import { sovereignDnsStackName } from './sovereign-dns-stack';
 import { SHARED_ZONE_TAG } from '../tagging';
 import { tagZone } from './zone-tags';
@@ -41,6 +46,9 @@ export function geoLocationOf(geography: string): route53.GeoLocation {
 export class GlobalRoutingStack extends Stack {
   readonly hostedZone: route53.IHostedZone;
   readonly zoneRecords: ReadonlyMap<string, ZoneFailoverRecords>;
+  readonly alarmTopic: AlarmTopic;
+  /** Automatic promoters of fenced zones (failover.promotion: automatic), by zone. */
+  readonly promoters: ReadonlyMap<string, FailoverPromoter> = new Map();
 
   constructor(scope: Construct, id: string, props: GlobalRoutingStackProps) {
     const { model, cloudFrontDomains, ...stackProps } = props;
@@ -54,6 +62,7 @@ export class GlobalRoutingStack extends Stack {
       ...stackProps,
       stackName: routingStackName(model),
       env: { account, region: model.controlRegion },
+      terminationProtection: model.config.deployment.terminationProtection,
       description: `${model.appName}: Route 53 health checks, failover and geolocation for ${model.domain}`,
     });
     tagZone(this, model, { name: SHARED_ZONE_TAG, residency: 'none' });
@@ -66,6 +75,9 @@ export class GlobalRoutingStack extends Stack {
       });
     } else {
       const created = new route53.PublicHostedZone(this, 'HostedZone', { zoneName: model.domain });
+      // Switching the topology to `hostedZone: { id }` removes this resource from the template: it must
+      // be left in place (delegation, records and certificates depend on it), never deleted.
+      created.applyRemovalPolicy(RemovalPolicy.RETAIN);
       this.hostedZone = created;
       new CfnOutput(this, 'HostedZoneId', {
         description:
@@ -78,21 +90,30 @@ export class GlobalRoutingStack extends Stack {
       });
     }
 
+    const alarms = new AlarmTopic(this, 'Alarms', {
+      displayName: `${model.appName} routing`,
+      emails: model.config.alerts.emails,
+    });
+    this.alarmTopic = alarms;
     const zoneRecords = new Map<string, ZoneFailoverRecords>();
     for (const zone of model.zones) {
       if (zone.sovereign) {
         this.delegate(model, zone);
       } else {
-        zoneRecords.set(
-          zone.name,
-          new ZoneFailoverRecords(this, `Zone-${zone.name}`, {
-            hostedZone: this.hostedZone,
-            zone,
-            healthCheck: model.failover.healthCheck,
-            ttlSeconds: model.failover.dnsTtlSeconds,
-          }),
-        );
+        const records = new ZoneFailoverRecords(this, `Zone-${zone.name}`, {
+          hostedZone: this.hostedZone,
+          zone,
+          healthCheck: model.failover.healthCheck,
+          ttlSeconds: model.failover.dnsTtlSeconds,
+          ...(zone.fencing === 'arc' ? { routingControlArns: this.routingControlArns(model, zone) } : {}),
+        });
+        zoneRecords.set(zone.name, records);
+        this.monitorCells(model, zone, records);
       }
+    }
+    // api.<domain>: geolocation to each zone's failover name. A sovereign zone's geographies fall through
+    // to the default zone (entryPointZones explains why); its clients use api.<zone>.<domain>.
+    for (const zone of entryPointZones(model)) {
       for (const geography of zone.geographies) {
         new route53.CnameRecord(this, `Geo-${zone.name}-${geography.replace(':', '-')}`, {
           zone: this.hostedZone,
@@ -104,8 +125,49 @@ export class GlobalRoutingStack extends Stack {
         });
       }
     }
+    alarms.notifyFromAlarmsIn(this);
     this.zoneRecords = zoneRecords;
     addCdnSteering(this, model, this.hostedZone, cloudFrontDomains);
+  }
+
+  /** Routing control ARNs of a fenced zone, read in us-east-1 from the parameters the failover-control stack writes. */
+  private routingControlArns(model: TopologyModel, zone: Zone): Map<string, string> {
+    return new Map(
+      zone.cells.map((cell) => [
+        cell.region,
+        ssm.StringParameter.valueForStringParameter(this, routingControlParameterName(model.appName, cell)),
+      ]),
+    );
+  }
+
+  /** A health-check alarm and an output per cell; for a fenced zone set to promote automatically, the promoter. */
+  private monitorCells(model: TopologyModel, zone: Zone, records: ZoneFailoverRecords): void {
+    const alarms = new Map(
+      zone.cells.map((cell) => {
+        const check = records.healthChecks.get(cell.region)!;
+        new CfnOutput(this, `HealthCheckId-${zone.name}-${cell.region}`, {
+          description: `Route 53 HTTPS health check of ${cell.apiDomainName} (drills: aws-fault route53 --health-check-id)`,
+          value: check.healthCheckId,
+        });
+        return [cell.region, healthCheckStatusAlarm(this, `Health-${zone.name}-${cell.region}`, check, cell)];
+      }),
+    );
+    if (zone.fencing !== 'arc' || model.config.failover.promotion !== 'automatic' || !zone.secondary) return;
+    const controls = this.routingControlArns(model, zone);
+    (this.promoters as Map<string, FailoverPromoter>).set(
+      zone.name,
+      new FailoverPromoter(this, `Promoter-${zone.name}`, {
+        zone: zone.name,
+        primaryRoutingControlArn: controls.get(zone.primary.region)!,
+        secondaryRoutingControlArn: controls.get(zone.secondary.region)!,
+        clusterEndpointsJson: ssm.StringParameter.valueForStringParameter(
+          this,
+          clusterEndpointsParameterName(model.appName),
+        ),
+        primaryHealthAlarm: alarms.get(zone.primary.region)!,
+        secondaryHealthCheck: records.healthChecks.get(zone.secondary.region)!,
+      }),
+    );
   }
 
   private delegate(model: TopologyModel, zone: Zone): void {

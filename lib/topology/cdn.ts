@@ -35,9 +35,13 @@ export const CATALOG_HOSTNAME_LABEL = 'catalog';
 /** Suffix Cloudflare serves a partial (CNAME setup) zone's proxied hostnames under. */
 export const CLOUDFLARE_CNAME_SUFFIX = 'cdn.cloudflare.net';
 
-/** CloudFront can front the zone: not sovereign, and its partition has CloudFront (see PARTITION_CAPABILITIES). */
+/**
+ * CloudFront in the edge stack (partition `aws`) can front the zone: not sovereign, and in `aws` itself.
+ * CloudFront exists in aws-eusc since 2026-11-23 (PARTITION_CAPABILITIES), but a distribution of the edge
+ * stack must never front a cell of another partition; an in-partition CDN there is a separate stack's job.
+ */
 export function cloudFrontEligible(zone: Zone): boolean {
-  return !zone.sovereign && PARTITION_CAPABILITIES[zone.partition].cloudFront;
+  return !zone.sovereign && zone.partition === 'aws' && PARTITION_CAPABILITIES[zone.partition].cloudFront;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { commerceTableName } from '../../lambdas/adapters/table-definitions';
 import type { CellFacts } from '../../lambdas/core/cell-config';
 import { zoneNameForGeography } from '../../lambdas/core/geography';
-import { type Partition, regionFacts } from './regions';
+import type { FencingMode } from './operations-schema';
+import { PARTITION_CAPABILITIES, type Partition, regionFacts } from './regions';
 import type { Topology, ZoneConfig } from './schema';
 
 /**
@@ -44,6 +45,11 @@ export interface Zone {
   readonly subdomain: string;
   /** Name servers of the zone's own hosted zone, when delegated and known. */
   readonly delegatedNameServers?: readonly string[];
+  /**
+   * Writer fencing: `arc` when the zone has a secondary and Route 53 ARC routing controls decide which
+   * cell may write (failover.fencing); `none` otherwise.
+   */
+  readonly fencing: FencingMode;
 }
 
 /**
@@ -78,6 +84,18 @@ export interface TopologyModel {
 
 /** Route 53 and CloudFront's control planes, and ACM certificates for CloudFront, live in us-east-1. */
 export const CONTROL_REGION = 'us-east-1';
+/** Route 53 ARC's control plane (clusters, control panels, routing controls) is served only from us-west-2. */
+export const ARC_CONTROL_REGION = 'us-west-2';
+
+/**
+ * A zone's writer fencing: the topology's `failover.fencing`, or by default `arc` where it means
+ * something (a secondary to fail over to) and the partition has ARC. A zone without a secondary has
+ * one writer by construction, so it is never fenced.
+ */
+export function zoneFencing(config: Topology, zone: ZoneConfig, partition: Partition): FencingMode {
+  if (zone.secondaryRegion === undefined || !PARTITION_CAPABILITIES[partition].arc) return 'none';
+  return config.failover.fencing ?? 'arc';
+}
 
 export function partitionOf(region: string): Partition {
   const facts = regionFacts(region);
@@ -127,6 +145,7 @@ export function buildModel(config: Topology): TopologyModel {
       apiDomainName: `api.${subdomain}`,
       subdomain,
       ...(zoneConfig.delegatedNameServers ? { delegatedNameServers: zoneConfig.delegatedNameServers } : {}),
+      fencing: zoneFencing(config, zoneConfig, partition),
     };
   });
 
@@ -161,6 +180,17 @@ export function zoneForGeography(
 ): Zone {
   // The schema guarantees one zone serves `default`, so a zone always matches.
   return zoneByName(model, zoneNameForGeography(zoneGeographies(model), country, continent)!);
+}
+
+/**
+ * Zones whose geographies are published under the entry point api.<domain> (geolocation records in the
+ * routing stack). A sovereign zone's cells cannot present api.<domain>: its certificate would have to be
+ * validated in the other partition's hosted zone. Its clients use api.<zone>.<domain>; from its
+ * geographies, api.<domain> answers with the default zone, which serves the public catalog and sends a
+ * customer homed in the sovereign zone there (421 with the zone's endpoint) before writing anything.
+ */
+export function entryPointZones(model: TopologyModel): readonly Zone[] {
+  return model.zones.filter((zone) => !zone.sovereign);
 }
 
 /** zone name -> the geographies it serves: how the API decides a new customer's home zone. */

@@ -77,15 +77,48 @@ export function allowedForEuResidency(name: string): boolean {
   return facts !== undefined && (facts.inEu || facts.partition === 'aws-eusc');
 }
 
-/** Services that do not exist in every partition; stacks and drills consult this, not string checks. */
-export const PARTITION_CAPABILITIES: Readonly<
-  Record<
-    Partition,
-    { readonly cloudFront: boolean; readonly fis: boolean; readonly route53HealthChecks: boolean }
-  >
-> = {
-  aws: { cloudFront: true, fis: true, route53HealthChecks: true },
-  'aws-eusc': { cloudFront: false, fis: false, route53HealthChecks: true },
-  'aws-us-gov': { cloudFront: false, fis: true, route53HealthChecks: true },
-  'aws-cn': { cloudFront: true, fis: false, route53HealthChecks: true },
+export interface PartitionCapabilities {
+  /** Amazon CloudFront (a distribution's control plane lives in the partition's own control region). */
+  readonly cloudFront: boolean;
+  /** AWS Fault Injection Service. */
+  readonly fis: boolean;
+  readonly route53HealthChecks: boolean;
+  /** Route 53 Application Recovery Controller routing controls (writer fencing, failover.fencing: arc). */
+  readonly arc: boolean;
+  /** AWS WAF (regional web ACLs on API Gateway stages). */
+  readonly waf: boolean;
+  /** AWS Backup (vault and plan per primary cell). */
+  readonly backup: boolean;
+}
+
+/**
+ * Services that do not exist in every partition; stacks, the schema and the
+ * preflight consult this, not string checks. `aws-eusc` (AWS European
+ * Sovereign Cloud): CloudFront launched there on 2026-11-23 (AWS SDK release
+ * notes of that week), so a CDN inside the partition is possible; the edge
+ * stack still never fronts a sovereign zone from `aws`. Route 53 ARC routing
+ * controls are not documented for `aws-eusc` (their control plane is us-west-2),
+ * so the sovereign zone is not fenced; with one region it has no secondary to
+ * fence anyway. WAF and Backup there are assumptions the preflight verifies
+ * (`npm run preflight`) against the partition's own service list.
+ */
+export const PARTITION_CAPABILITIES: Readonly<Record<Partition, PartitionCapabilities>> = {
+  aws: { cloudFront: true, fis: true, route53HealthChecks: true, arc: true, waf: true, backup: true },
+  'aws-eusc': {
+    cloudFront: true,
+    fis: false,
+    route53HealthChecks: true,
+    arc: false,
+    waf: true,
+    backup: true,
+  },
+  'aws-us-gov': {
+    cloudFront: false,
+    fis: true,
+    route53HealthChecks: true,
+    arc: false,
+    waf: true,
+    backup: true,
+  },
+  'aws-cn': { cloudFront: true, fis: false, route53HealthChecks: true, arc: false, waf: true, backup: true },
 };

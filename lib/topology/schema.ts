@@ -1,5 +1,20 @@
 import { z } from 'zod';
-import { allowedForEuResidency, type Partition, PARTITIONS, REGIONS, regionFacts } from './regions';
+import {
+  alertsSchema,
+  apiSettingsSchema,
+  backupSchema,
+  deploymentSchema,
+  failoverSchema,
+  wafSchema,
+} from './operations-schema';
+import {
+  allowedForEuResidency,
+  PARTITION_CAPABILITIES,
+  type Partition,
+  PARTITIONS,
+  REGIONS,
+  regionFacts,
+} from './regions';
 
 /**
  * The topology schema: the one place a topology file is validated. Types are
@@ -203,10 +218,22 @@ export const topologySchema = z
           .boolean()
           .default(true)
           .describe(
-            'Create AWS FIS drill templates (DrillStack) and the FIS Lambda extension on the primary API of each zone with a secondary, where the partition has FIS.',
+            'Create AWS FIS drill templates (DrillStack) for each zone with a secondary, where the partition has FIS.',
+          ),
+        lambdaFaultInjection: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Opt in for a drill window: wrap the primary API in the FIS Lambda extension and add the invocation-error experiment. Off, no production invocation runs through it; turn it off again after the drill.',
           ),
       })
       .prefault({}),
+    api: apiSettingsSchema.prefault({}),
+    waf: wafSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
+    failover: failoverSchema.prefault({}),
+    backup: backupSchema.prefault({}),
+    deployment: deploymentSchema.prefault({}),
     auth: authSchema
       .optional()
       .describe('Identity provider for bearer tokens; without it every protected API route answers 401.'),
@@ -233,6 +260,16 @@ export const topologySchema = z
         ['dns', 'ttlSeconds'],
         `is ${topology.dns.ttlSeconds}; failover records need a TTL of at most ${MAX_FAILOVER_TTL_SECONDS} s or clients keep resolving a dead cell`,
       );
+    }
+
+    for (const key of ['throttle', 'healthThrottle'] as const) {
+      const { rateLimit, burstLimit } = topology.api[key];
+      if (burstLimit < rateLimit) {
+        problem(
+          ['api', key, 'burstLimit'],
+          `is ${burstLimit}, below rateLimit ${rateLimit}; make the burst at least the rate`,
+        );
+      }
     }
 
     checkSteering(topology.edge, problem);
@@ -312,6 +349,19 @@ export const topologySchema = z
             );
           }
         }
+      }
+
+      const partitionOfZone = regionFacts(zone.primaryRegion)?.partition;
+      if (
+        topology.failover.fencing === 'arc' &&
+        zone.secondaryRegion !== undefined &&
+        partitionOfZone !== undefined &&
+        !PARTITION_CAPABILITIES[partitionOfZone].arc
+      ) {
+        problem(
+          ['failover', 'fencing'],
+          `${label}: partition ${partitionOfZone} has no Route 53 ARC routing controls to fence its writer; set failover.fencing: none (or leave it unset: zones without ARC are then unfenced)`,
+        );
       }
 
       if (zone.delegatedNameServers !== undefined && !zone.sovereign) {

@@ -1,6 +1,7 @@
 import type { Finding, ResidencyRule } from '../finding';
 import type { Inventory } from '../inventory';
 import { ResidencyCdnBoundary } from './ResidencyCdnBoundary';
+import { ResidencyClientIpLogs } from './ResidencyClientIpLogs';
 import { ResidencyCloudflareBoundary } from './ResidencyCloudflareBoundary';
 import { ResidencyCloudflareLogs } from './ResidencyCloudflareLogs';
 import { ResidencyCustomerManagedKey } from './ResidencyCustomerManagedKey';
@@ -20,6 +21,7 @@ export const RESIDENCY_RULES: readonly ResidencyRule[] = [
   ResidencyCloudflareBoundary,
   ResidencyCloudflareLogs,
   ResidencyFunctionReachInZone,
+  ResidencyClientIpLogs,
   ResidencyTagged,
 ];
 
@@ -29,6 +31,7 @@ export function evaluateRules(inventory: Inventory, rules = RESIDENCY_RULES): Fi
 
 export {
   ResidencyCdnBoundary,
+  ResidencyClientIpLogs,
   ResidencyCloudflareBoundary,
   ResidencyCloudflareLogs,
   ResidencyCustomerManagedKey,

@@ -76,6 +76,10 @@ describe('buildCommerceApp', () => {
         'commerce-routing * routing us-east-1 aws 111111111111',
         'commerce-edge * edge us-east-1 aws 111111111111',
         'commerce-drills-global global drill us-east-1 aws 111111111111',
+        'commerce-baseline-us-east-1 * account baseline us-east-1 aws 111111111111',
+        'commerce-baseline-us-west-2 * account baseline us-west-2 aws 111111111111',
+        'commerce-baseline-eusc-de-east-1 * account baseline eusc-de-east-1 aws-eusc 222222222222',
+        'commerce-failover * failover control us-west-2 aws 111111111111',
       ].sort(),
     );
     expect(formatStackTable(defaultApp.built.rows)).toMatch(
@@ -96,7 +100,10 @@ describe('buildCommerceApp', () => {
         ...fixture.built.sovereignDns,
         fixture.built.routing,
       ];
-      for (const consumer of stacks) {
+      for (const consumer of [
+        ...stacks,
+        ...(fixture.built.failoverControl ? [fixture.built.failoverControl] : []),
+      ]) {
         const imports = [
           ...JSON.stringify(fixture.template(consumer).toJSON()).matchAll(/"Fn::ImportValue":"([^":]+):/g),
         ];
@@ -110,6 +117,8 @@ describe('buildCommerceApp', () => {
 
   it('shares one bundle per Lambda entry across every cell stack', () => {
     // Identical bundling options in every stack: AssetStaging bundles each entry once per synth.
+    const cellEntries = ['api', 'outboxRelay', 'webhookDispatcher'] as const;
+    expect(Object.keys(LAMBDA_ENTRIES)).toEqual(expect.arrayContaining([...cellEntries]));
     for (const fixture of [defaultApp, euRegional]) {
       const codeKeys = fixture.built.cells.flatMap((stack) =>
         Object.values(
@@ -118,8 +127,8 @@ describe('buildCommerceApp', () => {
             .findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }),
         ).map((fn) => fn.Properties.Code.S3Key as string),
       );
-      expect(codeKeys).toHaveLength(fixture.built.cells.length * Object.keys(LAMBDA_ENTRIES).length);
-      expect(new Set(codeKeys).size).toBe(Object.keys(LAMBDA_ENTRIES).length);
+      expect(codeKeys).toHaveLength(fixture.built.cells.length * cellEntries.length);
+      expect(new Set(codeKeys).size).toBe(cellEntries.length);
     }
   });
 
@@ -166,33 +175,73 @@ describe('buildCommerceApp', () => {
     ]);
   });
 
-  it('targets the primary API function and stops on alarms that exist in the primary cell, by name', () => {
+  it('stops every experiment on alarms that exist in the primary cell, by name', () => {
     // Prepare
     const primary = euRegional.template(euRegional.stackNamed('commerce-cell-eu-eu-central-1'));
-    const secondary = euRegional.template(euRegional.stackNamed('commerce-cell-eu-eu-west-1'));
     const drill = euRegional.template(euRegional.stackNamed('commerce-drills-eu'));
     const alarmNames = Object.values(primary.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties.AlarmName as string,
     );
     // Act
-    const [template] = Object.values(
-      drill.findResources('AWS::FIS::ExperimentTemplate', {
-        Properties: { Actions: { InjectInvocationErrors: Match.anyValue() } },
-      }),
-    );
-    const stopAlarms = (template!.Properties.StopConditions as { Value: string }[]).map(
-      (c) => c.Value.split(':alarm:')[1],
+    const stopAlarms = Object.values(drill.findResources('AWS::FIS::ExperimentTemplate')).flatMap((t) =>
+      (t.Properties.StopConditions as { Value: string }[]).map((c) => c.Value.split(':alarm:')[1]),
     );
     // Assess
     expect(stopAlarms.length).toBeGreaterThan(0);
     expect(alarmNames).toEqual(expect.arrayContaining(stopAlarms));
-    primary.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'commerce-eu-eu-central-1-api',
-      Layers: [Match.anyValue()],
-      Environment: { Variables: Match.objectLike({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/aws-fis/bootstrap' }) },
-    });
-    expect(JSON.stringify(template!.Properties.Targets)).toContain(':function:commerce-eu-eu-central-1-api');
-    // The secondary is where traffic goes during the drill: no fault-injection wrapper there.
-    expect(JSON.stringify(secondary.toJSON())).not.toContain('aws-fis');
+  });
+
+  it('wraps no production API in the FIS Lambda extension outside an opted-in drill window', () => {
+    for (const fixture of [defaultApp, euRegional]) {
+      for (const cell of fixture.built.cells) {
+        expect(JSON.stringify(fixture.template(cell).toJSON())).not.toContain('aws-fis');
+      }
+      for (const drill of fixture.built.drills) {
+        fixture
+          .template(drill)
+          .resourcePropertiesCountIs(
+            'AWS::FIS::ExperimentTemplate',
+            { Actions: { InjectInvocationErrors: Match.anyValue() } },
+            0,
+          );
+      }
+    }
+  });
+
+  it('deploys the account baseline and the failover control before the cells that need them, the edge after its log buckets', () => {
+    for (const fixture of [defaultApp, euRegional]) {
+      const failover = fixture.built.failoverControl!;
+      for (const cell of fixture.built.cells) {
+        const baseline = fixture.stackNamed(`commerce-baseline-${cell.region}`);
+        expect(cell.dependencies).toContain(baseline);
+        if (fixture.model.zones.find((z) => z.name === cell.cell.zone)!.fencing === 'arc') {
+          expect(cell.dependencies).toContain(failover);
+        }
+      }
+      expect(fixture.built.routing.dependencies).toContain(failover);
+      const edge = fixture.built.edge!;
+      for (const zone of fixture.model.zones.filter((z) => !z.sovereign)) {
+        expect(edge.dependencies).toContain(fixture.stackNamed(zone.primary.stackName));
+      }
+    }
+    // The sovereign cell waits for its own partition's baseline, never for an aws stack.
+    const sovereign = defaultApp.stackNamed('commerce-cell-eu-eusc-de-east-1');
+    expect(sovereign.dependencies.map((d) => d.stackName).sort()).toEqual([
+      'commerce-baseline-eusc-de-east-1',
+      'commerce-dns-eu',
+    ]);
+  });
+
+  it('turns on termination protection for routing, DNS, failover-control and cell stacks', () => {
+    const protectedStacks = [
+      ...defaultApp.built.cells,
+      ...defaultApp.built.sovereignDns,
+      defaultApp.built.routing,
+      defaultApp.built.failoverControl!,
+    ];
+    for (const stack of protectedStacks)
+      expect({ [stack.stackName]: stack.terminationProtection }).toEqual({
+        [stack.stackName]: true,
+      });
   });
 });

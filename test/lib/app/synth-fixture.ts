@@ -65,12 +65,15 @@ export function synthesizeCommerceApp(
   app.synth();
   const templates = new Map<Stack, Template>();
   const all: Stack[] = [
+    ...built.baselines,
+    ...(built.failoverControl ? [built.failoverControl] : []),
     ...built.cells,
     ...built.replicaKeys,
     ...built.sovereignDns,
     built.routing,
     ...(built.edge ? [built.edge] : []),
     ...built.drills,
+    ...built.loadGenerators,
   ];
   return {
     app,

@@ -2,13 +2,18 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AlarmTopic } from '../../../lib/constructs/alarm-topic';
+import { CellBackup } from '../../../lib/constructs/cell-backup';
 import { CatalogDistribution } from '../../../lib/constructs/catalog-distribution';
 import { CommerceApi } from '../../../lib/constructs/commerce-api';
 import { CommerceData } from '../../../lib/constructs/commerce-data';
 import { CommerceFunction } from '../../../lib/constructs/commerce-function';
 import { OutboxRelay } from '../../../lib/constructs/outbox-relay';
+import { WebAcl } from '../../../lib/constructs/web-acl';
 import { WebhookDispatcher } from '../../../lib/constructs/webhook-dispatcher';
+import { ZoneFailoverRecords } from '../../../lib/constructs/zone-failover-records';
 import { loadTopology, zoneByName } from '../../../lib/topology';
 import { newCommerceApp } from '../app/synth-fixture';
 
@@ -122,5 +127,67 @@ describe('construct props validation', () => {
     ).toThrow(
       /originTimeouts\.connectionAttempts: 5 must be 1-3; originTimeouts\.connectionTimeoutSeconds: 0 must be 1-10; originTimeouts\.readTimeoutSeconds: 90 must be 1-60; healthPath: "\/v1\/customers\/health" carries personal data.*customDomain\.domainNames: list at least one name/,
     );
+  });
+});
+
+describe('construct props validation: deploy and operations constructs', () => {
+  const stack = () =>
+    new Stack(newCommerceApp(), 'S', { env: { account: '111111111111', region: 'us-east-1' } });
+
+  it('WebAcl refuses a rate limit below AWS WAF minimum', () => {
+    expect(() => new WebAcl(stack(), 'W', { scope: 'REGIONAL', name: 'x', rateLimitPerIp: 5 })).toThrow(
+      /rateLimitPerIp 5 must be an integer of at least 10/,
+    );
+  });
+
+  it('CellBackup refuses a retention AWS Backup plans here do not allow', () => {
+    const s = stack();
+    expect(
+      () =>
+        new CellBackup(s, 'B', {
+          tableArn: 'arn:aws:dynamodb:us-east-1:1:table/t',
+          key: new kms.Key(s, 'K'),
+          retentionDays: 3,
+        }),
+    ).toThrow(/retentionDays 3 must be an integer from 7 to 3650/);
+  });
+
+  it('AlarmTopic names the addresses that are not e-mail addresses', () => {
+    expect(
+      () => new AlarmTopic(stack(), 'A', { displayName: 'x', emails: ['ops@example.com', 'pager'] }),
+    ).toThrow(/emails: pager are not e-mail addresses/);
+  });
+
+  it('WebhookDispatcher refuses an event-source concurrency SQS does not accept', () => {
+    const s = stack();
+    expect(
+      () =>
+        new WebhookDispatcher(s, 'W', {
+          queueName: 'q',
+          key: new kms.Key(s, 'K'),
+          environment: {},
+          maxConcurrency: 1,
+        }),
+    ).toThrow(/maxConcurrency: 1 must be an integer from 2 to 1000/);
+  });
+
+  it('ZoneFailoverRecords needs a routing control for every cell of a fenced zone, or none', () => {
+    const model = loadTopology('topology.yaml');
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack(), 'Z', {
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      zoneName: 'shop.example.com',
+    });
+    expect(
+      () =>
+        new ZoneFailoverRecords(zone.stack, 'R', {
+          hostedZone: zone,
+          zone: zoneByName(model, 'global'),
+          healthCheck: model.config.healthCheck,
+          ttlSeconds: 60,
+          routingControlArns: new Map([
+            ['us-east-1', 'arn:aws:route53-recovery-control::1:controlpanel/a/routingcontrol/b'],
+          ]),
+        }),
+    ).toThrow(/routingControlArns: no routing control for us-west-2/);
   });
 });

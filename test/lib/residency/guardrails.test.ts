@@ -63,6 +63,7 @@ describe('addResidencyGuardrails', () => {
       'ResidencyCloudflareBoundary',
       'ResidencyCloudflareLogs',
       'ResidencyFunctionReachInZone',
+      'ResidencyClientIpLogs',
       'ResidencyTagged',
     ]);
   });

@@ -11,7 +11,12 @@ import {
 import { buildModel, loadTopology, parseTopology, zoneByName } from '../../../lib/topology';
 import { newCommerceApp } from '../app/synth-fixture';
 
-const model = loadTopology();
+const shipped = loadTopology();
+/** The shipped topology during a drill window (drills.lambdaFaultInjection opted in). */
+const model = buildModel({
+  ...shipped.config,
+  drills: { ...shipped.config.drills, lambdaFaultInjection: true },
+});
 const props = (overrides: Partial<DrillStackProps> = {}): DrillStackProps => ({
   model,
   zone: 'global',
@@ -157,6 +162,19 @@ describe('DrillStack', () => {
     );
   });
 
+  it('outside a drill window has no Lambda fault experiment, no config bucket, only the replication pause', () => {
+    const t = Template.fromStack(new DrillStack(newCommerceApp(), 'Drills', props({ model: shipped })));
+
+    t.resourceCountIs('AWS::FIS::ExperimentTemplate', 1);
+    t.hasResourceProperties('AWS::FIS::ExperimentTemplate', {
+      Actions: {
+        PauseReplication: Match.objectLike({ ActionId: 'aws:dynamodb:global-table-pause-replication' }),
+      },
+    });
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(Object.keys(t.findOutputs('*'))).toEqual(['ReplicationPauseTemplateId']);
+  });
+
   it('creates no replication pause for a single-region zone', () => {
     const single = buildModel(
       parseTopology({
@@ -165,6 +183,7 @@ describe('DrillStack', () => {
         hostedZone: { create: true },
         accounts: { aws: '111111111111' },
         zones: [{ name: 'global', residency: 'none', primaryRegion: 'us-east-1', geographies: ['default'] }],
+        drills: { lambdaFaultInjection: true },
       }),
     );
     const t = Template.fromStack(new DrillStack(newCommerceApp(), 'Drills', props({ model: single })));

@@ -165,6 +165,50 @@ describe('EdgeStack', () => {
   });
 });
 
+describe('EdgeStack: WAF, logs and outputs', () => {
+  const euRegional = loadTopology('topologies/eu-regional.yaml');
+  const template = Template.fromStack(new EdgeStack(newCommerceApp(), 'Edge', { model: euRegional }));
+
+  it('puts a CloudFront-scope WAF web ACL on every distribution', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
+    const acl = Object.keys(template.findResources('AWS::WAFv2::WebACL'))[0]!;
+    const distributions = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    expect(distributions).toHaveLength(2);
+    for (const d of distributions) {
+      expect(d.Properties.DistributionConfig.WebACLId).toEqual({ 'Fn::GetAtt': [acl, 'Arn'] });
+    }
+  });
+
+  it("logs each zone's visitors into that zone's primary region, never into us-east-1 for the EU", () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Comment: Match.stringLikeRegexp('^Zone eu:'),
+        Logging: Match.objectLike({
+          Bucket: Match.stringLikeRegexp(
+            '^commerce-eu-cdn-logs-111111111111-eu-central-1\\.s3\\.eu-central-1\\.',
+          ),
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Comment: Match.stringLikeRegexp('^Zone global:'),
+        Logging: Match.objectLike({
+          Bucket: Match.stringLikeRegexp('^commerce-global-cdn-logs-111111111111-us-east-1\\.'),
+        }),
+      }),
+    });
+  });
+
+  it('outputs the CloudFront domain of each zone', () => {
+    for (const zone of ['global', 'eu']) {
+      template.hasOutput(`CdnDomainName${zone}`, {
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^Cdn${zone}Distribution`), 'DomainName'] },
+      });
+    }
+  });
+});
+
 /**
  * Why the sovereign zone has no in-partition CDN yet (README, "Multi-CDN"):
  * CloudFront launched in aws-eusc on 2026-11-23, after the installed

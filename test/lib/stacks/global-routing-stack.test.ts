@@ -40,7 +40,11 @@ describe('GlobalRoutingStack', () => {
   });
 
   it('health-checks each non-sovereign cell over HTTPS with the topology interval, threshold and path', () => {
-    created.template.resourceCountIs('AWS::Route53::HealthCheck', 3);
+    created.template.resourcePropertiesCountIs(
+      'AWS::Route53::HealthCheck',
+      { HealthCheckConfig: Match.objectLike({ Type: 'HTTPS' }) },
+      3,
+    );
     for (const fqdn of [
       'api.us-east-1.global.shop.example.com',
       'api.us-west-2.global.shop.example.com',
@@ -90,11 +94,10 @@ describe('GlobalRoutingStack', () => {
     );
   });
 
-  it('maps every geography to its zone: default, continents and countries', () => {
+  it('maps every geography of a non-sovereign zone to it: default, continents and countries', () => {
     const expectations = [
       [{ CountryCode: '*' }, 'api.global.shop.example.com'],
       [{ CountryCode: 'CA' }, 'api.global.shop.example.com'],
-      [{ ContinentCode: 'EU' }, 'api.eu.shop.example.com'],
       [{ ContinentCode: 'AS' }, 'api.apac.shop.example.com'],
     ] as const;
     for (const [location, target] of expectations) {
@@ -108,8 +111,17 @@ describe('GlobalRoutingStack', () => {
     created.template.resourcePropertiesCountIs(
       'AWS::Route53::RecordSet',
       { Name: 'api.shop.example.com.' },
-      4,
+      3,
     );
+  });
+
+  it("leaves a sovereign zone's geographies to the default zone: its cells never present api.<domain>", () => {
+    created.template.resourcePropertiesCountIs(
+      'AWS::Route53::RecordSet',
+      { Name: 'api.shop.example.com.', GeoLocation: { ContinentCode: 'EU' } },
+      0,
+    );
+    expect(JSON.stringify(created.template.toJSON())).not.toContain('"api.eu.shop.example.com"');
   });
 
   it('warns instead of delegating a sovereign zone whose name servers are not known yet', () => {
@@ -144,9 +156,11 @@ describe('GlobalRoutingStack', () => {
       model: loadTopology('topology.yaml'),
     });
     const template = Template.fromStack(stack);
-    template.allResourcesProperties('AWS::Route53::HealthCheck', {
-      HealthCheckConfig: Match.objectLike({ RequestInterval: 10, FailureThreshold: 3 }),
-    });
+    template.resourcePropertiesCountIs(
+      'AWS::Route53::HealthCheck',
+      { HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', RequestInterval: 10, FailureThreshold: 3 }) },
+      2,
+    );
     template.hasResourceProperties('AWS::Route53::RecordSet', { Failover: 'PRIMARY', TTL: '60' });
   });
 
@@ -172,5 +186,135 @@ describe('GlobalRoutingStack', () => {
       HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: 'cloudflare.global.shop.example.com' }),
     });
     expect(warnings(stack).some((w) => w.includes('Cloudflare zone is not verified yet'))).toBe(true);
+  });
+});
+
+describe('GlobalRoutingStack: the hosted zone survives the switch from create to id', () => {
+  const created = routingTemplate({ ...validTopology(), hostedZone: { create: true } });
+  const imported = routingTemplate({ ...validTopology(), hostedZone: { id: 'Z0123456789ABCDEFGHIJ' } });
+
+  it('retains the created zone, so removing it from the template never deletes it', () => {
+    created.template.hasResource('AWS::Route53::HostedZone', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    imported.template.resourceCountIs('AWS::Route53::HostedZone', 0);
+  });
+
+  it('keeps every other resource under the same logical id, so the switch replaces no record or check', () => {
+    const others = (t: Template) =>
+      Object.entries(t.toJSON().Resources as Record<string, { Type: string }>)
+        .filter(([, r]) => r.Type !== 'AWS::Route53::HostedZone')
+        .map(([id, r]) => `${r.Type} ${id}`)
+        .sort();
+    expect(others(imported.template)).toEqual(others(created.template));
+    imported.template.allResourcesProperties('AWS::Route53::RecordSet', {
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    });
+  });
+});
+
+describe('GlobalRoutingStack: operable routing', () => {
+  const { template } = routingTemplate({ ...validTopology(), alerts: { emails: ['oncall@example.com'] } });
+  const manual = routingTemplate({ ...validTopology(), failover: { promotion: 'manual' } });
+  const unfenced = routingTemplate({ ...validTopology(), failover: { fencing: 'none' } });
+
+  it('makes each fenced record answer only while its HTTPS check passes and its routing control is ON', () => {
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const parameter = Object.entries(template.findParameters('*')).find(
+        ([, p]) => p.Default === `/commerce/failover/global/${region}/routing-control-arn`,
+      )?.[0];
+      expect(parameter).toBeDefined();
+      const [controlId] = Object.keys(
+        template.findResources('AWS::Route53::HealthCheck', {
+          Properties: {
+            HealthCheckConfig: { Type: 'RECOVERY_CONTROL', RoutingControlArn: { Ref: parameter } },
+          },
+        }),
+      );
+      const [httpsId] = Object.keys(
+        template.findResources('AWS::Route53::HealthCheck', {
+          Properties: {
+            HealthCheckConfig: Match.objectLike({
+              FullyQualifiedDomainName: `api.${region}.global.shop.example.com`,
+            }),
+          },
+        }),
+      );
+      const [calculatedId] = Object.keys(
+        template.findResources('AWS::Route53::HealthCheck', {
+          Properties: {
+            HealthCheckConfig: {
+              Type: 'CALCULATED',
+              HealthThreshold: 2,
+              ChildHealthChecks: [{ Ref: httpsId }, { Ref: controlId }],
+            },
+          },
+        }),
+      );
+      expect(calculatedId).toBeDefined();
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        ResourceRecords: [`api.${region}.global.shop.example.com`],
+        HealthCheckId: { Ref: calculatedId },
+      });
+    }
+  });
+
+  it("alarms on each cell's health check, and the primary's alarm invokes the promoter", () => {
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    for (const region of ['us-east-1', 'us-west-2']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `commerce-cell-global-${region}-route53-health`,
+        Namespace: 'AWS/Route53',
+        MetricName: 'HealthCheckStatus',
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        OKActions: [{ Ref: topic }],
+      });
+      template.hasOutput(`HealthCheckIdglobal${region.replace(/-/g, '')}`, {});
+    }
+    const actionsOf = (region: string) =>
+      Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: `commerce-cell-global-${region}-route53-health` },
+        }),
+      )[0]!.Properties.AlarmActions as unknown[];
+    const promoter = { 'Fn::GetAtt': [expect.stringMatching(/^PromoterglobalPromoterFunction/), 'Arn'] };
+    expect(actionsOf('us-east-1')).toEqual(expect.arrayContaining([{ Ref: topic }, promoter]));
+    // The secondary's alarm only notifies: nothing ever promotes the primary back automatically.
+    expect(actionsOf('us-west-2')).toEqual([{ Ref: topic }]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'route53-recovery-cluster:UpdateRoutingControlStates' }),
+        ]),
+      },
+    });
+  });
+
+  it('promotes nobody automatically with promotion: manual, and fences nothing with fencing: none', () => {
+    manual.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Description: Match.stringLikeRegexp('^Promotes') },
+      0,
+    );
+    manual.template.resourcePropertiesCountIs(
+      'AWS::Route53::HealthCheck',
+      { HealthCheckConfig: Match.objectLike({ Type: 'RECOVERY_CONTROL' }) },
+      2,
+    );
+    unfenced.template.resourcePropertiesCountIs(
+      'AWS::Route53::HealthCheck',
+      { HealthCheckConfig: Match.objectLike({ Type: 'RECOVERY_CONTROL' }) },
+      0,
+    );
+    expect(Object.keys(unfenced.template.findParameters('*'))).toEqual(['BootstrapVersion']);
   });
 });

@@ -6,13 +6,16 @@ import { OUTBOX_STREAM_FILTER_PATTERN } from '../../../lambdas/outbox/stream-fil
 import { SCHEDULED_TASKS, SWEEP_INTERVAL_MINUTES } from '../../../lambdas/api/scheduled-tasks';
 import { RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
 import { TAG_KEYS } from '../../../lib/tagging';
-import { loadTopology, type TopologyInput } from '../../../lib/topology';
+import { buildModel, loadTopology, parseTopology, type TopologyInput } from '../../../lib/topology';
 import { validTopology } from '../../support/topologies';
 import { type BuiltApp, newCommerceApp, synthesizeCommerceApp } from '../app/synth-fixture';
 
 const HOSTED_ZONE_ID = 'Z0123456789ABCDEFGHIJ';
 
-/** The default topology with an imported hosted zone (so that cells automate DNS) and an identity provider. */
+/**
+ * The default topology with an imported hosted zone (so that cells automate DNS), an identity provider,
+ * an on-call address and a business throttle of its own (so the tests prove the stage reads the topology).
+ */
 const topology: TopologyInput = {
   ...validTopology(),
   hostedZone: { id: HOSTED_ZONE_ID },
@@ -21,6 +24,8 @@ const topology: TopologyInput = {
     audience: 'commerce-api',
     jwksUrl: 'https://login.example.com/jwks.json',
   },
+  api: { throttle: { rateLimit: 150, burstLimit: 300 } },
+  alerts: { emails: ['oncall@example.com'] },
 };
 
 const warningsUnder = (fixture: BuiltApp, stackName: string): string[] =>
@@ -108,7 +113,7 @@ describe('RegionalCellStack', () => {
       secondary.resourceCountIs('AWS::KMS::Key', 0);
     });
 
-    it('encrypts the secondary cell with the replica key by alias, granted by alias, without importing it', () => {
+    it('encrypts the secondary cell with the replica key by alias, granted by alias, importing only its ARN for the access logs', () => {
       // cdk.json enables partition literals: ARNs of an env-specific stack are plain strings.
       const aliasArn = 'arn:aws:kms:us-west-2:111111111111:alias/commerce-global-data';
       for (const queue of Object.values(secondary.findResources('AWS::SQS::Queue'))) {
@@ -127,7 +132,16 @@ describe('RegionalCellStack', () => {
           ]),
         },
       });
-      expect(JSON.stringify(secondary.toJSON())).not.toContain('Fn::ImportValue');
+      // CloudWatch Logs takes no alias: the access log group imports the key's ARN from its own region's
+      // key stack (same account and region), and nothing else is imported.
+      const imports = [...JSON.stringify(secondary.toJSON()).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map(
+        (m) => m[1],
+      );
+      expect(imports).toHaveLength(1);
+      expect(imports[0]).toMatch(/^commerce-cell-global-us-west-2-key:/);
+      secondary.hasResourceProperties('AWS::Logs::LogGroup', {
+        KmsKeyId: { 'Fn::ImportValue': imports[0] },
+      });
       // The bus in the secondary cell cannot edit the key policy: the key stack allows EventBridge for that bus.
       replicaKey.hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
@@ -229,7 +243,11 @@ describe('RegionalCellStack', () => {
 
     it('invokes the API function every few minutes, in every cell, to sweep abandoned checkouts', () => {
       for (const cell of [primary, secondary, sovereign]) {
-        cell.resourceCountIs('AWS::Events::Rule', 1);
+        cell.resourcePropertiesCountIs(
+          'AWS::Events::Rule',
+          { ScheduleExpression: `rate(${SWEEP_INTERVAL_MINUTES} minutes)` },
+          cell === sovereign ? 1 : 2,
+        );
         cell.hasResourceProperties('AWS::Events::Rule', {
           ScheduleExpression: `rate(${SWEEP_INTERVAL_MINUTES} minutes)`,
           State: 'ENABLED',
@@ -314,8 +332,8 @@ describe('RegionalCellStack', () => {
       primary.hasResourceProperties('AWS::ApiGateway::Stage', {
         MethodSettings: Match.arrayWith([
           Match.objectLike({
-            ThrottlingRateLimit: 100,
-            ThrottlingBurstLimit: 200,
+            ThrottlingRateLimit: 150,
+            ThrottlingBurstLimit: 300,
             HttpMethod: '*',
             ResourcePath: '/*',
           }),
@@ -345,14 +363,26 @@ describe('RegionalCellStack', () => {
       expect(warningsUnder(fixture, 'commerce-cell-global-us-east-1')).toEqual([]);
     });
 
-    it('validates sovereign names in the sovereign hosted zone and warns about the global name', () => {
+    it('validates every sovereign name in its own partition: the certificate never claims api.<domain>', () => {
       sovereign.hasResourceProperties('AWS::CertificateManager::Certificate', {
-        DomainValidationOptions: Match.arrayWith([
+        DomainName: 'api.eusc-de-east-1.eu.shop.example.com',
+        SubjectAlternativeNames: ['api.eu.shop.example.com'],
+        DomainValidationOptions: [
+          Match.objectLike({
+            DomainName: 'api.eusc-de-east-1.eu.shop.example.com',
+            HostedZoneId: Match.anyValue(),
+          }),
           Match.objectLike({ DomainName: 'api.eu.shop.example.com', HostedZoneId: Match.anyValue() }),
-        ]),
+        ],
       });
-      expect(warningsUnder(fixture, 'commerce-cell-eu-eusc-de-east-1').join('\n')).toContain(
-        'The certificate for api.shop.example.com has no hosted zone',
+      sovereign.resourcePropertiesCountIs(
+        'AWS::ApiGateway::DomainName',
+        { DomainName: 'api.shop.example.com' },
+        0,
+      );
+      // Nothing waits for a hand-made CNAME in the other partition's zone.
+      expect(warningsUnder(fixture, 'commerce-cell-eu-eusc-de-east-1').join('\n')).not.toContain(
+        'certificate',
       );
     });
   });
@@ -395,6 +425,286 @@ describe('RegionalCellStack', () => {
     });
   });
 
+  describe('deployable in a fresh account and operable', () => {
+    const cells = () => [primary, secondary, sovereign];
+    const apiFunction = (template: Template) =>
+      Object.values(
+        template.findResources('AWS::Lambda::Function', {
+          Properties: { FunctionName: Match.stringLikeRegexp('-api$') },
+        }),
+      )[0]!;
+
+    it("serves GET on the health path as its own method, with its own throttle, beside the topology's business throttle", () => {
+      for (const template of cells()) {
+        template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
+        template.hasResourceProperties('AWS::ApiGateway::Method', {
+          HttpMethod: 'GET',
+          ResourceId: { Ref: Match.stringLikeRegexp('^Apiv1health') },
+        });
+        template.hasResourceProperties('AWS::ApiGateway::Stage', {
+          MethodSettings: Match.arrayWith([
+            Match.objectLike({
+              HttpMethod: '*',
+              ResourcePath: '/*',
+              ThrottlingRateLimit: 150,
+              ThrottlingBurstLimit: 300,
+            }),
+            Match.objectLike({
+              HttpMethod: 'GET',
+              ResourcePath: '/~1v1~1health',
+              ThrottlingRateLimit: 20,
+              ThrottlingBurstLimit: 40,
+            }),
+          ]),
+        });
+        // Every other path still reaches the function: ANY + {proxy+} at the root and along the health path.
+        template.resourcePropertiesCountIs('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' }, 3);
+      }
+    });
+
+    it('relays events another region left behind every 5 minutes, in every cell of a zone with a secondary', () => {
+      for (const template of [primary, secondary]) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: 'rate(5 minutes)',
+          Targets: [
+            Match.objectLike({
+              Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHandler'), 'Arn'] },
+              Input: JSON.stringify({ commerceTask: 'relay-foreign-events', windowMinutes: 15 }),
+            }),
+          ],
+        });
+      }
+      expect(JSON.stringify(sovereign.toJSON())).not.toContain('relay-foreign-events');
+    });
+
+    it('sends every alarm, ALARM and OK, to the cell topic the on-call address subscribes to', () => {
+      for (const template of cells()) {
+        template.resourceCountIs('AWS::SNS::Topic', 1);
+        template.hasResourceProperties('AWS::SNS::Subscription', {
+          Protocol: 'email',
+          Endpoint: 'oncall@example.com',
+        });
+        const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
+        const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+        expect(alarms.length).toBeGreaterThan(10);
+        for (const alarm of alarms) {
+          expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+          expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
+        }
+      }
+    });
+
+    it('alarms on function errors and throttles, table throttles and system errors, and the oldest queued message', () => {
+      for (const template of cells()) {
+        const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+          (a) => a.Properties.AlarmName as string,
+        );
+        for (const fn of ['api', 'relay', 'dispatcher']) {
+          expect(names).toContainEqual(expect.stringMatching(new RegExp(`-lambda-errors-${fn}$`)));
+          expect(names).toContainEqual(expect.stringMatching(new RegExp(`-lambda-throttles-${fn}$`)));
+        }
+        for (const suffix of ['table-throttles', 'table-system-errors']) {
+          expect(names).toContainEqual(expect.stringMatching(new RegExp(`-${suffix}$`)));
+        }
+        for (const queue of ['webhooks', 'webhooksDlq', 'relayFailures']) {
+          expect(names).toContainEqual(expect.stringMatching(new RegExp(`-queue-oldest-message-${queue}$`)));
+        }
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'ApproximateAgeOfOldestMessage',
+          Threshold: 36 * 3600,
+        });
+      }
+    });
+
+    it("fences a zone's writer with its ARC routing control, read from SSM in the cell's own region", () => {
+      for (const [template, region] of [
+        [primary, 'us-east-1'],
+        [secondary, 'us-west-2'],
+      ] as const) {
+        const parameterOf = (name: string) =>
+          Object.entries(template.findParameters('*')).find(([, p]) => p.Default === name)?.[0];
+        const controlParameter = parameterOf(`/commerce/failover/global/${region}/routing-control-arn`);
+        const endpointsParameter = parameterOf('/commerce/failover/cluster-endpoints');
+        expect(controlParameter).toBeDefined();
+        expect(endpointsParameter).toBeDefined();
+        expect(apiFunction(template).Properties.Environment.Variables).toMatchObject({
+          WRITER_FENCE: 'arc',
+          ROUTING_CONTROL_ARN: { Ref: controlParameter },
+          ARC_CLUSTER_ENDPOINTS: { Ref: endpointsParameter },
+        });
+        template.hasResourceProperties('AWS::IAM::Policy', {
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              {
+                Sid: 'ReadOwnRoutingControl',
+                Effect: 'Allow',
+                Action: 'route53-recovery-cluster:GetRoutingControlState',
+                Resource: { Ref: controlParameter },
+              },
+            ]),
+          },
+        });
+      }
+      const sovereignEnv = apiFunction(sovereign).Properties.Environment.Variables;
+      expect(sovereignEnv.WRITER_FENCE).toBe('none');
+      expect(sovereignEnv.ROUTING_CONTROL_ARN).toBeUndefined();
+      expect(JSON.stringify(sovereign.toJSON())).not.toContain('route53-recovery-cluster');
+    });
+
+    it("puts a WAF web ACL (per-IP rate rule, AWS managed rules) on every cell's stage", () => {
+      for (const template of cells()) {
+        template.hasResourceProperties('AWS::WAFv2::WebACL', {
+          Scope: 'REGIONAL',
+          DefaultAction: { Allow: {} },
+          Rules: Match.arrayWith([
+            Match.objectLike({
+              Name: 'RateLimitPerIp',
+              Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } },
+            }),
+            Match.objectLike({
+              Statement: {
+                ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' },
+              },
+            }),
+          ]),
+        });
+        template.hasResource('AWS::WAFv2::WebACLAssociation', {
+          Properties: { ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+          // The stage ARN is a plain string: the association must wait for the stage itself.
+          DependsOn: Match.arrayWith([Match.stringLikeRegexp('^ApiDeploymentStagelive')]),
+        });
+      }
+    });
+
+    it('backs up the zone table with AWS Backup in its own region, encrypted with the zone key, only where it is owned', () => {
+      for (const template of [primary, sovereign]) {
+        template.hasResourceProperties('AWS::Backup::BackupVault', {
+          EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+        });
+        template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+        template.hasResourceProperties('AWS::Backup::BackupPlan', {
+          BackupPlan: {
+            BackupPlanName: Match.anyValue(),
+            BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 35 } })],
+          },
+        });
+        template.hasResourceProperties('AWS::Backup::BackupSelection', {
+          BackupSelection: Match.objectLike({
+            Resources: [Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^DataTable'), 'Arn'] })],
+          }),
+        });
+      }
+      secondary.resourceCountIs('AWS::Backup::BackupVault', 0);
+    });
+
+    it('classifies API access logs (client IPs) as personal and encrypts them with the zone key', () => {
+      const accessLogs = (template: Template) =>
+        Object.values(template.findResources('AWS::Logs::LogGroup')).filter((g) =>
+          (g.Properties.Tags as { Key: string; Value: string }[]).some(
+            (t) => t.Key === TAG_KEYS.dataClassification && t.Value === 'personal',
+          ),
+        );
+      for (const template of cells()) {
+        const groups = accessLogs(template);
+        expect(groups).toHaveLength(1);
+        expect(groups[0]!.Properties.KmsKeyId).toBeDefined();
+      }
+      primary.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'CloudWatchLogsOfThisAccount',
+              Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('outputs what operators need and never the disabled execute-api URL', () => {
+      for (const template of cells()) {
+        expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+          'AlarmTopicArn',
+          'ApiFunctionName',
+          'CellDomainName',
+          'RegionalDomainName',
+          'RelayFailureQueueUrl',
+          'RelayFunctionName',
+        ]);
+        expect(JSON.stringify(template.findOutputs('*'))).not.toContain('execute-api');
+      }
+      primary.hasOutput('CellDomainName', { Value: 'api.us-east-1.global.shop.example.com' });
+    });
+
+    it('gives the relay and dispatcher only the table actions their code sends, and bounds webhook concurrency', () => {
+      for (const template of cells()) {
+        const roles = Object.entries(template.findResources('AWS::IAM::Role'))
+          .filter(([id]) => /^(OutboxRelay|WebhooksDispatcher)Role/.test(id))
+          .map(([id]) => id);
+        expect(roles).toHaveLength(2);
+        const allowed = Object.values(template.findResources('AWS::IAM::Policy'))
+          .filter((p) => roles.includes((p.Properties.Roles as { Ref: string }[])[0]!.Ref))
+          .flatMap(
+            (p) => p.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[] }[],
+          )
+          .filter((st) => st.Effect === 'Allow')
+          .flatMap((st) => [st.Action].flat());
+        for (const broad of [
+          'dynamodb:Scan',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'kms:Encrypt',
+        ]) {
+          expect(allowed).not.toContain(broad);
+        }
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebhooksQueue'), 'Arn'] },
+          ScalingConfig: { MaximumConcurrency: 10 },
+        });
+      }
+    });
+
+    it('denies every function a plain PutItem on audit items (only a transactional append)', () => {
+      for (const template of cells()) {
+        const denials = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+          (policy.Properties.PolicyDocument.Statement as { Sid?: string }[]).filter(
+            (statement) => statement.Sid === 'AuditLogNoPlainPut',
+          ),
+        );
+        expect(denials).toHaveLength(3);
+        for (const denial of denials) {
+          expect(denial).toMatchObject({
+            Effect: 'Deny',
+            Action: 'dynamodb:PutItem',
+            Condition: {
+              'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*', 'AUDITCORR#*'] },
+              StringNotEqualsIfExists: { 'dynamodb:EnclosingOperation': 'TransactWriteItems' },
+            },
+          });
+        }
+      }
+    });
+
+    it("keeps the zone's CDN logs in its primary region, encrypted with its key, classified personal", () => {
+      primary.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: 'commerce-global-cdn-logs-111111111111-us-east-1',
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+              },
+            }),
+          ],
+        },
+        Tags: Match.arrayWith([{ Key: TAG_KEYS.dataClassification, Value: 'personal' }]),
+      });
+      // No CDN fronts the sovereign zone, and a secondary has no log bucket of its own.
+      for (const template of [secondary, sovereign]) template.resourceCountIs('AWS::S3::Bucket', 0);
+    });
+  });
+
   describe('tags', () => {
     it('tags resources with app, zone and residency, and data stores with their classification', () => {
       const [table] = Object.values(primary.findResources('AWS::DynamoDB::GlobalTable'));
@@ -430,6 +740,14 @@ describe('RegionalCellStack', () => {
 });
 
 describe('RegionalCellStack props', () => {
+  it('turns termination protection off when the topology says so', () => {
+    const model = buildModel(
+      parseTopology({ ...validTopology(), deployment: { terminationProtection: false } }),
+    );
+    const stack = new RegionalCellStack(newCommerceApp(), 'Cell', { model, cell: model.zones[1]!.primary });
+    expect(stack.terminationProtection).toBe(false);
+  });
+
   it('refuses a cell outside the model and a hosted zone for a non-sovereign cell, in one message', () => {
     const model = loadTopology('topology.yaml');
     const app = newCommerceApp();

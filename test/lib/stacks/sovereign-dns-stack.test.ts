@@ -31,6 +31,24 @@ describe('SovereignDnsStack', () => {
     template.hasOutput('NameServers', {});
   });
 
+  it('retains its hosted zone, alarms on its cell health check in its own partition, and outputs the check id', () => {
+    const stack = new SovereignDnsStack(newCommerceApp(), 'Dns', { model, zone: zoneByName(model, 'eu') });
+    const template = Template.fromStack(stack);
+
+    template.hasResource('AWS::Route53::HostedZone', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'commerce-cell-eu-eusc-de-east-1-route53-health',
+      MetricName: 'HealthCheckStatus',
+      AlarmActions: [{ Ref: topic }],
+    });
+    template.hasOutput('HealthCheckIdeuscdeeast1', {});
+    expect(stack.terminationProtection).toBe(true);
+  });
+
   it('refuses a non-sovereign zone', () => {
     expect(
       () => new SovereignDnsStack(newCommerceApp(), 'Dns', { model, zone: zoneByName(model, 'global') }),

@@ -1,10 +1,13 @@
-import { loadTopology } from '../../../lib/topology/loader';
+import { loadTopology, parseTopology } from '../../../lib/topology/loader';
 import {
+  buildModel,
   cellFacts,
+  entryPointZones,
   predictedRtoSeconds,
   scaledFailoverTiming,
   zoneForGeography,
 } from '../../../lib/topology/model';
+import { validTopology } from '../../support/topologies';
 
 describe('topology model', () => {
   const model = loadTopology();
@@ -29,6 +32,25 @@ describe('topology model', () => {
 
   it('predicts RTO as interval x threshold + TTL', () => {
     expect(predictedRtoSeconds(model.config)).toBe(10 * 3 + 60);
+  });
+});
+
+describe('writer fencing per zone', () => {
+  it('fences a zone with a secondary where the partition has ARC, unless the topology opts out', () => {
+    const fencing = (input: Parameters<typeof parseTopology>[0]) =>
+      buildModel(parseTopology(input)).zones.map((z) => `${z.name}:${z.fencing}`);
+
+    expect(fencing(validTopology())).toEqual(['global:arc', 'eu:none']);
+    expect(fencing({ ...validTopology(), failover: { fencing: 'none' } })).toEqual([
+      'global:none',
+      'eu:none',
+    ]);
+  });
+
+  it('publishes only non-sovereign zones under the entry point api.<domain>', () => {
+    expect(entryPointZones(buildModel(parseTopology(validTopology()))).map((z) => z.name)).toEqual([
+      'global',
+    ]);
   });
 });
 

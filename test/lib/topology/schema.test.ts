@@ -184,6 +184,62 @@ describe('topology auth', () => {
   });
 });
 
+describe('topology schema: operations settings', () => {
+  it('defaults every operations setting so an existing topology stays valid', () => {
+    const { api, waf, alerts, failover, backup, deployment, drills } = parseTopology(validTopology());
+    expect({ api, waf, alerts, failover, backup, deployment, drills }).toEqual({
+      api: {
+        throttle: { rateLimit: 100, burstLimit: 200 },
+        healthThrottle: { rateLimit: 20, burstLimit: 40 },
+      },
+      waf: { enabled: true, rateLimitPerIp: 2000 },
+      alerts: { emails: [] },
+      failover: { promotion: 'automatic' },
+      backup: { enabled: true, retentionDays: 35 },
+      deployment: { terminationProtection: true },
+      drills: { fis: true, lambdaFaultInjection: false },
+    });
+  });
+
+  it('names the field and the fix for a burst below its rate, a bad address and a low WAF limit', () => {
+    expect(
+      problemsOf({
+        ...validTopology(),
+        api: { throttle: { rateLimit: 100, burstLimit: 50 } },
+        alerts: { emails: ['not-an-address'] },
+        waf: { rateLimitPerIp: 5 },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        'api.throttle.burstLimit: is 50, below rateLimit 100; make the burst at least the rate',
+        expect.stringMatching(/^alerts\.emails\[0\]: /),
+        expect.stringMatching(/^waf\.rateLimitPerIp: /),
+      ]),
+    );
+  });
+
+  it('refuses ARC fencing for a zone with a secondary in a partition without ARC', () => {
+    const gov = {
+      ...validTopology(),
+      accounts: { aws: '111111111111', 'aws-eusc': '222222222222', 'aws-us-gov': '333333333333' },
+      zones: [
+        ...validTopology().zones,
+        {
+          name: 'gov',
+          residency: 'none' as const,
+          primaryRegion: 'us-gov-west-1',
+          secondaryRegion: 'us-gov-east-1',
+          geographies: ['country:US'],
+        },
+      ],
+      failover: { fencing: 'arc' as const },
+    };
+    expect(problemsOf(gov)).toEqual([
+      'failover.fencing: zone gov: partition aws-us-gov has no Route 53 ARC routing controls to fence its writer; set failover.fencing: none (or leave it unset: zones without ARC are then unfenced)',
+    ]);
+  });
+});
+
 describe('topology edge: origin timeouts, CDN steering, Cloudflare', () => {
   const cloudflare = { accountId: '0123456789abcdef0123456789abcdef', zone: { create: true as const } };
   const withEdge = (edge: Record<string, unknown>) => ({
