@@ -77,12 +77,22 @@ export async function resolveRegionLoadGenerator(
     }
     throw error;
   }
+  return regionLoadGeneratorFromOutputs(appName, region, outputs);
+}
+
+/** A region's load generator from its stack's outputs (DescribeStacks' Outputs); says what is missing. */
+export function regionLoadGeneratorFromOutputs(
+  appName: string,
+  region: string,
+  outputs: readonly { OutputKey?: string | undefined; OutputValue?: string | undefined }[],
+): RegionLoadGenerator {
+  const stackName = loadGeneratorStackName(appName, region);
   const parsed = outputsSchema.safeParse(
     Object.fromEntries(outputs.map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
   );
   if (!parsed.success) {
     throw new Error(
-      `stack ${stackName} lacks the outputs ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}; ${deployHint}`,
+      `stack ${stackName} lacks the outputs ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}; deploy it with: npx cdk deploy ${stackName} -c loadGenerators=${region}`,
     );
   }
   const o = parsed.data;
