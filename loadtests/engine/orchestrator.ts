@@ -166,7 +166,10 @@ export async function runDistributedLoad(
       await sleep(options.pollIntervalMs, options.signal);
     }
     if (end !== 'completed') {
-      await stopRemaining(end === 'aborted' ? 'drill aborted' : 'load run exceeded its time bound');
+      // The caller's reason (`drill ended`) lands in each task's stoppedReason (StopTask takes 255 characters).
+      const reason =
+        typeof options.signal?.reason === 'string' ? options.signal.reason.slice(0, 255) : 'drill aborted';
+      await stopRemaining(end === 'aborted' ? reason : 'load run exceeded its time bound');
       // Give the tasks a bounded moment to stop, so their summaries can still land.
       const graceEnd = now() + (options.stopGraceMs ?? 0);
       while (!(await poll()) && now() < graceEnd) await sleep(options.pollIntervalMs);
