@@ -32,6 +32,47 @@ import { DEFAULT_DRILLS_DIR, type DrillReport, readIndex, writeIndex, writeRepor
  * 2 on bad input.
  */
 
+const USAGE = `usage: npm run drill -- <command> [options]    (= npx tsx chaos/cli.ts ...)
+commands:
+  list                                   the drills and what each proves
+  run <drill> --local [options]          boot the local topology, run the drill under load, write a report
+  run <drill> --aws [options]            the drill on a deployment: preflight, steady state, confirmation,
+                                         fault, k6 load on ECS, abort alarms, rollback, report
+  history [--out drills] [--s3 ...]      drills/history.html: RTO, failed requests, lost writes over time
+  index [--out drills]                   rebuild drills/index.md and index.html
+  aws-fault <route53|drill-flag|fis> ... hold one fault on a real deployment for --duration seconds
+run options:
+  --local                 run against the local topology this command boots (SIMULATED)
+  --aws                   run against a deployment (credentials from the usual AWS chain)
+  --short                 shorter phases (about a minute in total; --local)
+  --zone <name>           zone to drill (default global)
+  --time-scale <x>        0 < x <= 1, health checks and DNS TTL scaled (default 0.1; --local)
+  --base-port <port>      first loopback port of the local topology it boots (default 4700, so it does not
+                          collide with \`npm run local\` on 4400)
+  --rate <n>              requests per second of the background load (default 4, at most 50; --local)
+  --load-processes <n>    load generator processes merged into one report (default 1; --local)
+  --topology <file>       topology file (default topology.yaml)
+  --out <dir>             where reports go (default drills)
+  --report-s3 s3://<bucket>[/<prefix>] [--s3-region <region>]   also upload the report for audit
+aws run options:
+  --load-regions <r1,r2>  regions whose LoadGeneratorStack runs the k6 tasks (required)
+  --profile <name>        load profile of loadtests/profiles.ts, long enough for the drill (required)
+  --tasks-per-region <n>  k6 tasks per load region (default 1)
+  --fault <mechanism>     route53 (inverted health check, default), drill-flag or fis
+  --flow <shopper|health> shopper needs DRILL_TOKEN in the environment (default shopper)
+  --steady-state-minutes <n>  CloudWatch window of the steady-state hypothesis (default 30)
+  --yes                   skip the typed confirmation (required when stdin is not a terminal, e.g. CI)
+aws-fault options:
+  route53 --health-check-id <id> --duration <s>
+  drill-flag --table <name> --region <region> --duration <s>
+  fis --template <id> --region <region> --duration <s>
+  --duration is 10-3600 seconds, held exactly (observations every 10 s, the last one shorter)
+drills: ${DRILL_NAMES.join(', ')}
+exit codes: run: 0 PASS, 1 FAIL or ABORTED (or --aws preflight failed / cancelled), 3 INCONCLUSIVE,
+  4 report upload failed, 2 bad input; aws-fault: 0 rolled back, 1 otherwise; --help: 0`;
+
+const isHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h');
+
 /** Exit code per verdict; 2 is bad input. INCONCLUSIVE is neither a pass nor a failure: run it again. */
 export const VERDICT_EXIT_CODES: Readonly<Record<Verdict, number>> = {
   pass: 0,
@@ -170,6 +211,10 @@ async function runLocal(values: Record<string, unknown>, drillName: string | und
 }
 
 async function run(args: string[]): Promise<number> {
+  if (isHelp(args)) {
+    console.log(USAGE);
+    return 0;
+  }
   let parsedArgs: ReturnType<
     typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof RUN_OPTIONS }>
   >;
@@ -204,6 +249,10 @@ async function run(args: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || isHelp([command])) {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
   switch (command) {
     case 'list':
       for (const { definition } of DRILLS)
@@ -223,6 +272,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'aws-fault': {
+      if (isHelp(rest)) {
+        console.log(USAGE);
+        return 0;
+      }
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
@@ -253,9 +306,7 @@ export async function main(argv: string[]): Promise<number> {
       return result.rolledBack && !result.error ? 0 : 1;
     }
     default:
-      console.error(
-        'usage: chaos/cli.ts list | run <drill> --local|--aws ... | history | index | aws-fault <route53|drill-flag|fis> ...',
-      );
+      console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
   }
 }
