@@ -24,6 +24,14 @@ import type { LocalDrillContext } from './context';
 
 /** Most processes a local drill may start (2 cores shared by the topology and the load). */
 export const MAX_LOAD_PROCESSES = 8;
+
+/**
+ * After the drill stops its load processes (SIGTERM), how long they get to let their in-flight iterations
+ * finish (each request bounded by the runner's 5 s time-out, several per shopper iteration) and write their
+ * timeline and summary, before SIGKILL. With the engine's default (5 s, one request time-out) none of
+ * three processes had written its summary on a loaded machine, and the report lost every figure.
+ */
+const STOP_GRACE_MS = 15_000;
 /** Longest wait for every process to load its modules and say `ready`. */
 const READY_BOUND_MS = 60_000;
 /** A second is reported once this long has passed after its end (the processes stream every 100 ms). */
@@ -129,7 +137,12 @@ function startProcessLoad(
         return;
     }
   };
-  const engine = new LocalProcessEngine({ resultsDir, maxSecondsPerTask: totalSeconds + 30, onMessage });
+  const engine = new LocalProcessEngine({
+    resultsDir,
+    maxSecondsPerTask: totalSeconds + 30,
+    onMessage,
+    killGraceMs: STOP_GRACE_MS,
+  });
 
   const sendDefaults = () => {
     const value = definedDefaults(iterationDefaults?.());
@@ -170,7 +183,7 @@ function startProcessLoad(
   const drillLoad = startDrillLoad(engine, plan, {
     pollIntervalMs: 200,
     deadlineMs: (totalSeconds + 90) * 1000,
-    stopGraceMs: 15_000,
+    stopGraceMs: STOP_GRACE_MS,
     origin: () => origin,
   });
   const done: Promise<RunSummary> = drillLoad.done.then((outcome) => {
