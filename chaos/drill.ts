@@ -1,4 +1,5 @@
 import type { FlowState } from '../loadtests/flow';
+import type { AwsDrillContext } from './aws/context';
 import type { FaultInjector } from './injectors/types';
 import type { DrillCheck } from './local/checks';
 import type { LocalDrillContext } from './local/context';
@@ -60,8 +61,23 @@ export interface LocalDrillRun {
   readonly notes?: readonly string[];
 }
 
+/**
+ * How a drill runs on a deployment (`run <drill> --aws`, chaos/aws/): its
+ * faults, from the injectors the context offers for the resources preflight
+ * resolved. Load (k6 on ECS), steady state and abort alarms (CloudWatch),
+ * confirmation, rollback and the report are the same for every drill.
+ */
+export interface AwsDrillRun {
+  readonly injectors: readonly FaultInjector[];
+  /** `zone/region` of the cell the fault takes out: `failover` drills measure RTO against it. */
+  readonly failedCell?: string;
+  readonly notes?: readonly string[];
+}
+
 export interface Drill {
   readonly definition: DrillDefinition;
   /** Prepare a local run; may call the topology (e.g. register a webhook endpoint). */
   readonly local?: (context: LocalDrillContext) => Promise<LocalDrillRun>;
+  /** Its run on a deployment; omit for a drill that cannot run on AWS yet (`run --aws` refuses it). */
+  readonly aws?: (context: AwsDrillContext) => AwsDrillRun;
 }

@@ -1,4 +1,5 @@
 import { cpus, loadavg } from 'node:os';
+import type { DrillLoad } from '../loadtests/engine/drill-load';
 import type { Acknowledgement, RunSummary, SecondBucket } from '../loadtests/runner';
 import type { DrillDefinition } from './definition';
 import type { FaultInjector } from './injectors/types';
@@ -26,18 +27,26 @@ import { type DrillFigures, type DrillReport, drillId, type HostLoad } from './r
  * `finally` one never double-undo.
  */
 
-/** Starts the background load; the local Node runner in practice, a fake in tests. */
+/**
+ * Starts the background load: the in-process Node runner, local load processes
+ * or k6 tasks on ECS (loadtests/engine), a fake in tests.
+ */
 export interface LoadDriver {
   start(hooks: {
     onSecond: (bucket: SecondBucket) => void;
     onAcknowledged: (ack: Acknowledgement) => void;
+    /** The load failed (a generator did not start): the drill aborts and rolls back. */
+    onFailure?: (reason: string) => void;
   }): DriverRun;
 }
 
 export interface DriverRun {
   stop(): void;
+  /** The final summary; its buckets are the report's timeline. Never rejects. */
   readonly done: Promise<RunSummary>;
   elapsedMs(): number;
+  /** Distributed load (several generators): per generator, per region and merged, for the report. */
+  load?(): DrillLoad | undefined;
 }
 
 /** What the environment reports each second beside the load (replication lag, routed cell). */
@@ -205,6 +214,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
       run = plan.load.start({
         onSecond: (bucket) => queue.push(bucket),
         onAcknowledged: (ack) => acknowledged.push(ack),
+        onFailure: (reason) => abort(`load failed: ${reason}`),
       });
       void run.done.then(() => queue.close());
       event('load started');
@@ -212,6 +222,10 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
 
     while (!abortReason) {
       const bucket = await queue.next();
+      if (!bucket && !abortReason && phase !== 'failback') {
+        // Whatever ended the load (a generator crashed, its bound ran out), the drill cannot go on blind.
+        abort(`the load ended before the drill did (phase ${phase})`);
+      }
       if (!bucket || abortReason) break;
       const observed = plan.observer ? await plan.observer().catch(() => ({})) : {};
       timeline.push({ ...bucket, ...observed });
@@ -328,6 +342,17 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
     }
   }
 
+  const load = run?.load?.();
+  const regionRtoSeconds =
+    load && faultStartMs !== undefined && def.recovery === 'failover' && plan.failedCell
+      ? Object.fromEntries(
+          Object.entries(load.regionTimelines).map(([region, buckets]) => [
+            region,
+            round1(measureRto(buckets, faultStartMs, plan.failedCell!, recovery).rtoSeconds) ?? null,
+          ]),
+        )
+      : undefined;
+
   // Nothing to verify when the drill stopped before any load ran (steady state not met).
   if (plan.verifier && run) {
     try {
@@ -391,5 +416,6 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
     events,
     notes,
     host: hostLoad,
+    ...(load ? { load: regionRtoSeconds ? { ...load, regionRtoSeconds } : load } : {}),
   };
 }

@@ -43,4 +43,8 @@ export const regionFailover: Drill = {
       ],
     };
   },
+  aws: (context) => ({
+    injectors: [context.faults.cellDown(context.zone.primary)],
+    failedCell: cellName(context.zone.primary),
+  }),
 };

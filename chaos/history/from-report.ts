@@ -18,7 +18,7 @@ export const drillReportFileSchema = z.looseObject({
   timeScale: z.number().positive(),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  verdict: z.enum(['pass', 'fail', 'aborted']),
+  verdict: z.enum(['pass', 'fail', 'inconclusive', 'aborted']),
   rollback: z.array(z.looseObject({ fault: z.string(), outcome: z.string() })).default([]),
   figures: z.looseObject({
     rtoSeconds: figure,

@@ -16,7 +16,7 @@ const PALETTE = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b83280', '#4a5568
 const STYLE = `body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#1a202c}
 h1{margin-bottom:0.2em}p.lead{color:#4a5568;margin-top:0}
 table{border-collapse:collapse;margin-top:1em;font-size:13px}th,td{border:1px solid #cbd5e0;padding:3px 8px;text-align:left}
-td.num{text-align:right}.verdict-pass{color:#2f855a}.verdict-fail,.verdict-aborted{color:#c53030}
+td.num{text-align:right}.verdict-pass{color:#2f855a}.verdict-fail,.verdict-aborted{color:#c53030}.verdict-inconclusive{color:#b7791f}
 svg.chart{display:block;margin:0.5em 0 1.5em}figure{margin:0}figcaption{font-weight:bold}`;
 
 export interface ChartSpec {

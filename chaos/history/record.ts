@@ -26,7 +26,8 @@ export const drillRecordSchema = z.strictObject({
   simulated: z.boolean(),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  verdict: z.enum(['pass', 'fail', 'aborted']),
+  /** `inconclusive`: nothing failed for certain, but a check could not be decided within its bound. */
+  verdict: z.enum(['pass', 'fail', 'inconclusive', 'aborted']),
   /** Local time scale (0.1: 10 s in the cloud is 1 s here); 1 on AWS. */
   timeScale: z.number().positive(),
   rto: z.strictObject({

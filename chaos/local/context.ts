@@ -18,6 +18,11 @@ export interface LocalDrillOptions {
   /** Shopper-flow iterations per second (each is up to 5 requests). */
   readonly ratePerSecond: number;
   /**
+   * Local load processes the rate is split over (chaos/local/process-load.ts).
+   * @default 1: the load runs in the drill's own process
+   */
+  readonly loadProcesses?: number;
+  /**
    * Longest wait, in wall-clock seconds, for replication to quiesce before the
    * checks run. A check that needed it answers inconclusive when it runs out.
    * @default DEFAULT_QUIESCENCE_BOUND_SECONDS

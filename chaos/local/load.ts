@@ -4,11 +4,15 @@ import { type LoadProfile, PROFILES } from '../../loadtests/profiles';
 import { type LoadRun, startLoad } from '../../loadtests/runner';
 import type { LoadDriver } from '../orchestrator';
 import type { LocalDrillContext } from './context';
+import { processShopperLoad } from './process-load';
 
 /**
  * The drill load: the shopper flow at a constant arrival rate on the zone
  * endpoint for the whole drill, bounded in iterations and in-flight requests
- * (loopback only, as the runner enforces).
+ * (loopback only, as the runner enforces). One process (the default, fast for
+ * CI) runs it in the drill's own process; `processes` > 1 splits it over that
+ * many local load processes through the distributed-load engine
+ * (process-load.ts), and the report shows each process and the merge.
  */
 export interface ShopperLoad {
   readonly driver: LoadDriver;
@@ -20,6 +24,7 @@ export function shopperLoad(
   context: LocalDrillContext,
   totalSeconds: number,
   iterationDefaults?: () => Omit<FlowState, 'iterationId'>,
+  processes = 1,
 ): ShopperLoad {
   const rate = context.ratePerSecond;
   const profile: LoadProfile = {
@@ -29,6 +34,7 @@ export function shopperLoad(
     maxInFlight: 50,
     maxIterations: Math.ceil(rate * totalSeconds * 1.1),
   };
+  if (processes > 1) return processShopperLoad(context, profile, processes, totalSeconds, iterationDefaults);
   let run: LoadRun | undefined;
   return {
     run: () => run,

@@ -34,7 +34,7 @@ export async function localDrillPlan(
   );
   const run = await drill.local(context);
   const seconds = totalSeconds(run.timings);
-  const load = shopperLoad(context, seconds, run.iterationDefaults);
+  const load = shopperLoad(context, seconds, run.iterationDefaults, options.loadProcesses ?? 1);
   shoppers = load;
   const observer: Observer = async () => {
     const state = topology.state();

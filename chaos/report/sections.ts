@@ -1,3 +1,5 @@
+import type { DrillLoad } from '../../loadtests/engine/drill-load';
+import type { LoadScopeResult, PercentileEstimate } from '../../loadtests/engine/merge';
 import { outcomeWord } from '../metrics';
 import { figureRows } from './figures';
 import type { DrillReport } from './types';
@@ -49,6 +51,62 @@ export function reportFacts(report: DrillReport): string[] {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+const percentileCell = (e: PercentileEstimate | undefined) =>
+  e ? (e.lowerMs === e.upperMs ? `${e.valueMs}` : `${e.valueMs} (${e.lowerMs}-${e.upperMs})`) : 'n/a';
+
+/** The load of several generators: each one, each region, and merged (counts add up; percentiles are intervals). */
+export function loadSection(load: DrillLoad): ReportSection {
+  const { result } = load;
+  const row = (kind: string, s: LoadScopeResult): string[] => [
+    kind,
+    s.scope,
+    String(s.requests),
+    String(s.failures),
+    `${(s.errorRate * 100).toFixed(2)}%`,
+    String(s.throughputRps),
+    percentileCell(s.latencyMs.p50),
+    percentileCell(s.latencyMs.p95),
+    percentileCell(s.latencyMs.p99),
+  ];
+  const scopes: [string, LoadScopeResult][] = [
+    ...result.tasks.map((t): [string, LoadScopeResult] => ['generator', t]),
+    ...result.regions.map((r): [string, LoadScopeResult] => ['region', r]),
+    ['merged', result.overall],
+  ];
+  const rto = load.regionRtoSeconds;
+  return {
+    title: 'Load',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text: `${load.engine}, run ${load.runId}, profile ${load.profile} (${load.end}); ${result.tasks.length} generator(s). Latency in ms; a merged percentile is an interval that holds the true value, shown by its upper end. Timeline: ${load.timelineSource}.`,
+      },
+      {
+        kind: 'table',
+        header: ['Scope', 'Name', 'Requests', 'Failed', 'Error rate', 'Req/s', 'p50', 'p95', 'p99'],
+        rows: scopes.map(([kind, scope]) => row(kind, scope)),
+      },
+      {
+        kind: 'list',
+        items: [
+          ...result.overall.thresholds.map(
+            (t) =>
+              `threshold ${t.name} ${t.actual ?? 'n/a'} < ${t.limit}: ${t.ok === true ? 'ok' : t.ok === false ? 'FAILED' : 'undecided'}`,
+          ),
+          ...(rto
+            ? Object.entries(rto).map(
+                ([region, value]) =>
+                  `RTO seen by the clients in ${region}: ${value === null ? 'not recovered' : `${value} s`}`,
+              )
+            : []),
+          ...result.missing.map((m) => `MISSING ${m.taskId}: ${m.reason}`),
+          ...load.problems.map((p) => `problem: ${p}`),
+        ],
+      },
+    ],
+  };
+}
+
 export function reportSections(report: DrillReport): ReportSection[] {
   const { faultWindow, host } = report;
   return [
@@ -84,6 +142,7 @@ export function reportSections(report: DrillReport): ReportSection[] {
         },
       ],
     },
+    ...(report.load ? [loadSection(report.load)] : []),
     {
       title: 'Rollback',
       blocks: [{ kind: 'list', items: report.rollback.map((r) => `${r.fault}: ${r.outcome}`) }],

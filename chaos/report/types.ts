@@ -1,3 +1,4 @@
+import type { DrillLoad } from '../../loadtests/engine/drill-load';
 import type { FaultDescription } from '../injectors/types';
 import type { Criterion, Observation, Verdict } from '../metrics';
 
@@ -29,6 +30,8 @@ export interface DrillReport {
   readonly notes: readonly string[];
   /** The machine's load while the drill ran: a loaded host explains slow figures (absent in older reports). */
   readonly host?: HostLoad;
+  /** Load from several generators (local processes, k6 tasks): per generator, per region, merged. */
+  readonly load?: DrillLoad;
 }
 
 export interface HostLoad {

@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordFromReport } from '../history/from-report';
+import { writeRecord } from '../history/store';
 import { escapeHtml, renderHtml } from './html';
 import { renderMarkdown } from './markdown';
 import type { DrillReport } from './types';
 
 /**
- * Writes `drills/<id>/{report.json,summary.md,report.html}` and refreshes the
+ * Writes `drills/<id>/{report.json,summary.md,report.html,record.json}` (the
+ * record: chaos/history, the figures the history page charts) and refreshes the
  * index of past drills (`drills/index.md`, `drills/index.html`) from every
  * report.json found, so the index never disagrees with the reports.
  */
@@ -26,6 +29,8 @@ export function writeReport(report: DrillReport, drillsDir = DEFAULT_DRILLS_DIR)
   writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(dir, 'summary.md'), renderMarkdown(report));
   writeFileSync(join(dir, 'report.html'), renderHtml(report));
+  // Derived from the report just written, through the same reader as an old report's: one mapping.
+  writeRecord(drillsDir, recordFromReport(report, join(dir, 'report.json')));
   writeIndex(drillsDir);
   return dir;
 }

@@ -35,6 +35,12 @@ export function fisDrillZones(model: TopologyModel): readonly Zone[] {
     : [];
 }
 
+/** Outputs of a DrillStack: the experiment template ids the AWS drill (chaos/aws) starts. */
+export const DRILL_STACK_OUTPUTS = {
+  lambdaErrorsTemplate: 'LambdaErrorsTemplateId',
+  replicationPauseTemplate: 'ReplicationPauseTemplateId',
+} as const;
+
 export function drillStackName(model: TopologyModel, zone: string): string {
   return `${model.appName}-drills-${zone}`;
 }
@@ -201,9 +207,9 @@ export class DrillStack extends Stack {
         },
         tags: { Name: `${model.appName}-${zone.name}-replication-pause` },
       });
-      new CfnOutput(this, 'ReplicationPauseTemplateId', {
+      new CfnOutput(this, DRILL_STACK_OUTPUTS.replicationPauseTemplate, {
         value: this.replicationPauseTemplate.attrId,
-        description: 'FIS experiment template id for `chaos run replication-pause --aws --fis-template <id>`',
+        description: 'FIS experiment template id for a replication-pause drill on AWS',
       });
     }
 
@@ -282,9 +288,10 @@ export class DrillStack extends Stack {
       },
       tags: { Name: `${model.appName}-${zone.name}-lambda-invocation-errors` },
     });
-    new CfnOutput(this, 'LambdaErrorsTemplateId', {
+    new CfnOutput(this, DRILL_STACK_OUTPUTS.lambdaErrorsTemplate, {
       value: template.attrId,
-      description: 'FIS experiment template id for `chaos run region-failover --aws --fis-template <id>`',
+      description:
+        'FIS experiment template id: `npm run drill -- run region-failover --aws --fault fis` starts it',
     });
     acknowledge(this.role, {
       id: `AwsSolutions-IAM5[Resource::${nagFindingText(this, configObjects)}]`,

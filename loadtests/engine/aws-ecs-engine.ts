@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTasksCommand, type ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import {
   k6SummaryFileName,
@@ -10,9 +11,16 @@ import {
   RESULTS_PREFIX_ENV,
   regionResultsPrefix,
 } from './contract';
-import type { CollectedSummary, LoadEngine, StartedTask, TaskStatus } from './orchestrator';
+import type {
+  CollectedSummary,
+  CollectedTimeline,
+  LoadEngine,
+  StartedTask,
+  TaskStatus,
+} from './orchestrator';
 import { k6Environment, type LoadPlan, runTaskClientToken, type TaskAssignment } from './plan';
 import { taskSummaryFromK6 } from './task-summary';
+import { K6_TIMELINE_FILE, k6TimelineEnvironment, parseK6TimelineCsv } from './timeline';
 
 /**
  * The load engine on AWS: k6 tasks on the ECS Fargate cluster of each
@@ -69,12 +77,22 @@ export async function resolveRegionLoadGenerator(
     }
     throw error;
   }
+  return regionLoadGeneratorFromOutputs(appName, region, outputs);
+}
+
+/** A region's load generator from its stack's outputs (DescribeStacks' Outputs); says what is missing. */
+export function regionLoadGeneratorFromOutputs(
+  appName: string,
+  region: string,
+  outputs: readonly { OutputKey?: string | undefined; OutputValue?: string | undefined }[],
+): RegionLoadGenerator {
+  const stackName = loadGeneratorStackName(appName, region);
   const parsed = outputsSchema.safeParse(
     Object.fromEntries(outputs.map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
   );
   if (!parsed.success) {
     throw new Error(
-      `stack ${stackName} lacks the outputs ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}; ${deployHint}`,
+      `stack ${stackName} lacks the outputs ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}; deploy it with: npx cdk deploy ${stackName} -c loadGenerators=${region}`,
     );
   }
   const o = parsed.data;
@@ -113,10 +131,19 @@ export class EcsLoadEngine implements LoadEngine {
   async start(plan: LoadPlan, tasks: readonly TaskAssignment[]) {
     const started: StartedTask[] = [];
     const failures: { taskId: string; reason: string }[] = [];
+    if (plan.shape) {
+      const reason =
+        'a custom load shape runs on the local engine only; k6 tasks run the named profiles of loadtests/profiles.ts';
+      return { started, failures: tasks.map((t) => ({ taskId: t.taskId, reason })) };
+    }
     for (const task of tasks) {
       try {
         const generator = this.generator(task.region);
-        const environment = k6Environment(plan, task, TASK_RESULTS_DIR);
+        // k6 also writes its per-request timeline into the results directory, which the upload container copies.
+        const environment = {
+          ...k6Environment(plan, task, TASK_RESULTS_DIR),
+          ...k6TimelineEnvironment(TASK_RESULTS_DIR),
+        };
         const response = await this.clients.ecs(task.region).send(
           new RunTaskCommand({
             cluster: generator.clusterName,
@@ -256,6 +283,40 @@ export class EcsLoadEngine implements LoadEngine {
         } catch (error) {
           collected.push({ assignment, problem: (error as Error).message });
         }
+      }
+    }
+    return collected;
+  }
+
+  async collectTimelines(
+    _plan: LoadPlan,
+    tasks: readonly TaskAssignment[],
+  ): Promise<readonly CollectedTimeline[]> {
+    const collected: CollectedTimeline[] = [];
+    for (const assignment of tasks) {
+      const { resultsBucket } = this.generator(assignment.region);
+      const key = `${assignment.resultsPrefix}${K6_TIMELINE_FILE}`;
+      const source = `s3://${resultsBucket}/${key}`;
+      try {
+        const object = await this.clients
+          .s3(assignment.region)
+          .send(new GetObjectCommand({ Bucket: resultsBucket, Key: key }));
+        const bytes = await object.Body?.transformToByteArray();
+        if (!bytes) throw new Error('empty object');
+        const rows = parseK6TimelineCsv(gunzipSync(bytes).toString('utf8'), source);
+        collected.push({
+          assignment,
+          timeline: { taskId: assignment.taskId, region: assignment.region, rows },
+        });
+      } catch (error) {
+        const name = (error as Error).name;
+        collected.push({
+          assignment,
+          problem:
+            name === 'NoSuchKey'
+              ? `${source} was not uploaded (the task did not finish its run)`
+              : `${source}: ${(error as Error).message}`,
+        });
       }
     }
     return collected;

@@ -2,10 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isLoopbackUrl } from '../loopback';
-import { TASK_SPEC_ENV, type TaskSpec } from './local-worker';
-import type { CollectedSummary, LoadEngine, StartedTask, TaskStatus } from './orchestrator';
+import { type ParentMessage, TASK_SPEC_ENV, type TaskSpec, type WorkerMessage } from './local-worker';
+import type {
+  CollectedSummary,
+  CollectedTimeline,
+  LoadEngine,
+  StartedTask,
+  TaskStatus,
+} from './orchestrator';
 import type { LoadPlan, TaskAssignment } from './plan';
 import { parseTaskSummary } from './task-summary';
+import { LOCAL_TIMELINE_FILE, parseLocalTimeline } from './timeline';
 
 /**
  * The load engine on this machine: one Node process per task, each running
@@ -26,6 +33,12 @@ export interface LocalEngineOptions {
   readonly maxSecondsPerTask: number;
   /** After SIGTERM, how long a process may take to write its summary before SIGKILL. @default 5000 */
   readonly killGraceMs?: number;
+  /**
+   * Live mode (a drill's load): each process waits for `go` (sendAll) before it starts, then streams
+   * its requests and acknowledgements here as they happen (local-worker.ts WorkerMessage).
+   * @default - not live: each process starts at once and only writes its files
+   */
+  readonly onMessage?: (taskId: string, message: WorkerMessage) => void;
 }
 
 interface Worker {
@@ -63,11 +76,13 @@ export class LocalProcessEngine implements LoadEngine {
         out: this.summaryPath(task),
         maxSeconds: this.options.maxSecondsPerTask,
       };
+      const { onMessage } = this.options;
       const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
         cwd: REPO_ROOT,
-        env: { ...process.env, [TASK_SPEC_ENV]: JSON.stringify(spec) },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, [TASK_SPEC_ENV]: JSON.stringify({ ...spec, live: onMessage !== undefined }) },
+        stdio: onMessage ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'],
       });
+      if (onMessage) child.on('message', (message) => onMessage(task.taskId, message as WorkerMessage));
       const worker: Worker = { child, stderr: '' };
       child.stderr?.on('data', (chunk: Buffer) => {
         worker.stderr = (worker.stderr + chunk.toString()).slice(-2000);
@@ -80,6 +95,13 @@ export class LocalProcessEngine implements LoadEngine {
       started.push({ assignment: task, handle: String(child.pid) });
     }
     return { started, failures: [] };
+  }
+
+  /** Live mode: a message to every process still connected (`go`, iteration defaults). */
+  sendAll(message: ParentMessage): void {
+    for (const worker of this.workers.values()) {
+      if (worker.child.connected) worker.child.send(message, (error) => error && undefined);
+    }
   }
 
   async status(tasks: readonly StartedTask[]): Promise<readonly TaskStatus[]> {
@@ -111,6 +133,22 @@ export class LocalProcessEngine implements LoadEngine {
         if (worker.exitCode === undefined && worker.signal === undefined) worker.child.kill('SIGKILL');
       }, this.options.killGraceMs ?? 5000).unref();
     }
+  }
+
+  async collectTimelines(
+    _plan: LoadPlan,
+    tasks: readonly TaskAssignment[],
+  ): Promise<readonly CollectedTimeline[]> {
+    return tasks.map((assignment) => {
+      const path = join(this.options.resultsDir, assignment.resultsPrefix, LOCAL_TIMELINE_FILE);
+      if (!existsSync(path)) return { assignment, problem: `${path} was not written` };
+      try {
+        const rows = parseLocalTimeline(readFileSync(path, 'utf8'), path);
+        return { assignment, timeline: { taskId: assignment.taskId, region: assignment.region, rows } };
+      } catch (error) {
+        return { assignment, problem: (error as Error).message };
+      }
+    });
   }
 
   async collect(_plan: LoadPlan, tasks: readonly TaskAssignment[]): Promise<readonly CollectedSummary[]> {

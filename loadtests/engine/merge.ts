@@ -77,6 +77,8 @@ export interface MergedLoadResult {
   readonly profile: string;
   readonly overall: LoadScopeResult;
   readonly regions: readonly LoadScopeResult[];
+  /** Each generator on its own (scope = its task id): the per-process / per-task figures. */
+  readonly tasks: readonly LoadScopeResult[];
   /** Thresholds each generator saw fail on its own share (its k6 verdict), by task. */
   readonly taskVerdicts: readonly { readonly taskId: string; readonly failedThresholds: readonly string[] }[];
   /** Tasks that were planned but left no readable summary: the result is incomplete. */
@@ -209,6 +211,7 @@ export function mergeTaskSummaries(
         summaries.filter((s) => s.region === region),
       ),
     ),
+    tasks: summaries.map((s) => mergeScope(s.taskId, profile, [s])),
     taskVerdicts: summaries.map((s) => ({ taskId: s.taskId, failedThresholds: s.failedThresholds })),
     missing,
     passed: overall.passed && missing.length === 0,

@@ -1,7 +1,7 @@
-import { PROFILES } from '../profiles';
 import { type MergedLoadResult, type MissingTask, mergeTaskSummaries } from './merge';
-import { type LoadPlan, planTasks, type TaskAssignment } from './plan';
+import { type LoadPlan, planProfile, planTasks, type TaskAssignment } from './plan';
 import type { TaskSummary } from './task-summary';
+import type { TaskTimeline } from './timeline';
 
 /**
  * Runs a load plan on an engine (ECS tasks in several regions, or local Node
@@ -34,6 +34,13 @@ export interface CollectedSummary {
   readonly problem?: string;
 }
 
+export interface CollectedTimeline {
+  readonly assignment: TaskAssignment;
+  readonly timeline?: TaskTimeline;
+  /** Why there is no timeline (not uploaded, unreadable). */
+  readonly problem?: string;
+}
+
 export interface LoadEngine {
   /** Shown in logs and reports: `aws-ecs`, `local-process`. */
   readonly name: string;
@@ -49,6 +56,8 @@ export interface LoadEngine {
   /** Stops every given task; tries all of them before reporting any failure. */
   stop(tasks: readonly StartedTask[], reason: string): Promise<void>;
   collect(plan: LoadPlan, tasks: readonly TaskAssignment[]): Promise<readonly CollectedSummary[]>;
+  /** Each generator's per-request timeline (loadtests/engine/timeline.ts): the clients' view a drill's RTO is measured on. */
+  collectTimelines(plan: LoadPlan, tasks: readonly TaskAssignment[]): Promise<readonly CollectedTimeline[]>;
 }
 
 export interface RunOptions {
@@ -63,6 +72,10 @@ export interface RunOptions {
   /** Injected in tests; resolves early when the signal aborts. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now?: () => number;
+  /** Called after each poll with every task's status (a drill starts its clock once all run). */
+  readonly onStatus?: (statuses: readonly TaskStatus[]) => void;
+  /** Also collect every generator's timeline after the run. @default false */
+  readonly timelines?: boolean;
 }
 
 export type RunEnd = 'completed' | 'aborted' | 'deadline';
@@ -72,6 +85,8 @@ export interface DistributedLoadRun {
   readonly end: RunEnd;
   readonly statuses: readonly TaskStatus[];
   readonly result: MergedLoadResult;
+  /** Present when RunOptions.timelines asked for them. */
+  readonly timelines?: readonly CollectedTimeline[];
 }
 
 export class LoadStartError extends Error {
@@ -121,6 +136,7 @@ export async function runDistributedLoad(
   const poll = async () => {
     statuses = await engine.status(started);
     for (const s of statuses) if (s.phase === 'stopped') stopped.add(s.taskId);
+    options.onStatus?.(statuses);
     return started.every((t) => stopped.has(t.assignment.taskId));
   };
 
@@ -150,7 +166,10 @@ export async function runDistributedLoad(
       await sleep(options.pollIntervalMs, options.signal);
     }
     if (end !== 'completed') {
-      await stopRemaining(end === 'aborted' ? 'drill aborted' : 'load run exceeded its time bound');
+      // The caller's reason (`drill ended`) lands in each task's stoppedReason (StopTask takes 255 characters).
+      const reason =
+        typeof options.signal?.reason === 'string' ? options.signal.reason.slice(0, 255) : 'drill aborted';
+      await stopRemaining(end === 'aborted' ? reason : 'load run exceeded its time bound');
       // Give the tasks a bounded moment to stop, so their summaries can still land.
       const graceEnd = now() + (options.stopGraceMs ?? 0);
       while (!(await poll()) && now() < graceEnd) await sleep(options.pollIntervalMs);
@@ -172,7 +191,12 @@ export async function runDistributedLoad(
       region: c.assignment.region,
       reason: c.problem ?? 'no summary',
     }));
-  const result = mergeTaskSummaries(PROFILES[plan.profile], summaries, missing);
+  const result = mergeTaskSummaries(planProfile(plan), summaries, missing);
   log(`${engine.name}: ${summaries.length}/${assignments.length} summaries collected (${end})`);
-  return { engine: engine.name, end, statuses, result };
+  if (!options.timelines) return { engine: engine.name, end, statuses, result };
+  const timelines = await engine.collectTimelines(plan, assignments);
+  log(
+    `${engine.name}: ${timelines.filter((t) => t.timeline).length}/${assignments.length} timelines collected`,
+  );
+  return { engine: engine.name, end, statuses, result, timelines };
 }

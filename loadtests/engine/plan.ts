@@ -13,6 +13,16 @@ import { K6_ENV, taskResultsPrefix } from './contract';
 
 export const MAX_TASKS_PER_REGION = 50;
 
+export const loadShapeSchema = z.strictObject({
+  startRate: z.number().nonnegative(),
+  stages: z
+    .array(z.strictObject({ durationSeconds: z.number().positive(), target: z.number().nonnegative() }))
+    .min(1),
+  maxInFlight: z.number().int().positive(),
+  maxIterations: z.number().int().positive(),
+});
+export type LoadShape = z.output<typeof loadShapeSchema>;
+
 export const loadPlanSchema = z
   .object({
     /** Names the run: S3 prefix, ECS startedBy, idempotency keys. */
@@ -35,7 +45,12 @@ export const loadPlanSchema = z
     regions: z
       .array(
         z.object({
-          region: z.string().regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, 'a region name such as eu-central-1'),
+          region: z
+            .string()
+            .regex(
+              /^([a-z]{2,4}(-[a-z]+)+-\d+|local)$/,
+              'a region name such as eu-central-1 (or `local` for load processes on this machine)',
+            ),
           tasks: z.number().int().min(1).max(MAX_TASKS_PER_REGION),
         }),
       )
@@ -47,6 +62,11 @@ export const loadPlanSchema = z
     durationScale: z.number().positive().max(1).default(1),
     /** Caps each generator's iterations below its share of the profile's bound. */
     maxIterationsPerTask: z.number().int().positive().optional(),
+    /**
+     * Replaces the named profile's arrival shape, keeping its thresholds: a local drill's constant
+     * rate for exactly the drill's length. Local engine only (the k6 script runs named profiles).
+     */
+    shape: loadShapeSchema.optional(),
   })
   .strict();
 
@@ -81,9 +101,14 @@ export function totalTasks(plan: LoadPlan): number {
   return plan.regions.reduce((sum, r) => sum + r.tasks, 0);
 }
 
+/** The profile the plan runs in total: the named one, or its thresholds with the plan's own shape. */
+export function planProfile(plan: LoadPlan): LoadProfile {
+  return plan.shape ? { ...PROFILES[plan.profile], ...plan.shape } : PROFILES[plan.profile];
+}
+
 export function planTasks(plan: LoadPlan): TaskAssignment[] {
   const total = totalTasks(plan);
-  const profile = PROFILES[plan.profile];
+  const profile = planProfile(plan);
   const share = Math.ceil(profile.maxIterations / total);
   const maxIterations = Math.min(share, plan.maxIterationsPerTask ?? share);
   return plan.regions.flatMap(({ region, tasks }) =>
@@ -102,7 +127,7 @@ export function planTasks(plan: LoadPlan): TaskAssignment[] {
 
 /** The profile as one generator runs it (the same scaling the k6 script applies from its environment). */
 export function generatorProfile(plan: LoadPlan, task: TaskAssignment): LoadProfile {
-  return scaleProfile(PROFILES[plan.profile], {
+  return scaleProfile(planProfile(plan), {
     rate: task.rateScale,
     duration: task.durationScale,
     maxIterations: task.maxIterations,
@@ -111,7 +136,7 @@ export function generatorProfile(plan: LoadPlan, task: TaskAssignment): LoadProf
 
 /** How long a generator should take at most: the scaled profile, plus k6's graceful stop. */
 export function expectedRunSeconds(plan: LoadPlan): number {
-  const profile = PROFILES[plan.profile];
+  const profile = planProfile(plan);
   return Math.ceil(profileDurationSeconds(profile) * plan.durationScale) + 30;
 }
 

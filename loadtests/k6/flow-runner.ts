@@ -57,7 +57,9 @@ export function runFlow(profileMaxIterations: number, steps: readonly FlowStep[]
     const served = parseServedBy(response.headers['X-Served-By'] ?? response.headers[SERVED_BY_HEADER]);
     const tags = { step: step.name, zone: served?.zone ?? 'unknown', region: served?.region ?? 'unknown' };
     const ok = isSuccessStatus(response.status);
-    flowDuration.add(response.timings.duration, tags);
+    // `ok` rides on the duration sample so that one CSV row per request carries the whole timeline
+    // entry (latency, outcome, serving cell): loadtests/engine/timeline.ts reads it.
+    flowDuration.add(response.timings.duration, { ...tags, ok: ok ? 'true' : 'false' });
     latencyBuckets[latencyBucket(response.timings.duration)]!.add(1);
     flowFailed.add(!ok, tags);
     servedBy.add(1, tags);

@@ -30,4 +30,29 @@ describe('drill command line (npm run drill)', () => {
     expect(run.stderr).toContain('unknown command "explode"');
     expect(run.stderr).toContain('run options:');
   }, 30_000);
+
+  it('run --aws: a bad flag exits 2 naming it; without a terminal and without --yes it refuses before any AWS call', () => {
+    const aws = [
+      'run',
+      'region-failover',
+      '--aws',
+      '--zone',
+      'global',
+      '--profile',
+      'load',
+      '--flow',
+      'health',
+    ];
+    const badRegion = drill(...aws, '--load-regions', 'us-east-1,moon-1');
+    expect(badRegion.status).toBe(2);
+    expect(badRegion.stderr).toMatch(/^load-regions\.1: /m);
+    const unknownFlag = drill(...aws, '--load-regions', 'us-east-1', '--load-region', 'eu-central-1');
+    expect(unknownFlag.status).toBe(2);
+    expect(unknownFlag.stderr).toContain("Unknown option '--load-region'");
+    // spawnSync gives the CLI no terminal, as in CI.
+    const noTerminal = drill(...aws, '--load-regions', 'us-east-1,eu-central-1');
+    expect(noTerminal.status).toBe(2);
+    expect(noTerminal.stderr).toContain('refusing to run an AWS drill without a terminal to confirm it');
+    expect(noTerminal.stdout).not.toContain('preflight');
+  }, 60_000);
 });

@@ -1,9 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
+/**
+ * As an operator runs it, through package.json's script: a test that spawned the
+ * file directly kept pointing at loadtests/engine/cli.ts after the CLI moved here,
+ * and failed with node's exit 1 (module not found) instead of the CLI's 2.
+ */
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'load-distributed.ts'), ...args], {
+  spawnSync('npm', ['run', '-s', 'load:distributed', '--', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
