@@ -6,6 +6,8 @@ import { Hono } from 'hono';
 import { seedDemoCatalog } from '../lambdas/adapters/catalog-seed';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import type { Cell, ScaledFailoverTiming, TopologyModel } from '../lib/topology';
+import { CdnEdge } from './cdn/cdn-edge';
+import { cdnControlRoutes } from './cdn/control';
 import { LocalCellServer, localCellConfig } from './cell';
 import {
   type CellRuntime,
@@ -17,7 +19,7 @@ import { controlRoutes, type TopologyControl } from './control-api';
 import { createLocalIssuer, type LocalIssuer } from './dev-auth';
 import { localDynamoClient, startDynamoDbLocal } from './dynamodb-local';
 import { EdgeRouter, type RoutedCell } from './edge-router';
-import { HealthChecker } from './health-checker';
+import { HealthChecker, route53CheckTimeoutMs } from './health-checker';
 import type { Lifecycle, ProgressLog } from './lifecycle';
 import { assertPortsFree, LoopbackListener } from './listener';
 import type { PortPlan, ResolvedOptions } from './options';
@@ -58,6 +60,8 @@ export interface BootedTopology {
   readonly sink: WebhookSinkHandle;
   readonly router: EdgeRouter;
   readonly issuer: LocalIssuer;
+  /** The SIMULATED CDNs and the steering of each zone's catalog name (local/cdn). */
+  readonly cdn: CdnEdge;
 }
 
 interface BootContext {
@@ -87,6 +91,7 @@ export async function assertTopologyPortsFree({ options, model, ports }: BootCon
     ...(options.dynamoDbEndpoint ? [] : [{ port: ports.dynamoDb, what: 'DynamoDB Local' }]),
     ...model.zones.map((z, i) => ({ port: ports.zone(i), what: `zone ${z.name} endpoint` })),
     ...model.cells.map((c, i) => ({ port: ports.cell(i), what: `cell ${c.zone}/${c.region}` })),
+    ...CdnEdge.plannedPorts(model, ports),
   ]);
 }
 
@@ -147,9 +152,7 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
       url: `${server.url}${healthPath}`,
       intervalMs: timing.healthCheckIntervalMs,
       failureThreshold: timing.failureThreshold,
-      // Route 53 allows 4 s (scaled), but never less than 1 s here: a loaded laptop must not fail
-      // healthy cells. A check that is still running when the next is due skips that tick.
-      timeoutMs: Math.max(1000, Math.min(timing.healthCheckIntervalMs, 4000 * options.timeScale)),
+      timeoutMs: route53CheckTimeoutMs(timing),
       onChange: (healthy, reason) =>
         step(
           reason === 'restart'
@@ -233,6 +236,16 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   );
   const router = new EdgeRouter(model, routed, timing.dnsTtlMs);
 
+  // 6. The CDN stand-ins in front of the cells, and the steering of each zone's catalog name between them.
+  const cdn = await CdnEdge.start({
+    model,
+    timing,
+    ports,
+    cellUrls: Object.fromEntries(units.map((u) => [u.server.name, u.server.url])),
+    step,
+  });
+  lifecycle.add('CDN stand-ins and catalog steering', () => cdn.close());
+
   return {
     model,
     timing,
@@ -246,6 +259,7 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
     sink,
     router,
     issuer,
+    cdn,
   };
 }
 
@@ -257,7 +271,13 @@ export async function openEdge(
 ): Promise<string> {
   const { model, router } = booted;
   const edgeApp = new Hono();
-  edgeApp.route('/control', controlRoutes(control));
+  // The CDN routes join the control API's own app before it is mounted, so its guards cover them too.
+  const controlApp = controlRoutes(control);
+  controlApp.route(
+    '/cdn',
+    cdnControlRoutes(booted.cdn, () => control.state(), step),
+  );
+  edgeApp.route('/control', controlApp);
   edgeApp.get('/status', (c) => c.html(STATUS_PAGE_HTML));
   edgeApp.all('*', (c) => router.handleGeo(c.req.raw));
   const edgeListener = new LoopbackListener(serveOnLoopback(edgeApp.fetch), ports.edge, 'edge router');

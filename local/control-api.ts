@@ -42,7 +42,8 @@ function problem(status: 400 | 404, code: string, detail: string): Response {
   });
 }
 
-async function body<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
+/** The request's JSON body validated by `schema`, or the 400 problem to answer (also used by local/cdn/control.ts). */
+export async function body<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
   let json: unknown;
   try {
     const text = await request.text();

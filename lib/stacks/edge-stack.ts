@@ -8,6 +8,7 @@ import { PUBLIC_CATALOG_PATH_PREFIXES } from '../../lambdas/core/data-classifica
 import { CatalogDistribution } from '../constructs/catalog-distribution';
 import { TAG_KEYS } from '../tagging';
 import {
+  catalogCacheTtls,
   catalogHostnames,
   cdnVendorHostname,
   cloudFrontEligible,
@@ -84,12 +85,12 @@ export class EdgeStack extends Stack {
     });
     Tags.of(this.assetsBucket).add(TAG_KEYS.dataClassification, 'public');
 
-    const ttl = Duration.seconds(model.config.edge.catalogCacheTtlSeconds);
+    const ttls = catalogCacheTtls(model.config.edge);
     const cachePolicy = new cloudfront.CachePolicy(this, 'CatalogCache', {
       comment: 'Public catalog: cached by URL and query string, no cookies or auth headers',
-      defaultTtl: ttl,
-      minTtl: Duration.seconds(0),
-      maxTtl: ttl,
+      defaultTtl: Duration.seconds(ttls.defaultSeconds),
+      minTtl: Duration.seconds(ttls.minSeconds),
+      maxTtl: Duration.seconds(ttls.maxSeconds),
       queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
       headerBehavior: cloudfront.CacheHeaderBehavior.none(),
       cookieBehavior: cloudfront.CacheCookieBehavior.none(),
