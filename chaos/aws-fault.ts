@@ -90,27 +90,41 @@ const sleep = (ms: number, signal: AbortSignal) =>
     );
   });
 
-/** Holds a fault for `durationSeconds`; the rollback runs in `finally`, whatever happens. */
+/**
+ * Holds a fault for exactly `durationSeconds` (counted from the moment the
+ * fault is in place; the last wait is shortened to what is left, so 25 s is
+ * 25 s, not 30), observing it every `observeEverySeconds`; the rollback runs
+ * in `finally`, whatever happens.
+ */
 export async function holdFault(
   fault: BoundedFault,
   options: {
     durationSeconds: number;
+    /** @default 10 */
     observeEverySeconds?: number;
     signal: AbortSignal;
     log: (line: string) => void;
+    /** @default Date.now (tests pass a fake clock) */
+    now?: () => number;
+    /** @default a timer that an abort cuts short */
+    wait?: (ms: number, signal: AbortSignal) => Promise<void>;
   },
 ): Promise<{ rolledBack: boolean; error?: string }> {
   const { injector } = fault;
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const wait = options.wait ?? sleep;
+  const durationMs = options.durationSeconds * 1000;
+  const everyMs = (options.observeEverySeconds ?? 10) * 1000;
   let error: string | undefined;
   let rolledBack = false;
   try {
     options.log(`injecting: ${injector.describe().fault} on ${injector.describe().target}`);
     await injector.inject();
-    while (!options.signal.aborted && Date.now() - started < options.durationSeconds * 1000) {
-      await sleep((options.observeEverySeconds ?? 10) * 1000, options.signal);
+    const started = now();
+    for (let left = durationMs; !options.signal.aborted && left > 0; left = durationMs - (now() - started)) {
+      await wait(Math.min(everyMs, left), options.signal);
       const line = await fault.observe().catch((e: Error) => `observe failed: ${e.message}`);
-      options.log(`[${Math.round((Date.now() - started) / 1000)} s] ${line}`);
+      options.log(`[${((now() - started) / 1000).toFixed(1)} s] ${line}`);
     }
   } catch (e) {
     error = (e as Error).message;
@@ -124,7 +138,7 @@ export async function holdFault(
     } catch (e) {
       error = `${error ? `${error}; ` : ''}ROLLBACK FAILED: ${(e as Error).message}`;
       options.log(
-        `ROLLBACK FAILED: ${(e as Error).message}: follow runbooks/unplanned-region-failover.md to undo by hand`,
+        `ROLLBACK FAILED: ${(e as Error).message}: undo it by hand with runbooks/failback.md, section "Undo a fault by hand"`,
       );
     }
   }

@@ -27,6 +27,32 @@ import { DEFAULT_DRILLS_DIR, readIndex, writeIndex, writeReport } from './report
  * 2 on bad input.
  */
 
+const USAGE = `usage: npm run drill -- <command> [options]    (= npx tsx chaos/cli.ts ...)
+commands:
+  list                                   the drills and what each proves
+  run <drill> --local [options]          boot the local topology, run the drill under load, write a report
+  index [--out drills]                   rebuild drills/index.md and index.html
+  aws-fault <route53|drill-flag|fis> ... hold one fault on a real deployment for --duration seconds
+run options:
+  --local                 required: run against the local topology this command boots (SIMULATED)
+  --short                 shorter phases (about a minute in total)
+  --zone <name>           zone to drill (default global)
+  --time-scale <x>        0 < x <= 1, health checks and DNS TTL scaled (default 0.1)
+  --base-port <port>      first loopback port of the local topology it boots (default 4700, so it does not
+                          collide with \`npm run local\` on 4400)
+  --rate <n>              requests per second of the background load (default 4, at most 50)
+  --topology <file>       topology file (default topology.yaml)
+  --out <dir>             where reports go (default drills)
+aws-fault options:
+  route53 --health-check-id <id> --duration <s>
+  drill-flag --table <name> --region <region> --duration <s>
+  fis --template <id> --region <region> --duration <s>
+  --duration is 10-3600 seconds, held exactly (observations every 10 s, the last one shorter)
+drills: ${DRILL_NAMES.join(', ')}
+exit codes: run: 0 PASS, 1 FAIL or ABORTED, 3 INCONCLUSIVE, 2 bad input; aws-fault: 0 rolled back, 1 otherwise; --help: 0`;
+
+const isHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h');
+
 /** Exit code per verdict; 2 is bad input. INCONCLUSIVE is neither a pass nor a failure: run it again. */
 export const VERDICT_EXIT_CODES: Readonly<Record<Verdict, number>> = {
   pass: 0,
@@ -51,6 +77,10 @@ const runArgsSchema = z.object({
 });
 
 async function run(args: string[]): Promise<number> {
+  if (isHelp(args)) {
+    console.log(USAGE);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -112,6 +142,10 @@ async function run(args: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || isHelp([command])) {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
   switch (command) {
     case 'list':
       for (const { definition } of DRILLS)
@@ -129,6 +163,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'aws-fault': {
+      if (isHelp(rest)) {
+        console.log(USAGE);
+        return 0;
+      }
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
@@ -159,9 +197,7 @@ export async function main(argv: string[]): Promise<number> {
       return result.rolledBack && !result.error ? 0 : 1;
     }
     default:
-      console.error(
-        'usage: chaos/cli.ts list | run <drill> --local [--short] | index | aws-fault <route53|drill-flag|fis> ...',
-      );
+      console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
   }
 }

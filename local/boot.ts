@@ -1,8 +1,10 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { securityHeaders } from '../lambdas/api/http/security-headers';
+import { localNetwork } from '../lambdas/webhooks/ssrf';
 import { seedDemoCatalog } from '../lambdas/adapters/catalog-seed';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import type { Cell, ScaledFailoverTiming, TopologyModel } from '../lib/topology';
@@ -18,13 +20,16 @@ import {
 import { controlRoutes, type TopologyControl } from './control-api';
 import { createLocalIssuer, type LocalIssuer } from './dev-auth';
 import { localDynamoClient, startDynamoDbLocal } from './dynamodb-local';
+import { EdgeProxy } from './edge-proxy';
 import { EdgeRouter, type RoutedCell } from './edge-router';
+import { createEdgeServer } from './edge-server';
+import { CLIENT_COUNTRY_HEADER } from './geography';
 import { HealthChecker, route53CheckTimeoutMs } from './health-checker';
 import type { Lifecycle, ProgressLog } from './lifecycle';
-import { assertPortsFree, LoopbackListener } from './listener';
-import type { PortPlan, ResolvedOptions } from './options';
+import { assertPortsFree, closeIfUnreusable, LoopbackListener } from './listener';
+import { type PortPlan, type ResolvedOptions, webhookTargetPorts } from './options';
 import { ZoneReplicator } from './replicator';
-import { STATUS_PAGE_HTML } from './status-page';
+import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page';
 import { cloudStreamArn } from './stream-records';
 import { type StreamRecordHandler, StreamPoller } from './stream-poller';
 import { ensureTable } from './tables';
@@ -73,8 +78,9 @@ interface BootContext {
   readonly step: ProgressLog;
 }
 
-export function serveOnLoopback(fetch: (request: Request) => Response | Promise<Response>): Server {
-  return createAdaptorServer({ hostname: '127.0.0.1', fetch }) as Server;
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 async function streamArnOf(client: DynamoDBClient, tableName: string): Promise<string> {
@@ -145,8 +151,15 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   const healthPath = model.failover.healthCheck.path;
   const units: CellUnit[] = model.cells.map((cell, index) => {
     const config = localCellConfig(model, cell, zoneEndpoints, issuer.auth);
-    const runtime = createCellRuntime(config, endpoint);
-    const server = new LocalCellServer(cell, config, ports.cell(index), runtime.api, healthPath);
+    const runtime = createCellRuntime(config, endpoint, localNetwork(webhookTargetPorts(options)));
+    const server = new LocalCellServer(
+      cell,
+      config,
+      ports.cell(index),
+      runtime.api,
+      healthPath,
+      options.requestTimeoutMs,
+    );
     const checker = new HealthChecker({
       name: `${cell.zone}/${cell.region}`,
       url: `${server.url}${healthPath}`,
@@ -223,7 +236,7 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   }
   step(`cell APIs listening: ${units.map((u) => `${u.server.name} ${u.server.url}`).join(', ')}`);
 
-  const sink: WebhookSinkHandle = await startWebhookSink(ports.webhookSink);
+  const sink: WebhookSinkHandle = await startWebhookSink(ports.webhookSink, options.requestTimeoutMs);
   lifecycle.add('webhook sink', () => sink.stop());
 
   // 5. Health checks and the router they feed (the listeners open in `openEdge`).
@@ -263,13 +276,17 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   };
 }
 
-/** The edge: geolocation entry point with /control and /status, and one failover endpoint per zone. */
+/**
+ * The edge: geolocation entry point with /control and /status, and one failover endpoint per zone.
+ * Forwarding to the cells is local/edge-proxy.ts (undici's Agent, body cap, refusals as problem+json).
+ */
 export async function openEdge(
   booted: BootedTopology,
   control: TopologyControl,
-  { ports, lifecycle, step }: Pick<BootContext, 'ports' | 'lifecycle' | 'step'>,
+  { options, ports, lifecycle, step }: Pick<BootContext, 'options' | 'ports' | 'lifecycle' | 'step'>,
 ): Promise<string> {
   const { model, router } = booted;
+  // The edge's own routes (control API, status page); everything else is forwarded to a cell.
   const edgeApp = new Hono();
   // The CDN routes join the control API's own app before it is mounted, so its guards cover them too.
   const controlApp = controlRoutes(control);
@@ -278,14 +295,36 @@ export async function openEdge(
     cdnControlRoutes(booted.cdn, () => control.state(), step),
   );
   edgeApp.route('/control', controlApp);
-  edgeApp.get('/status', (c) => c.html(STATUS_PAGE_HTML));
-  edgeApp.all('*', (c) => router.handleGeo(c.req.raw));
-  const edgeListener = new LoopbackListener(serveOnLoopback(edgeApp.fetch), ports.edge, 'edge router');
+  edgeApp.get('/status', securityHeaders({ contentSecurityPolicy: STATUS_PAGE_CSP }), (c) =>
+    c.html(STATUS_PAGE_HTML),
+  );
+  const own = {
+    matches: (path: string) => path === '/status' || path === '/control' || path.startsWith('/control/'),
+    listener: getRequestListener(async (request, env: HttpBindings | Http2Bindings) =>
+      closeIfUnreusable(await edgeApp.fetch(request), env.incoming),
+    ),
+  };
+  const proxy = new EdgeProxy();
+  lifecycle.add('edge connections to the cells', () => proxy.close());
+  const edgeListener = new LoopbackListener(
+    createEdgeServer({
+      proxy,
+      own,
+      route: (req) => router.targetFor(router.zoneForCountry(header(req, CLIENT_COUNTRY_HEADER))),
+      requestTimeoutMs: options.requestTimeoutMs,
+    }),
+    ports.edge,
+    'edge router',
+  );
   await edgeListener.open();
   lifecycle.add('edge router', () => edgeListener.close());
   for (const [index, zone] of model.zones.entries()) {
     const listener = new LoopbackListener(
-      serveOnLoopback(router.handlerForZone(zone)),
+      createEdgeServer({
+        proxy,
+        route: () => router.targetFor(zone),
+        requestTimeoutMs: options.requestTimeoutMs,
+      }),
       ports.zone(index),
       `zone ${zone.name} endpoint`,
     );

@@ -11,6 +11,7 @@ import { SWEEP_INTERVAL_MINUTES } from '../lambdas/api/scheduled-tasks';
 import { sweepAbandonedCheckouts } from '../lambdas/api/services/abandoned-checkouts';
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
 import { LocalPaymentProvider } from './payment-provider';
+import type { LocalNetwork } from '../lambdas/webhooks/ssrf';
 
 /** What the topology needs from the sink (local/webhook-sink.ts provides more). */
 export type WebhookSinkHandle = Pick<WebhookSink, 'url' | 'state' | 'setFault' | 'deliveries' | 'stop'>;
@@ -51,7 +52,12 @@ export interface CellRuntime {
  * (lambdas/event-pipeline/pipeline.ts), the in-process queue for SQS, an in-memory
  * bus for EventBridge, and the API with the webhook operator routes mounted.
  */
-export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): CellRuntime {
+export function createCellRuntime(
+  config: CellConfig,
+  dynamoEndpoint: string,
+  /** Where webhooks may go locally: the topology's sink port(s) on loopback (options.ts `webhookTargetPorts`). */
+  network: LocalNetwork,
+): CellRuntime {
   const documentClient = cellDocumentClient(config, dynamoEndpoint);
   const queue = new InProcessQueue();
   const publisher = new InMemoryPublisher();
@@ -59,7 +65,7 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
     documentClient,
     tableName: config.TABLE_NAME,
     cellRegion: config.CELL_REGION,
-    mode: 'local',
+    mode: network,
     queue,
     publisher,
   });
@@ -82,7 +88,7 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
       // SIMULATED payments: test payment methods pm_card_ok / _declined / _fail / _hang / _late steer it.
       paymentProvider: new LocalPaymentProvider(),
       webhookQueue: queue,
-      networkMode: 'local',
+      networkMode: network,
     },
     relayHandler: pipeline.relayHandler,
     publisher,
@@ -101,6 +107,6 @@ export function createCellRuntime(config: CellConfig, dynamoEndpoint: string): C
 }
 
 /** The local webhook sink (SIMULATED customer endpoint: records deliveries, injectable faults). */
-export function startWebhookSink(port: number): Promise<WebhookSinkHandle> {
-  return startSink({ port });
+export function startWebhookSink(port: number, requestTimeoutMs?: number): Promise<WebhookSinkHandle> {
+  return startSink({ port, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });
 }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { type ApiDependencies, createApp } from '../lambdas/api/app';
 import {
   type CellAuthFacts,
@@ -8,7 +8,12 @@ import {
   cellEnvironment,
 } from '../lambdas/core/cell-config';
 import { type Cell, cellFacts, type TopologyModel } from '../lib/topology';
-import { LoopbackListener } from './listener';
+import {
+  closeIfUnreusable,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  listenerServerOptions,
+  LoopbackListener,
+} from './listener';
 
 /**
  * One cell's API on its own loopback port: the production Hono app (stand-in
@@ -52,11 +57,13 @@ export class LocalCellServer {
     readonly port: number,
     apiDependencies: ApiDependencies,
     private readonly healthPath: string,
+    requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
     const app = createApp(apiDependencies);
     const server = createAdaptorServer({
       hostname: '127.0.0.1',
-      fetch: async (request: Request, env: unknown) => {
+      serverOptions: listenerServerOptions(requestTimeoutMs),
+      fetch: async (request: Request, env: HttpBindings | Http2Bindings) => {
         if (this.faults.addedLatencyMs > 0) await delay(this.faults.addedLatencyMs);
         if (this.faults.forcedUnhealthy && new URL(request.url).pathname === this.healthPath) {
           return Response.json(
@@ -70,7 +77,7 @@ export class LocalCellServer {
             { status: 503, headers: { 'cache-control': 'no-store' } },
           );
         }
-        return app.fetch(request, env);
+        return closeIfUnreusable(await app.fetch(request, env), env.incoming);
       },
     }) as Server;
     this.url = `http://127.0.0.1:${port}`;

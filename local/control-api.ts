@@ -1,5 +1,7 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { MAX_BODY_BYTES } from '../lambdas/api/http/body-limit';
 import { type ControlState, cellHealthBodySchema, cellLatencyBodySchema, sinkFaultSchema } from './contract';
 import { type TokenRequest, tokenRequestSchema } from './dev-auth';
 
@@ -35,7 +37,7 @@ export interface TopologyControl {
 
 export const replicationLagBodySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
 
-function problem(status: 400 | 404, code: string, detail: string): Response {
+function problem(status: 400 | 403 | 404 | 413 | 415, code: string, detail: string): Response {
   return new Response(JSON.stringify({ type: `urn:local:control:${code}`, status, code, detail }), {
     status,
     headers: { 'content-type': 'application/problem+json' },
@@ -59,8 +61,65 @@ export async function body<T>(request: Request, schema: z.ZodType<T>): Promise<T
   return result.data;
 }
 
+const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The host name of a Host header value (`127.0.0.1:4400` -> `127.0.0.1`, `[::1]:4400` -> `[::1]`). */
+function hostnameOf(host: string): string {
+  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+}
+
+/**
+ * Only the operator's own tools may drive the control API, never a web page
+ * the operator happens to visit:
+ * - `Host` must be a loopback name (127.0.0.1, localhost, [::1]): a DNS-rebinding page reaches the
+ *   listener under its own host name and is refused;
+ * - `Origin`, when a browser sends one, must be this very origin (`http://<Host>`): a cross-site
+ *   request is refused, `Origin: null` (sandboxed frames, file:) included;
+ * - every POST must say `Content-Type: application/json`: a browser cannot send that cross-site
+ *   without a CORS preflight, which this API never grants (a `text/plain` form post is refused).
+ * No boot token: the listener is loopback-only, and any local process that could read a printed
+ * token from the terminal or the endpoints file could call the API anyway; the three checks close
+ * the browser paths without a secret to hand to every drill, runbook and test.
+ */
+export function loopbackCallersOnly(): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header('host') ?? '';
+    if (!LOOPBACK_HOSTNAMES.has(hostnameOf(host)))
+      return problem(
+        403,
+        'foreign_host',
+        `the control API answers only to Host 127.0.0.1, localhost or [::1], not ${JSON.stringify(host)} (DNS rebinding guard)`,
+      );
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== `http://${host}`)
+      return problem(
+        403,
+        'foreign_origin',
+        `cross-origin requests are refused (Origin ${JSON.stringify(origin)}); call the control API from a terminal or a script`,
+      );
+    if (c.req.method === 'POST') {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json')
+        return problem(
+          415,
+          'unsupported_media_type',
+          'POST bodies must be sent with Content-Type: application/json (an empty JSON body is {} or nothing)',
+        );
+    }
+    await next();
+    return undefined;
+  };
+}
+
 export function controlRoutes(control: TopologyControl): Hono {
   const app = new Hono();
+  app.use(loopbackCallersOnly());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => problem(413, 'payload_too_large', `control bodies are at most ${MAX_BODY_BYTES} bytes`),
+    }),
+  );
   app.onError((error) => {
     if (error instanceof ControlTargetError) return problem(404, 'unknown_target', error.message);
     throw error;

@@ -1,6 +1,7 @@
 import { type TopologyModel, type Zone, zoneForGeography } from '../lib/topology';
 import type { LocalCellServer } from './cell';
 import { CLIENT_COUNTRY_HEADER, clientGeography } from './geography';
+import type { EdgeTarget } from './edge-proxy';
 import type { HealthChecker } from './health-checker';
 
 /**
@@ -10,28 +11,14 @@ import type { HealthChecker } from './health-checker';
  * simulated too: an answer is kept for the record TTL (scaled), which is why
  * the predicted RTO is detection time plus TTL. When no cell of a zone is
  * healthy Route 53 fails open and answers the primary; so does this router.
- * Requests are then proxied to the chosen cell, as if the client had resolved
- * and connected to it; responses carry `x-served-by: <zone>/<region>`.
+ * Requests are then forwarded to the chosen cell (local/edge-proxy.ts), as if
+ * the client had resolved and connected to it; responses carry
+ * `x-served-by: <zone>/<region>`.
  */
 
 import { SERVED_BY_HEADER } from '../lambdas/core/served-by';
 
 export { SERVED_BY_HEADER };
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-  'content-encoding',
-  'proxy-connection',
-  'te',
-  'trailer',
-]);
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-/** API Gateway's integration timeout. */
-const UPSTREAM_TIMEOUT_MS = 29_000;
 
 export interface RoutedCell {
   readonly server: LocalCellServer;
@@ -101,61 +88,21 @@ export class EdgeRouter {
     this.cache.clear();
   }
 
-  zoneForRequest(request: Request): Zone {
-    const { country, continent } = clientGeography(request.headers.get(CLIENT_COUNTRY_HEADER));
+  /** The zone of a client, from its `x-client-country` header (Route 53 geolocation). */
+  zoneForCountry(header: string | null | undefined): Zone {
+    const { country, continent } = clientGeography(header ?? null);
     return zoneForGeography(this.model, country, continent);
   }
 
-  /** Geolocation entry point (api.<domain>). */
-  handleGeo = (request: Request): Promise<Response> => this.proxy(request, this.zoneForRequest(request));
-
-  /** A zone's failover name (api.<zone>.<domain>). */
-  handlerForZone(zone: Zone): (request: Request) => Promise<Response> {
-    return (request) => this.proxy(request, zone);
+  zoneForRequest(request: Request): Zone {
+    return this.zoneForCountry(request.headers.get(CLIENT_COUNTRY_HEADER));
   }
 
-  private async proxy(request: Request, zone: Zone): Promise<Response> {
+  /** Where a request for the zone goes now (the client's cached answer), or undefined without such a cell. */
+  targetFor(zone: Zone): EdgeTarget & { readonly found: boolean } {
     const region = this.resolve(zone);
     const servedBy = EdgeRouter.key(zone.name, region);
     const target = this.cells.get(servedBy);
-    const incoming = new URL(request.url);
-    if (!target) return problem(502, 'no_cell', `No cell ${servedBy} in this topology`, servedBy);
-    const headers = new Headers();
-    request.headers.forEach((value, name) => {
-      if (!HOP_BY_HOP.has(name)) headers.set(name, value);
-    });
-    headers.set('x-forwarded-host', incoming.host);
-    headers.set('x-forwarded-proto', 'http');
-    const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-    try {
-      const upstream = await fetch(`${target.server.url}${incoming.pathname}${incoming.search}`, {
-        method: request.method,
-        headers,
-        ...(hasBody ? { body: await request.arrayBuffer() } : {}),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
-      });
-      const responseHeaders = new Headers();
-      upstream.headers.forEach((value, name) => {
-        if (!HOP_BY_HOP.has(name)) responseHeaders.set(name, value);
-      });
-      responseHeaders.set(SERVED_BY_HEADER, servedBy);
-      const bodyless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(upstream.status);
-      const body = bodyless ? null : await upstream.arrayBuffer();
-      return new Response(body, { status: upstream.status, headers: responseHeaders });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      return problem(502, 'cell_unreachable', `Cell ${servedBy} did not answer (${cause})`, servedBy);
-    }
+    return { url: target?.server.url ?? '', servedBy, found: target !== undefined };
   }
-}
-
-function problem(status: number, code: string, detail: string, servedBy: string): Response {
-  return new Response(
-    JSON.stringify({ type: `urn:local:edge:${code}`, title: 'Bad gateway', status, code, detail }),
-    {
-      status,
-      headers: { 'content-type': 'application/problem+json', [SERVED_BY_HEADER]: servedBy },
-    },
-  );
 }

@@ -1,5 +1,47 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { createServer, type Socket } from 'node:net';
+
+/** Default for `requestTimeoutMs` (local/options.ts): API Gateway gives a client about 30 s too. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const MAX_HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * Timeouts for every local HTTP listener, passed to `createServer`. Node's
+ * defaults keep a slow-body socket for 300 s and check timeouts only every
+ * 30 s; a connection that has not sent its headers within min(10 s, request
+ * timeout), or its whole request within the request timeout, gets 408 and is
+ * closed. Idle keep-alive connections close after 5 s (Node's default).
+ */
+export function listenerServerOptions(requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): ServerOptions {
+  const headersTimeout = Math.min(MAX_HEADERS_TIMEOUT_MS, requestTimeoutMs);
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout,
+    keepAliveTimeout: 5_000,
+    // How often Node checks the two timeouts above: often enough that they hold within about a second.
+    connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 2)),
+  };
+}
+
+/**
+ * For Hono apps served by @hono/node-server: a response that leaves the
+ * connection unusable says `Connection: close`. That is the case when it is
+ * sent before the request body arrived (the body limit's 413, a 401 before
+ * parsing: the adapter answered `keep-alive` and then cut the connection while
+ * discarding the unread body, so a client that reused it got a socket error),
+ * and when the client asked to switch protocols (`Upgrade`), which these
+ * servers decline.
+ */
+export function closeIfUnreusable(
+  response: Response,
+  incoming: IncomingMessage | Http2ServerRequest,
+): Response {
+  if (incoming.complete && incoming.headers.upgrade === undefined) return response;
+  const headers = new Headers(response.headers);
+  headers.set('connection', 'close');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 /** A port the local topology wanted was taken; the message names the port and the flag that moves it. */
 export class PortBusyError extends Error {
@@ -28,6 +70,10 @@ export class LoopbackListener {
     readonly port: number,
     private readonly what: string,
   ) {
+    if (!(server.requestTimeout > 0 && server.requestTimeout <= 120_000))
+      throw new Error(
+        `${what}: create its server with listenerServerOptions() (local/listener.ts) so slow clients time out`,
+      );
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

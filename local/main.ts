@@ -22,6 +22,8 @@ const USAGE = `Usage: npx tsx local/main.ts [options]
                         zone endpoints B+10.., cell APIs B+20.., CDNs B+30.. (catalog), B+40.., B+50..
   --time-scale <x>      multiplier for health-check intervals and DNS TTL, 0 < x <= 1 (default 1; --demo: 0.1)
   --endpoints-file <f>  where to write the endpoints file (default .local/endpoints.json)
+  --webhook-port <port> a loopback port webhook endpoints may target besides the topology's own sink
+                        (repeatable; every other loopback port is refused as an SSRF target)
   --verbose             show the cells' request logs and EMF metrics (default: warnings and errors only)
   --demo                boot, run the demo flow through the edge, print results, shut down; exit 0/1
   --help`;
@@ -31,6 +33,7 @@ const cliSchema = z.strictObject({
   'base-port': z.coerce.number().optional(),
   'time-scale': z.coerce.number().optional(),
   'endpoints-file': z.string().min(1).optional(),
+  'webhook-port': z.array(z.coerce.number()).default([]),
   demo: z.boolean().default(false),
   verbose: z.boolean().default(false),
   help: z.boolean().default(false),
@@ -44,6 +47,7 @@ function parseCli(argv: string[]) {
       'base-port': { type: 'string' },
       'time-scale': { type: 'string' },
       'endpoints-file': { type: 'string' },
+      'webhook-port': { type: 'string', multiple: true },
       demo: { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -56,6 +60,7 @@ function parseCli(argv: string[]) {
     ...(cli['base-port'] !== undefined ? { basePort: cli['base-port'] } : {}),
     timeScale: cli['time-scale'] ?? (cli.demo ? 0.1 : 1),
     ...(cli['endpoints-file'] ? { endpointsFile: cli['endpoints-file'] } : {}),
+    extraWebhookPorts: cli['webhook-port'],
   });
   return { cli, options };
 }

@@ -33,6 +33,18 @@ export const localTopologyOptionsSchema = z.strictObject({
   seedCatalog: z.boolean().default(true),
   /** Idle wait of the stream pollers; Lambda's event source mapping polls each shard 4 times a second. */
   streamPollIntervalMs: z.number().int().min(10).max(5000).default(250),
+  /**
+   * Loopback ports besides the topology's own webhook sink that webhook endpoints may target (a
+   * consumer you run yourself). Every other loopback port (the edge's /control API, DynamoDB Local,
+   * the cells) is refused as an SSRF target.
+   */
+  extraWebhookPorts: z.array(z.number().int().min(1).max(65_535)).default([]),
+  /**
+   * Every listener (edge, zone endpoints, cells, webhook sink) closes a connection that has not
+   * delivered its whole request within this time (408), and its headers within min(10 s, this).
+   * Node's default would keep a slow-body socket open for 300 s.
+   */
+  requestTimeoutMs: z.number().int().min(500).max(120_000).default(30_000),
 });
 
 export type LocalTopologyOptions = z.input<typeof localTopologyOptionsSchema>;
@@ -47,6 +59,16 @@ export interface PortPlan {
   /** Zones a CDN fronts only (local/cdn). */
   catalog(zoneIndex: number): number;
   cdn(vendor: CdnVendor, zoneIndex: number): number;
+}
+
+/**
+ * The loopback ports a webhook endpoint may target in the local topology: its own sink (from the port
+ * plan) and the configured extras. The cells' SSRF guard gets exactly this list.
+ */
+export function webhookTargetPorts(
+  options: Pick<ResolvedOptions, 'basePort' | 'extraWebhookPorts'>,
+): number[] {
+  return [portPlan(options.basePort).webhookSink, ...options.extraWebhookPorts];
 }
 
 export function portPlan(basePort: number): PortPlan {

@@ -3,14 +3,13 @@
  * /status. Static HTML; a small script polls /control/state every second and
  * redraws (zones, cells, who serves each zone, health, replication lag, outbox
  * relay activity, webhook queue depth and DLQ). Everything shown is SIMULATED
- * infrastructure around the production handler code.
+ * infrastructure around the production handler code. Served with a
+ * Content-Security-Policy that allows exactly its own inline style and script
+ * (by hash) and fetches to its own origin.
  */
-export const STATUS_PAGE_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Local topology status</title>
-<style>
+import { htmlPolicy } from '../lambdas/api/http/security-headers';
+
+const STATUS_PAGE_STYLE = `
   body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1d232a; }
   h1 { font-size: 1.3rem; } h2 { font-size: 1.05rem; margin-top: 1.5rem; }
   table { border-collapse: collapse; min-width: 40rem; }
@@ -18,23 +17,9 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   th { background: #f3f5f7; }
   .ok { color: #0a7a2f; font-weight: 600; } .bad { color: #b42318; font-weight: 600; }
   .muted { color: #67707a; } code { background: #f3f5f7; padding: 0 .2rem; }
-</style>
-</head>
-<body>
-<h1>Local topology <span class="muted">(SIMULATED infrastructure, production handlers)</span></h1>
-<p id="timing" class="muted">loading…</p>
-<h2>Zones</h2>
-<table><thead><tr><th>zone</th><th>serving now</th><th>replication</th><th>lag</th><th>pending</th></tr></thead><tbody id="zones"></tbody></table>
-<h2>Cells</h2>
-<table><thead><tr><th>zone</th><th>region</th><th>role</th><th>health (edge view)</th><th>running</th><th>faults</th><th>outbox relay</th><th>webhook queue</th><th>URL</th></tr></thead><tbody id="cells"></tbody></table>
-<h2>CDNs <span class="muted">(SIMULATED CloudFront and Cloudflare; the catalog name steered between them like Route 53)</span></h2>
-<table><thead><tr><th>zone</th><th>steering</th><th>answering now</th><th>CDN</th><th>health (Route 53 view)</th><th>running</th><th>faults</th><th>cache</th><th>origins</th><th>URL</th></tr></thead><tbody id="cdns"></tbody></table>
-<h2>Webhook sink</h2>
-<p id="sink"></p>
-<h2>Failovers seen by the edge</h2>
-<ul id="failovers"></ul>
-<p class="muted">Refreshes every second from <code>GET /control/state</code>. <span id="error"></span></p>
-<script>
+`;
+
+const STATUS_PAGE_SCRIPT = `
 const esc = (v) => String(v ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const ms = (v) => (v === null || v === undefined ? '–' : v + ' ms');
 async function refresh() {
@@ -84,7 +69,32 @@ async function refresh() {
 }
 refresh();
 setInterval(refresh, 1000);
-</script>
+`;
+
+export const STATUS_PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Local topology status</title>
+<style>${STATUS_PAGE_STYLE}</style>
+</head>
+<body>
+<h1>Local topology <span class="muted">(SIMULATED infrastructure, production handlers)</span></h1>
+<p id="timing" class="muted">loading…</p>
+<h2>Zones</h2>
+<table><thead><tr><th>zone</th><th>serving now</th><th>replication</th><th>lag</th><th>pending</th></tr></thead><tbody id="zones"></tbody></table>
+<h2>Cells</h2>
+<table><thead><tr><th>zone</th><th>region</th><th>role</th><th>health (edge view)</th><th>running</th><th>faults</th><th>outbox relay</th><th>webhook queue</th><th>URL</th></tr></thead><tbody id="cells"></tbody></table>
+<h2>CDNs <span class="muted">(SIMULATED CloudFront and Cloudflare; the catalog name steered between them like Route 53)</span></h2>
+<table><thead><tr><th>zone</th><th>steering</th><th>answering now</th><th>CDN</th><th>health (Route 53 view)</th><th>running</th><th>faults</th><th>cache</th><th>origins</th><th>URL</th></tr></thead><tbody id="cdns"></tbody></table>
+<h2>Webhook sink</h2>
+<p id="sink"></p>
+<h2>Failovers seen by the edge</h2>
+<ul id="failovers"></ul>
+<p class="muted">Refreshes every second from <code>GET /control/state</code>. <span id="error"></span></p>
+<script>${STATUS_PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
+
+export const STATUS_PAGE_CSP = htmlPolicy({ scripts: [STATUS_PAGE_SCRIPT], styles: [STATUS_PAGE_STYLE] });

@@ -64,7 +64,7 @@ export async function startLocalTopology(
     );
     const booted = await bootTopology({ options, model, timing, ports, lifecycle, step });
     const control = createTopologyControl(booted, step);
-    const edge = await openEdge(booted, control, { ports, lifecycle, step });
+    const edge = await openEdge(booted, control, { options, ports, lifecycle, step });
     const endpoints = localEndpoints(booted, {
       edge,
       timeScale: options.timeScale,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '../lambdas/webhooks/signature';
 import type { SinkFault } from './control-api';
-import { LoopbackListener } from './listener';
+import { DEFAULT_REQUEST_TIMEOUT_MS, listenerServerOptions, LoopbackListener } from './listener';
 
 /**
  * SIMULATED subscriber: the local stand-in for a customer's webhook endpoint.
@@ -50,6 +50,8 @@ export interface WebhookSinkOptions {
   readonly now?: () => number;
   /** Deliveries kept in memory (oldest dropped first). @default 10000 */
   readonly keep?: number;
+  /** See `requestTimeoutMs` in local/options.ts. @default 30000 */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface WebhookSink {
@@ -122,62 +124,65 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
     else response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
 
-  const server = createServer((request, response) => {
-    void (async () => {
-      if (request.method === 'GET') {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(
-          JSON.stringify({ ...summary(), last: log.slice(-50).map(({ body: _b, ...rest }) => rest) }),
-        );
-        return;
-      }
-      const body = await readBody(request);
-      const headers = flatHeaders(request);
-      let verified: boolean | null = null;
-      let verifyError: string | undefined;
-      if (secret !== undefined) {
-        try {
-          verifyWebhook({ body, headers, secret, now: now() });
-          verified = true;
-        } catch (error) {
-          verified = false;
-          verifyError = (error as Error).message;
+  const server = createServer(
+    listenerServerOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    (request, response) => {
+      void (async () => {
+        if (request.method === 'GET') {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({ ...summary(), last: log.slice(-50).map(({ body: _b, ...rest }) => rest) }),
+          );
+          return;
         }
-      }
-      const delivery: SinkDelivery = {
-        receivedAt: now(),
-        path: request.url ?? '/',
-        webhookId: headers['webhook-id'],
-        eventType: eventTypeOf(body),
-        headers,
-        body,
-        verified,
-        ...(verifyError ? { verifyError } : {}),
-        status: null,
-      };
-      log.push(delivery);
-      if (log.length > keep) log = log.slice(-keep);
-      received += 1;
-      notify();
+        const body = await readBody(request);
+        const headers = flatHeaders(request);
+        let verified: boolean | null = null;
+        let verifyError: string | undefined;
+        if (secret !== undefined) {
+          try {
+            verifyWebhook({ body, headers, secret, now: now() });
+            verified = true;
+          } catch (error) {
+            verified = false;
+            verifyError = (error as Error).message;
+          }
+        }
+        const delivery: SinkDelivery = {
+          receivedAt: now(),
+          path: request.url ?? '/',
+          webhookId: headers['webhook-id'],
+          eventType: eventTypeOf(body),
+          headers,
+          body,
+          verified,
+          ...(verifyError ? { verifyError } : {}),
+          status: null,
+        };
+        log.push(delivery);
+        if (log.length > keep) log = log.slice(-keep);
+        received += 1;
+        notify();
 
-      if (verified === false) return answer(response, delivery, 401, { error: verifyError });
-      if (fault.mode === 'hang') return; // never answered; the socket is cut on stop()
-      if (fault.mode === 'gone') return answer(response, delivery, 410);
-      if (fault.mode === 'fail') {
-        const status = fault.status;
-        fault = fault.count > 1 ? { ...fault, count: fault.count - 1 } : { mode: 'none' };
-        return answer(response, delivery, status, { error: 'injected failure' });
-      }
-      const id = delivery.webhookId;
-      if (id !== undefined) {
-        if (applied.has(id)) duplicates += 1;
-        else applied.set(id, 1);
-      }
-      return answer(response, delivery, 204);
-    })().catch(() => {
-      if (!response.headersSent) response.writeHead(500).end();
-    });
-  });
+        if (verified === false) return answer(response, delivery, 401, { error: verifyError });
+        if (fault.mode === 'hang') return; // never answered; the socket is cut on stop()
+        if (fault.mode === 'gone') return answer(response, delivery, 410);
+        if (fault.mode === 'fail') {
+          const status = fault.status;
+          fault = fault.count > 1 ? { ...fault, count: fault.count - 1 } : { mode: 'none' };
+          return answer(response, delivery, status, { error: 'injected failure' });
+        }
+        const id = delivery.webhookId;
+        if (id !== undefined) {
+          if (applied.has(id)) duplicates += 1;
+          else applied.set(id, 1);
+        }
+        return answer(response, delivery, 204);
+      })().catch(() => {
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+    },
+  );
 
   const listener = new LoopbackListener(server, options.port ?? 0, 'webhook sink');
   await listener.open();

@@ -2,10 +2,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditFacts, type ChainHead, nextRecord, sealEntry } from '../core/audit-chain';
 import { sha256Hex } from '../core/canonical-json';
 import { ProblemError } from '../core/errors';
-import { type EventEnvelope, newEvent } from '../core/events/envelope';
+import { defaultFactKey, type EventEnvelope, newEvent } from '../core/events/envelope';
 import { outboxItem } from './outbox-repository';
 import { keys, type TableContext, type TransactWrite } from './table';
-import { TransactionCancelled, transactWrite, withRetries } from './transaction';
+import { isConditionFailure, TransactionCancelled, transactWrite, withRetries } from './transaction';
 
 /**
  * The write path (docs/architecture.md, "The write path"): the business items,
@@ -21,6 +21,8 @@ export interface EventSpec {
   readonly eventType: string;
   readonly aggregate: EventEnvelope['aggregate'];
   readonly data: Record<string, unknown>;
+  /** What makes the fact unique when aggregate + version + type do not (see core/events/envelope.ts). */
+  readonly factKey?: string;
 }
 
 export interface Mutation {
@@ -33,6 +35,12 @@ export interface Mutation {
   readonly completion?: TransactWrite;
   /** Maps a failed condition on `writes[index]` to the client's error. */
   readonly onConditionFailed?: (index: number) => Error;
+  /**
+   * The fact this mutation records, kept in the audit entry (`context.factId`): a request run twice (in
+   * both cells of a zone, across a failover) leaves two entries, one per regional chain, with one factId.
+   * @default the first event's fact key, else action + resource + correlation id
+   */
+  readonly factKey?: string;
 }
 
 export interface CommitResult {
@@ -66,15 +74,34 @@ export async function readChainHead(context: TableContext, chain: string): Promi
 
 export async function commitMutation(context: TableContext, mutation: Mutation): Promise<CommitResult> {
   const chain = auditChainOf(context.region, mutation.audit.resource.id);
-  const chainStart = mutation.writes.length + mutation.events.length;
-  const lostChainRace = (error: unknown) =>
-    error instanceof TransactionCancelled && error.conditionFailedIn(chainStart, chainStart + 3) >= 0;
+  const eventsStart = mutation.writes.length;
+  /** Events whose fact another run of the same request already recorded (their outbox item exists). */
+  const recorded = new Set<number>();
+  const outboxTaken = (error: unknown): number[] =>
+    error instanceof TransactionCancelled
+      ? error.reasons
+          .map((reason, index) => ({ reason, index }))
+          .filter(({ index }) => index >= eventsStart && index < eventsStart + pendingEvents().length)
+          .filter(({ reason }) => isConditionFailure(reason))
+          .map(({ index }) => pendingEvents()[index - eventsStart]!)
+      : [];
+  const pendingEvents = () => mutation.events.map((_, index) => index).filter((i) => !recorded.has(i));
+  const chainStart = () => eventsStart + pendingEvents().length;
+  const retryable = (error: unknown) => {
+    if (!(error instanceof TransactionCancelled)) return false;
+    const taken = outboxTaken(error);
+    if (taken.length > 0) {
+      for (const index of taken) recorded.add(index);
+      return true;
+    }
+    return error.conditionFailedIn(chainStart(), chainStart() + 3) >= 0;
+  };
   try {
     return await withRetries(async () => {
-      const { items, result } = await planCommit(context, mutation, chain);
+      const { items, result } = await planCommit(context, mutation, chain, recorded);
       await transactWrite(context, items);
       return result;
-    }, lostChainRace);
+    }, retryable);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     const failedWrite = error.conditionFailedIn(0, mutation.writes.length);
@@ -94,14 +121,26 @@ export async function commitMutation(context: TableContext, mutation: Mutation):
   }
 }
 
+/** The fact a mutation records (see Mutation.factKey). */
+export function factKeyOf(
+  mutation: Pick<Mutation, 'factKey' | 'events' | 'audit' | 'correlationId'>,
+): string {
+  if (mutation.factKey) return mutation.factKey;
+  const first = mutation.events[0];
+  if (first) return first.factKey ?? defaultFactKey(first);
+  const { action, resource } = mutation.audit;
+  return `${action}:${resource.type}:${resource.id}:${mutation.correlationId}`;
+}
+
 /** The transaction's items against the chain's current head, and what it commits. */
 async function planCommit(
   context: TableContext,
   mutation: Mutation,
   chain: string,
+  recorded: ReadonlySet<number>,
 ): Promise<{ items: TransactWrite[]; result: CommitResult }> {
   const now = context.now();
-  const events = mutation.events.map((spec) =>
+  const allEvents = mutation.events.map((spec) =>
     newEvent({
       ...spec,
       correlationId: mutation.correlationId,
@@ -110,13 +149,19 @@ async function planCommit(
       now,
     }),
   );
+  // Facts already recorded by another run of this request are not written again (their outbox put would fail).
+  const events = allEvents.filter((_, index) => !recorded.has(index));
   const head = await readChainHead(context, chain);
   const record = nextRecord(
     head,
     {
       ...mutation.audit,
       correlationId: mutation.correlationId,
-      context: { ...mutation.audit.context, eventIds: events.map((e) => e.eventId) },
+      context: {
+        ...mutation.audit.context,
+        factId: factKeyOf(mutation),
+        eventIds: allEvents.map((e) => e.eventId),
+      },
     },
     chain,
     new Date(now).toISOString(),
@@ -158,5 +203,5 @@ async function planCommit(
     ...chainWrites,
     ...(mutation.completion ? [mutation.completion] : []),
   ];
-  return { items, result: { events, auditSeq: record.seq } };
+  return { items, result: { events: allEvents, auditSeq: record.seq } };
 }

@@ -9,7 +9,10 @@ import { GSI1, keys, type TableContext } from './table';
 /**
  * The outbox: each event is written as an item in the same transaction as the business change that
  * produced it; the relay reads it from the table stream and publishes the envelope. gsi1 orders a zone's
- * events by event id (ULID, so by time): the pull/replay API and the failover takeover read it.
+ * events by position (the time the event occurred, then its id): the pull/replay API pages by position and
+ * the failover takeover and reconciliation read time windows. An event id is derived from its fact, so a
+ * fact stated twice (a request run again in the other cell) is one outbox item: the second run's conditional
+ * put fails and the mutation commits without it (see mutation.ts).
  */
 
 /** Outbox items are kept 7 days (TTL): the replay horizon of `GET /v1/events`. */
@@ -22,7 +25,7 @@ export function outboxItem(event: EventEnvelope) {
     ...keys.outboxEvent(event.eventId),
     entity: ENTITY,
     gsi1pk: keys.outboxIndex(event.producer.zone),
-    gsi1sk: event.eventId,
+    gsi1sk: positionOf(event),
     envelope: event,
     expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
   };
@@ -46,11 +49,19 @@ export function outboxEnvelopeOf(record: DynamoDBRecord): EventEnvelope | undefi
   return parsed.data;
 }
 
-/** The smallest and largest event ids minted in [sinceMs, untilMs] (ULIDs sort by their time prefix). */
-export function eventIdBounds(sinceMs: number, untilMs: number): { lower: string; upper: string } {
+/** An event's place in its zone's order: 10 characters of its time (ULID's time encoding), then its id. */
+export function positionOf(event: Pick<EventEnvelope, 'occurredAt' | 'eventId'>): string {
+  return `${encodeTime(Date.parse(event.occurredAt), 10)}${event.eventId}`;
+}
+
+/** A position as the pull/replay API hands it out and takes it back (`after`). */
+export const POSITION_PATTERN = /^[0-9A-HJKMNP-TV-Z]{36}$/;
+
+/** The smallest and largest positions of events that occurred in [sinceMs, untilMs]. */
+export function positionBounds(sinceMs: number, untilMs: number): { lower: string; upper: string } {
   return {
-    lower: `${encodeTime(Math.max(0, sinceMs), 10)}0000000000000000`,
-    upper: `${encodeTime(Math.max(0, untilMs), 10)}ZZZZZZZZZZZZZZZZ`,
+    lower: `${encodeTime(Math.max(0, sinceMs), 10)}${'0'.repeat(26)}`,
+    upper: `${encodeTime(Math.max(0, untilMs), 10)}${'Z'.repeat(26)}`,
   };
 }
 
@@ -58,8 +69,8 @@ export class OutboxRepository {
   constructor(private readonly context: Pick<TableContext, 'documentClient' | 'tableName'>) {}
 
   /**
-   * Up to `limit` envelopes of the zone with `lower <= eventId <= upper`, in event-id order, and the key to
-   * resume after (undefined at the end of the range).
+   * Up to `limit` envelopes of the zone with `lower <= position <= upper`, in position order, and the key
+   * to resume after (undefined at the end of the range).
    */
   async page(
     zone: string,

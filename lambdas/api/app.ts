@@ -9,6 +9,7 @@ import { correlation } from './http/correlation';
 import type { AppEnv } from './http/env';
 import { handleError, problemResponse } from './http/problem';
 import { mountRoute } from './http/route';
+import { securityHeaders } from './http/security-headers';
 import { mountOptionsFor } from './mount-options';
 import { API_ROUTES } from './routes';
 
@@ -19,6 +20,7 @@ export { MAX_BODY_BYTES } from './http/body-limit';
 export function createApp(deps: ApiDependencies): Hono<AppEnv> {
   const resolved = resolveDependencies(deps);
   const app = new Hono<AppEnv>();
+  app.use(securityHeaders());
   app.use(correlation(resolved.logger, resolved.metrics));
   const cell = `${resolved.config.CELL_ZONE}/${resolved.config.CELL_REGION}`;
   app.use(async (c, next) => {

@@ -1,4 +1,4 @@
-import { eventIdBounds, OutboxRepository } from '../adapters/outbox-repository';
+import { OutboxRepository, positionBounds } from '../adapters/outbox-repository';
 import type { DynamoDBDocumentClient } from '../adapters/table';
 import type { EventPublisher } from './event-bus';
 import type { DeliveryFanoutPort } from './relay';
@@ -24,7 +24,7 @@ export interface TakeoverOptions {
   readonly cellRegion: string;
   readonly publisher: EventPublisher;
   readonly fanout: DeliveryFanoutPort;
-  /** ms since the epoch, inclusive / exclusive, by event id time. */
+  /** ms since the epoch, inclusive / exclusive, by the time events occurred. */
   readonly since: number;
   readonly until: number;
 }
@@ -39,7 +39,7 @@ const PAGE = 100;
 
 export async function relayReplicatedEvents(options: TakeoverOptions): Promise<TakeoverResult> {
   const outbox = new OutboxRepository(options);
-  const range = eventIdBounds(options.since, options.until - 1);
+  const range = positionBounds(options.since, options.until - 1);
   let resumeAfter: Record<string, unknown> | undefined;
   let examined = 0;
   let relayed = 0;

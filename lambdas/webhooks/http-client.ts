@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import { addressAllowed, classifyAddress, type NetworkMode } from './ssrf';
+import { type NetworkMode, portOf, refusalOf } from './ssrf';
 
 /** What the dispatcher needs from HTTP: one POST. Injected; tests pass a fake. */
 export interface HttpRequest {
@@ -39,20 +39,20 @@ const MAX_READ_BYTES = 16 * 1024;
  * A DNS lookup that refuses disallowed addresses at connect time. Because the
  * socket connects to the address this function returned, a host that
  * re-resolves to 169.254.169.254 after registration (DNS rebinding) is
- * refused here, not just at registration.
+ * refused here, not just at registration. `port` is the URL's port (the local
+ * topology allows loopback on its sink port only).
  */
-export function guardedLookup(mode: NetworkMode): LookupFunction {
+export function guardedLookup(mode: NetworkMode, port: number): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as unknown as { address: string; family: number }[];
-      const refused = list.find((entry) => !addressAllowed(entry.address, mode));
-      if (refused) {
-        const failure = new HttpFailure(
-          'unsafe_destination',
-          `${hostname} resolves to a ${classifyAddress(refused.address)} address; refused`,
-        );
-        return callback(failure as NodeJS.ErrnoException, '', 0);
+      for (const entry of list) {
+        const refusal = refusalOf(entry.address, port, mode);
+        if (refusal) {
+          const failure = new HttpFailure('unsafe_destination', `${hostname} ${refusal}; refused`);
+          return callback(failure as NodeJS.ErrnoException, '', 0);
+        }
       }
       if (options.all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
       const first = list[0];
@@ -68,14 +68,14 @@ export function guardedLookup(mode: NetworkMode): LookupFunction {
  * (a 3xx is a failed attempt, as Standard Webhooks suggests).
  */
 export function createHttpPoster(options: { mode: NetworkMode }): HttpPoster {
-  const lookup = guardedLookup(options.mode);
   return (req) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const url = new URL(req.url);
       const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) && !addressAllowed(host, options.mode)) {
-        return reject(new HttpFailure('unsafe_destination', `${classifyAddress(host)} address refused`));
-      }
+      const port = portOf(url);
+      const refusal = isIP(host) ? refusalOf(host, port, options.mode) : undefined;
+      if (refusal) return reject(new HttpFailure('unsafe_destination', `${host} ${refusal}; refused`));
+      const lookup = guardedLookup(options.mode, port);
       const signals = [AbortSignal.timeout(req.timeoutMs), ...(req.signal ? [req.signal] : [])];
       const signal = AbortSignal.any(signals);
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

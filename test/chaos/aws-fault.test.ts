@@ -25,6 +25,35 @@ describe('bounded AWS fault', () => {
     expect(observations).toBe(1);
   });
 
+  it.each([25, 10, 3601 - 1])(
+    'holds the fault for exactly --duration %i s, not rounded up to the 10 s observation step',
+    async (durationSeconds) => {
+      // Prepare: a fake clock that the waits advance.
+      const injector = new FakeInjector('drill flag');
+      const clock = { now: 1_000_000 };
+      const waits: number[] = [];
+      // Act
+      const result = await holdFault(
+        { injector, observe: async () => 'holding' },
+        {
+          durationSeconds,
+          signal: new AbortController().signal,
+          log: () => undefined,
+          now: () => clock.now,
+          wait: async (ms) => {
+            waits.push(ms);
+            clock.now += ms;
+          },
+        },
+      );
+      // Assess
+      expect(result).toEqual({ rolledBack: true });
+      expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(durationSeconds * 1000);
+      expect(Math.max(...waits)).toBeLessThanOrEqual(10_000);
+      expect(injector.calls).toEqual(['inject', 'rollback']);
+    },
+  );
+
   it('rolls back when injecting fails', async () => {
     const injector = new FakeInjector('broken', { inject: true });
     const result = await holdFault(

@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
@@ -30,4 +32,65 @@ describe('load test CLI', () => {
     expect(run.stderr).toContain("Unknown option '--bogus'");
     expect(run.stderr).toContain('usage:');
   });
+});
+
+describe('load test CLI and the bearer token (as an operator runs it: npm run load)', () => {
+  const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJvcGVyYXRvci10ZXN0In0.c2lnbmF0dXJlLW5vdC1zaG93bg';
+  let server: Server;
+  let url: string;
+  const seen: (string | undefined)[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"pass"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+  beforeEach(() => seen.splice(0));
+
+  /** `npm run load -- <args>`, asynchronously (the fake API answers in this process). */
+  function npmLoad(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
+    return new Promise<{ status: number | null; output: string }>((done) => {
+      const child = spawn('npm', ['run', 'load', '--', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...options.env },
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      child.stdin.end(options.stdin ?? '');
+      child.on('close', (status) => done({ status, output }));
+    });
+  }
+  const run = ['--profile', 'smoke', '--flow', 'health', '--duration-scale', '0.02', '--max-requests', '3'];
+
+  it.each([
+    ['from the environment (LOAD_TOKEN)', [] as string[], { env: { LOAD_TOKEN: TOKEN } }],
+    ['from standard input (--token -)', ['--token', '-'], { stdin: `${TOKEN}\n` }],
+  ])(
+    'takes the token %s, sends it, and never prints it',
+    async (_how, extra, options) => {
+      // Act
+      const { status, output } = await npmLoad([...run, '--base-url', url, ...extra], options);
+      // Assess
+      expect(output).toContain('smoke: ');
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((h) => h === `Bearer ${TOKEN}`)).toBe(true);
+      expect(output).not.toContain(TOKEN);
+      expect(output).not.toContain(TOKEN.split('.')[1]);
+      expect(status).not.toBeNull();
+    },
+    60_000,
+  );
+
+  it('warns, without repeating it, when the token is written on the npm command line', async () => {
+    // Act
+    const { output } = await npmLoad([...run, '--base-url', url, '--token', TOKEN]);
+    // Assess: npm itself printed the command line; the CLI says so and prints the token nowhere else.
+    expect(output).toContain('warning: npm printed this command line, token included');
+    expect(output.split(TOKEN).length - 1).toBe(1);
+  }, 60_000);
 });

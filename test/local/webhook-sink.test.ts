@@ -6,11 +6,13 @@ import { EndpointRegistry } from '../../lambdas/webhooks/endpoints';
 import { DeliveryFanout } from '../../lambdas/webhooks/fanout';
 import { createHttpPoster, HttpFailure } from '../../lambdas/webhooks/http-client';
 import { generateSecret, signatureHeaders } from '../../lambdas/webhooks/signature';
+import { localNetwork } from '../../lambdas/webhooks/ssrf';
 import { InProcessQueue } from '../../local/in-process-queue';
 import { startWebhookSink, type WebhookSink } from '../../local/webhook-sink';
 import { freshCommerceTable } from '../support/dynamodb';
 
-const post = createHttpPoster({ mode: 'local' });
+// The local topology allows loopback on its sink's port only; these sinks listen on ephemeral ports.
+let post: ReturnType<typeof createHttpPoster>;
 const NOW = Date.parse('2030-05-01T10:00:00Z');
 
 function signed(secret: string, id: string, body = JSON.stringify({ eventType: 'order.v1.placed' })) {
@@ -29,6 +31,7 @@ describe('local webhook sink', () => {
 
   beforeEach(async () => {
     sink = await startWebhookSink({ secret, now: () => NOW });
+    post = createHttpPoster({ mode: localNetwork([sink.port]) });
   });
   afterEach(() => sink.stop());
 
@@ -111,12 +114,18 @@ describe('end to end on loopback: relay fan-out -> in-process queue -> dispatche
       const endpoints = new EndpointRegistry({
         documentClient,
         tableName: table.tableName,
-        mode: 'local',
+        mode: localNetwork([sink.port]),
         now,
       });
       const deliveries = new DeliveryStore({ documentClient, tableName: table.tableName, now });
       const queue = new InProcessQueue({ now });
-      const dispatcher = new Dispatcher({ deliveries, endpoints, post, now, random: () => 0.5 });
+      const dispatcher = new Dispatcher({
+        deliveries,
+        endpoints,
+        post: createHttpPoster({ mode: localNetwork([sink.port]) }),
+        now,
+        random: () => 0.5,
+      });
       queue.setHandler((message, count) => dispatcher.dispatch(message, count));
       const { secret: endpointSecret } = await endpoints.create({ url: `${sink.url}/hooks` });
       sink.setSecret(endpointSecret);

@@ -56,12 +56,29 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     if (error.status === 413) return problemResponse(c, problem('payload_too_large', BODY_TOO_LARGE_DETAIL));
     if (error.status < 500) return problemResponse(c, problem('validation_failed', error.message));
   }
+  if (clientWentAway(error, c)) {
+    // Not an error of the API: the client closed the connection before its request arrived. Nobody
+    // reads this answer; a retry with the same Idempotency-Key runs again (nothing was claimed).
+    c.get('log')?.info('client closed the request', { reason: error.message });
+    return problemResponse(
+      c,
+      problem('validation_failed', 'the request did not arrive completely: the client closed the connection'),
+    );
+  }
   c.get('log')?.error('unhandled error', {
     error: { name: error.name, message: error.message, stack: error.stack },
   });
   return problemResponse(
     c,
     problem('internal_error', 'the request failed unexpectedly; quote the correlationId when reporting it'),
+  );
+}
+
+/** The request stream failed because the client went away (node's `aborted`, the request signal aborted). */
+function clientWentAway(error: Error, c: Context<AppEnv>): boolean {
+  return (
+    c.req.raw.signal?.aborted === true ||
+    (error.message === 'aborted' && (error as NodeJS.ErrnoException).code === 'ECONNRESET')
   );
 }
 

@@ -133,6 +133,8 @@ export const adminRoutes: RouteFamily<typeof adminContracts> = {
                 {
                   eventType: 'cell.v1.drill_changed',
                   aggregate: { type: 'cell', id: `${deps.config.CELL_ZONE}/${region}`, version: 0 },
+                  // The flag has no version: the operator's request (subject + Idempotency-Key) is the fact.
+                  factKey: `cell:${deps.config.CELL_ZONE}/${region}:drill:${ctx.caller.subject}:${ctx.idempotencyKey}`,
                   data: { zone: deps.config.CELL_ZONE, region, enabled: ctx.body.enabled },
                 },
               ],

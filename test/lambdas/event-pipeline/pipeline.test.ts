@@ -3,6 +3,7 @@ import { type EventEnvelope, newEvent } from '../../../lambdas/core/events/envel
 import { outboxItem } from '../../../lambdas/adapters/outbox-repository';
 import { InMemoryPublisher } from '../../../local/in-memory-publisher';
 import { createEventPipeline } from '../../../lambdas/event-pipeline/pipeline';
+import { localNetwork } from '../../../lambdas/webhooks/ssrf';
 import { InProcessQueue } from '../../../local/in-process-queue';
 import { startWebhookSink } from '../../../local/webhook-sink';
 import { dynamoEndpoint, freshCommerceTable } from '../../support/dynamodb';
@@ -25,7 +26,7 @@ describe('event pipeline on loopback: table stream -> relay -> queue -> signed P
         documentClient,
         tableName: table.tableName,
         cellRegion: 'us-east-1',
-        mode: 'local',
+        mode: localNetwork([sink.port]),
         queue,
         publisher,
         now,

@@ -18,12 +18,12 @@ describe('GET /v1/events (pull/replay by cursor)', () => {
     const response = await h.call('GET', `/v1/events${query}`, { token: reader });
     expect(response.status).toBe(200);
     return (await response.json()) as {
-      items: { eventId: string; eventType: string }[];
+      items: { eventId: string; eventType: string; occurredAt: string }[];
       nextCursor: string | null;
     };
   };
 
-  it('returns settled events in id order, page by page, and nothing twice', async () => {
+  it('returns settled events in the order they occurred, page by page, and nothing twice', async () => {
     for (let i = 0; i < 5; i++) {
       const created = await h.call('POST', '/v1/carts', { token: shopper, key: `cart-${i}`, body: {} });
       expect(created.status).toBe(201);
@@ -39,9 +39,14 @@ describe('GET /v1/events (pull/replay by cursor)', () => {
     const third = await page(`?limit=2&after=${second.nextCursor}`);
     const empty = await page(`?after=${third.nextCursor}`);
 
-    const ids = [...first.items, ...second.items, ...third.items].map((e) => e.eventId);
+    const items = [...first.items, ...second.items, ...third.items] as {
+      eventId: string;
+      occurredAt: string;
+    }[];
+    const ids = items.map((e) => e.eventId);
     expect(ids).toHaveLength(5);
-    expect([...ids].sort()).toEqual(ids);
+    const times = items.map((e) => e.occurredAt);
+    expect([...times].sort()).toEqual(times);
     expect(new Set(ids).size).toBe(5);
     expect(empty).toEqual({ items: [], nextCursor: third.nextCursor });
     for (const event of first.items) expect(eventEnvelopeSchema.safeParse(event).success).toBe(true);

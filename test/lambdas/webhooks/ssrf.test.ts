@@ -1,4 +1,4 @@
-import { assertSafeUrl, classifyAddress, type Resolver } from '../../../lambdas/webhooks/ssrf';
+import { assertSafeUrl, classifyAddress, localNetwork, type Resolver } from '../../../lambdas/webhooks/ssrf';
 
 const resolverFor =
   (table: Record<string, string[]>): Resolver =>
@@ -33,8 +33,25 @@ describe('SSRF guard for subscriber URLs', () => {
     ['0.0.0.0', 'reserved'],
     ['::ffff:127.0.0.1', 'reserved'],
     ['64:ff9b::a00:1', 'reserved'],
+    // IPv4-compatible IPv6 (::/96) embeds any IPv4 address, metadata included.
+    ['::169.254.169.254', 'reserved'],
+    ['::a9fe:a9fe', 'reserved'],
+    ['::10.0.0.1', 'reserved'],
+    ['::127.0.0.1', 'reserved'],
+    ['::8.8.8.8', 'reserved'],
+    ['::', 'reserved'],
+    // IPv4-mapped and -translated forms, whatever the embedded address.
+    ['::ffff:169.254.169.254', 'reserved'],
+    ['::ffff:8.8.8.8', 'reserved'],
+    ['::ffff:0:a00:1', 'reserved'],
+    ['64:ff9b:1::a00:1', 'reserved'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'], // Teredo
+    ['fec0::1', 'private'], // site-local
+    ['feff::1', 'private'],
     ['93.184.216.34', 'public'],
     ['172.32.0.1', 'public'],
+    ['8.8.8.8', 'public'],
+    ['2606:4700:4700::1111', 'public'],
   ])('classifies %s as %s', (address, category) => {
     expect(classifyAddress(address)).toBe(category);
   });
@@ -54,6 +71,11 @@ describe('SSRF guard for subscriber URLs', () => {
     ['https://localhost:8443/', /loopback address/],
     ['https://[::1]/', /loopback address/],
     ['https://[::ffff:7f00:1]/', /reserved address/],
+    ['https://[::169.254.169.254]/latest/meta-data', /reserved address/],
+    ['https://[::10.0.0.1]/', /reserved address/],
+    ['https://[::127.0.0.1]/', /reserved address/],
+    ['https://[::ffff:169.254.169.254]/', /reserved address/],
+    ['https://[fec0::1]/', /private address/],
     ['http://hooks.example.com/', /must use https/],
     ['https://user:pw@hooks.example.com/', /credentials/],
     ['https://nowhere.example.com/', /does not resolve/],
@@ -62,21 +84,31 @@ describe('SSRF guard for subscriber URLs', () => {
     await expect(assertSafeUrl(url, { mode: 'cloud', resolve })).rejects.toThrow(message);
   });
 
-  it('allows loopback (http or https) in local mode but still refuses private and metadata', async () => {
-    await expect(assertSafeUrl('http://127.0.0.1:4010/hooks', { mode: 'local', resolve })).resolves.toEqual([
+  it('allows loopback in local mode only on the listed ports, and still refuses private and metadata', async () => {
+    const mode = localNetwork([4401]);
+    await expect(assertSafeUrl('http://127.0.0.1:4401/hooks', { mode, resolve })).resolves.toEqual([
       '127.0.0.1',
     ]);
-    await expect(assertSafeUrl('http://localhost:4010/', { mode: 'local', resolve })).resolves.toHaveLength(
-      2,
-    );
-    await expect(assertSafeUrl('https://internal.example.com/', { mode: 'local', resolve })).rejects.toThrow(
+    await expect(assertSafeUrl('http://localhost:4401/', { mode, resolve })).resolves.toHaveLength(2);
+    await expect(assertSafeUrl('https://internal.example.com/', { mode, resolve })).rejects.toThrow(
       /private/,
     );
-    await expect(assertSafeUrl('http://169.254.169.254/', { mode: 'local', resolve })).rejects.toThrow(
-      /metadata/,
-    );
-    await expect(assertSafeUrl('http://hooks.example.com/', { mode: 'local', resolve })).rejects.toThrow(
+    await expect(assertSafeUrl('http://169.254.169.254/', { mode, resolve })).rejects.toThrow(/metadata/);
+    await expect(assertSafeUrl('http://hooks.example.com/', { mode, resolve })).rejects.toThrow(
       /plain http is allowed for loopback only/,
+    );
+  });
+
+  it.each([
+    ['the edge control API', 'http://127.0.0.1:4400/control/replication/global/pause'],
+    ['DynamoDB Local', 'http://127.0.0.1:4402/'],
+    ['a cell', 'http://localhost:4420/v1/health'],
+    ['the default http port', 'http://127.0.0.1/'],
+    ['IPv6 loopback on another port', 'http://[::1]:4400/'],
+    ['IPv4-compatible loopback on the sink port', 'http://[::127.0.0.1]:4401/'],
+  ])('refuses %s in local mode (not a listed loopback port)', async (_what, url) => {
+    await expect(assertSafeUrl(url, { mode: localNetwork([4401]), resolve })).rejects.toThrow(
+      /not a webhook target of the local topology|reserved address/,
     );
   });
 });

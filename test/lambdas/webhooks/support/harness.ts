@@ -85,16 +85,17 @@ export async function webhookHarness() {
     throw new Error('queue did not drain');
   }
 
-  function event(
-    eventType = 'order.v1.placed',
-    data: Record<string, unknown> = { orderId: 'o-1' },
-  ): EventEnvelope {
+  /** A new fact each call (its own order), unless `data.orderId` names one: event ids derive from the fact. */
+  let made = 0;
+  function event(eventType = 'order.v1.placed', data?: Record<string, unknown>): EventEnvelope {
+    made += 1;
+    const orderId = String(data?.orderId ?? `o-${made}`);
     return newEvent({
       eventType,
       correlationId: 'corr-1',
       producer: { region: 'us-east-1', zone: 'global' },
-      aggregate: { type: 'order', id: String(data.orderId ?? 'x'), version: 1 },
-      data,
+      aggregate: { type: 'order', id: orderId, version: 1 },
+      data: data ?? { orderId },
       now: state.now,
     });
   }

@@ -1,0 +1,79 @@
+import { type TopologyControl, controlRoutes } from '../../local/control-api';
+
+/**
+ * The control API must not be drivable by a web page the operator visits: a
+ * cross-site `text/plain` POST, a foreign Origin, a foreign Host (DNS
+ * rebinding) are refused and do nothing; the operator's own tools (curl,
+ * fetch, the drills) with a JSON body on 127.0.0.1 keep working.
+ */
+function fakeControl() {
+  const calls: string[] = [];
+  const control = {
+    state: () => ({
+      cells: [],
+      serving: {},
+      replication: {},
+      webhookSink: { fault: { mode: 'none' }, received: 0 },
+    }),
+    reset: async () => void calls.push('reset'),
+    pauseReplication: (zone: string) => void calls.push(`pause ${zone}`),
+    issueToken: async () => {
+      calls.push('token');
+      return { token: 'issued-token', expiresIn: 60 };
+    },
+  } as unknown as TopologyControl;
+  const app = controlRoutes(control);
+  const call = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+    app.request(`http://127.0.0.1:4400${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  return { calls, call };
+}
+
+describe('local control API: loopback callers only', () => {
+  const json = { 'content-type': 'application/json', host: '127.0.0.1:4400' };
+
+  it.each([
+    [
+      'a cross-site text/plain POST (a form or no-cors fetch)',
+      { 'content-type': 'text/plain', host: '127.0.0.1:4400', origin: 'https://evil.example' },
+      403,
+    ],
+    ['a text/plain POST without Origin', { 'content-type': 'text/plain', host: '127.0.0.1:4400' }, 415],
+    ['a POST without Content-Type', { host: '127.0.0.1:4400' }, 415],
+    ['a foreign Origin with JSON', { ...json, origin: 'https://evil.example' }, 403],
+    ['Origin null (sandboxed frame, file:)', { ...json, origin: 'null' }, 403],
+    ['another local origin', { ...json, origin: 'http://127.0.0.1:3000' }, 403],
+    ['a foreign Host (DNS rebinding)', { ...json, host: 'evil.example:4400' }, 403],
+    ['a rebinding name that starts like loopback', { ...json, host: '127.0.0.1.evil.example:4400' }, 403],
+  ])('refuses %s and issues nothing', async (_what, headers, status) => {
+    // Prepare
+    const { calls, call } = fakeControl();
+    // Act
+    const response = await call('POST', '/tokens', headers, '{"subject":"x"}');
+    const text = await response.text();
+    // Assess
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(text).not.toContain('issued-token');
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses to show the state to a foreign Host (a rebinding page reading it)', async () => {
+    const { call } = fakeControl();
+    const response = await call('GET', '/state', { host: 'evil.example:4400' });
+    expect(response.status).toBe(403);
+  });
+
+  it.each([
+    ['127.0.0.1', { ...json }],
+    ['localhost', { ...json, host: 'localhost:4400' }],
+    ['[::1]', { ...json, host: '[::1]:4400' }],
+    ['its own origin', { ...json, origin: 'http://127.0.0.1:4400' }],
+  ])('serves the operator on %s', async (_what, headers) => {
+    const { calls, call } = fakeControl();
+    const token = await call('POST', '/tokens', headers, '{"subject":"ops"}');
+    const reset = await call('POST', '/reset', headers);
+    const state = await call('GET', '/state', { host: headers.host });
+    expect([token.status, reset.status, state.status]).toEqual([200, 200, 200]);
+    expect(calls).toEqual(['token', 'reset']);
+  });
+});
