@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { CatalogCacheTtls, CdnVendor } from '../../lib/topology';
 import type { CdnVendorState } from '../contract';
-import { LoopbackListener } from '../listener';
+import { listenerServerOptions, LoopbackListener } from '../listener';
 import { parseCacheControl } from './cache-control';
 import { type CachedAnswer, CdnCache, type CdnClock } from './cdn-cache';
 import type { OriginOutcome } from './origin-client';
@@ -86,6 +86,7 @@ export class CdnStandIn {
     this.via = `1.1 ${options.hostname} (SIMULATED ${CDN_LABELS[options.vendor]})`;
     this.cache = new CdnCache(options.clock);
     const server = createAdaptorServer({
+      serverOptions: listenerServerOptions(),
       hostname: '127.0.0.1',
       fetch: (request: Request) => this.handle(request),
     });

@@ -3,7 +3,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Agent, request as undiciRequest } from 'undici';
 import type { CdnVendor, Topology } from '../../lib/topology';
 import { HealthChecker } from '../health-checker';
-import { LoopbackListener } from '../listener';
+import { listenerServerOptions, LoopbackListener } from '../listener';
 import { HOP_BY_HOP } from './origin-client';
 import { CDN_LABELS } from './vendor-rules';
 
@@ -204,7 +204,11 @@ export class CatalogSteering {
       vendor: undefined,
       expiresAtMs: 0,
     }));
-    const server = createAdaptorServer({ hostname: '127.0.0.1', fetch: (r: Request) => this.handle(r) });
+    const server = createAdaptorServer({
+      serverOptions: listenerServerOptions(),
+      hostname: '127.0.0.1',
+      fetch: (r: Request) => this.handle(r),
+    });
     this.listener = new LoopbackListener(
       server as Server,
       options.port,

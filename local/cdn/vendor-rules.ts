@@ -43,7 +43,7 @@ export function originTimeouts(model: Pick<TopologyModel, 'config'>): OriginTime
 /**
  * How long a dead origin may hold a request before a CDN gives up on it:
  * attempts x connection timeout (2 s with the defaults). The topology's own
- * "fail fast" bound; the zone-origin-outage drill holds writes to it too.
+ * "fail fast" bound; the zone-outage-read-path drill holds writes to it too.
  */
 export function deadOriginBoundMs(model: Pick<TopologyModel, 'config'>): number {
   const timeouts = originTimeouts(model);

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { CATALOG_CACHE_CONTROL } from '../../lambdas/api/routes/catalog';
-import { LoopbackListener } from '../../local/listener';
+import { listenerServerOptions, LoopbackListener } from '../../local/listener';
 
 /**
  * A stand-in for a cell's API as the CDN stand-ins see it, on a loopback port:
@@ -47,7 +47,7 @@ export async function startFakeCell(name: string): Promise<FakeCell & { close():
     cacheControl: CATALOG_CACHE_CONTROL,
     hang: false,
   };
-  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createHttpServer(listenerServerOptions(), (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '/';
     seen.push(path);
     if (cell.hang) return;
