@@ -14,6 +14,7 @@ import {
   readsBetween,
   steadyReads,
   successPercent,
+  warmCdnCaches,
 } from '../local/catalog-reads';
 import type { DrillCheck } from '../local/checks';
 import type { LocalDrillContext } from '../local/context';
@@ -174,6 +175,8 @@ export const zoneOutageReadPath: Drill = {
     const secondary = secondaryOf(context, NAME);
     const catalogUrl = catalogUrlOf(context, NAME);
     const run = timings(context);
+    const warmed = await warmCdnCaches(context, NAME);
+    context.log(`CDN caches warmed: ${warmed} catalog pages across the zone's CDNs`);
     const reads = new CatalogReads(context, catalogUrl, totalSeconds(run) * CATALOG_READS_PER_SECOND);
     return {
       injectors: [

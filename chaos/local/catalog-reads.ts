@@ -162,3 +162,31 @@ export function successPercent(reads: readonly CatalogRead[]): number | undefine
   if (reads.length === 0) return undefined;
   return Math.round((reads.filter((r) => r.ok).length / reads.length) * 10_000) / 100;
 }
+
+/**
+ * Fills every CDN stand-in's cache with each catalog page, through the
+ * vendor's own name: in the cloud, storefront traffic keeps both CDNs warm;
+ * a short drill's few seconds of reads may not reach every CDN with every
+ * page, and a page a CDN never cached cannot be served stale. Says which CDN
+ * could not fill its cache, and why.
+ */
+export async function warmCdnCaches(context: LocalDrillContext, drillName: string): Promise<number> {
+  catalogUrlOf(context, drillName);
+  const vendors = Object.entries(context.topology.endpoints.cdn?.[context.zone.name]?.vendors ?? {});
+  let warmed = 0;
+  for (const [vendor, url] of vendors) {
+    for (const path of CATALOG_READ_PATHS) {
+      const response = await fetch(`${assertLoopback(url ?? '')}${path}`, {
+        signal: AbortSignal.timeout(READ_TIMEOUT_MS),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) {
+        throw new Error(
+          `drill ${drillName}: warming ${vendor}'s cache, GET ${path} answered ${response.status}; is zone ${context.zone.name} serving? (npm run drill runs the steady-state checks after this)`,
+        );
+      }
+      warmed += 1;
+    }
+  }
+  return warmed;
+}
