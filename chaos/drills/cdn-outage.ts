@@ -52,12 +52,18 @@ function timings(context: LocalDrillContext): DrillTimings {
 function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: CatalogReads): DrillCheck {
   // Route 53's view during the fault, from the control API's state (polled once per observed second).
   let dnsDroppedStopped = false;
+  // A surviving CDN whose own check fails makes Route 53 answer every record again (all unhealthy).
+  const survivorsSeenUnhealthy = new Set<string>();
   return {
     async onSecond(second, phase) {
       await reads.onSecond(second, phase);
-      if (phase !== 'fault' || dnsDroppedStopped) return;
+      if (phase !== 'fault') return;
       const zone = (await context.control.state()).cdn?.find((z) => z.zone === context.zone.name);
-      if (zone && !zone.answering.includes(stopped)) dnsDroppedStopped = true;
+      if (!zone) return;
+      if (!zone.answering.includes(stopped)) dnsDroppedStopped = true;
+      for (const cdn of zone.vendors) {
+        if (cdn.vendor !== stopped && !cdn.healthy) survivorsSeenUnhealthy.add(cdn.vendor);
+      }
     },
     async verify({ faultStartMs, rollbackAtMs }) {
       const all = await reads.stop();
@@ -79,6 +85,7 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
           catalogSuccessPercentInFault: successPercent(inFault),
           catalogSuccessPercentAfterSteering: successPercent(steered),
           timeToSteerSeconds,
+          survivingCdnsSeenUnhealthy: survivorsSeenUnhealthy.size,
           predictedTimeToSteerSeconds: context.predicted.scaledSeconds,
           catalogP95SteadyMs: p95Ms(steady),
           catalogP95InFaultMs: p95Ms(inFault),
@@ -93,7 +100,7 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
           {
             name: `reads steered away from ${stopped} within the predicted ${boundSeconds} s (health checks + DNS TTL + ${RTO_TOLERANCE_SECONDS} s)`,
             ok: steered.length > 0 && timeToSteerSeconds <= boundSeconds,
-            detail: `last read sent to ${stopped} ${timeToSteerSeconds} s after the fault; ${errors} of ${inFault.length} reads failed in that window, ${steered.length} reads after it`,
+            detail: `last read sent to ${stopped} ${timeToSteerSeconds} s after the fault; ${errors} of ${inFault.length} reads failed in that window, ${steered.length} reads after it${survivorsSeenUnhealthy.size > 0 ? `; the surviving CDN's own health check (${[...survivorsSeenUnhealthy].join(', ')}) failed during the fault too (a check through the CDN to a cell that did not answer in time: compare the host load), so Route 53 answered every record again` : ''}`,
           },
           catalogSuccessCriterion(`catalog reads after steering >= ${PERCENT} successful`, steered),
         ],
