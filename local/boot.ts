@@ -8,6 +8,8 @@ import { localNetwork } from '../lambdas/webhooks/ssrf';
 import { seedDemoCatalog } from '../lambdas/adapters/catalog-seed';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
 import type { Cell, ScaledFailoverTiming, TopologyModel } from '../lib/topology';
+import { CdnEdge } from './cdn/cdn-edge';
+import { cdnControlRoutes } from './cdn/control';
 import { LocalCellServer, localCellConfig } from './cell';
 import {
   type CellRuntime,
@@ -22,7 +24,7 @@ import { EdgeProxy } from './edge-proxy';
 import { EdgeRouter, type RoutedCell } from './edge-router';
 import { createEdgeServer } from './edge-server';
 import { CLIENT_COUNTRY_HEADER } from './geography';
-import { HealthChecker } from './health-checker';
+import { HealthChecker, route53CheckTimeoutMs } from './health-checker';
 import type { Lifecycle, ProgressLog } from './lifecycle';
 import { assertPortsFree, closeIfUnreusable, LoopbackListener } from './listener';
 import { type PortPlan, type ResolvedOptions, webhookTargetPorts } from './options';
@@ -66,6 +68,8 @@ export interface BootedTopology {
   readonly issuer: LocalIssuer;
   /** SIMULATED payment provider shared by every cell (drills read its authorizations independently). */
   readonly payments: LocalPaymentProvider;
+  /** The SIMULATED CDNs and the steering of each zone's catalog name (local/cdn). */
+  readonly cdn: CdnEdge;
 }
 
 interface BootContext {
@@ -96,6 +100,7 @@ export async function assertTopologyPortsFree({ options, model, ports }: BootCon
     ...(options.dynamoDbEndpoint ? [] : [{ port: ports.dynamoDb, what: 'DynamoDB Local' }]),
     ...model.zones.map((z, i) => ({ port: ports.zone(i), what: `zone ${z.name} endpoint` })),
     ...model.cells.map((c, i) => ({ port: ports.cell(i), what: `cell ${c.zone}/${c.region}` })),
+    ...CdnEdge.plannedPorts(model, ports),
   ]);
 }
 
@@ -164,9 +169,7 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
       url: `${server.url}${healthPath}`,
       intervalMs: timing.healthCheckIntervalMs,
       failureThreshold: timing.failureThreshold,
-      // Route 53 allows 4 s (scaled), but never less than 1 s here: a loaded laptop must not fail
-      // healthy cells. A check that is still running when the next is due skips that tick.
-      timeoutMs: Math.max(1000, Math.min(timing.healthCheckIntervalMs, 4000 * options.timeScale)),
+      timeoutMs: route53CheckTimeoutMs(timing),
       onChange: (healthy, reason) =>
         step(
           reason === 'restart'
@@ -250,6 +253,16 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   );
   const router = new EdgeRouter(model, routed, timing.dnsTtlMs);
 
+  // 6. The CDN stand-ins in front of the cells, and the steering of each zone's catalog name between them.
+  const cdn = await CdnEdge.start({
+    model,
+    timing,
+    ports,
+    cellUrls: Object.fromEntries(units.map((u) => [u.server.name, u.server.url])),
+    step,
+  });
+  lifecycle.add('CDN stand-ins and catalog steering', () => cdn.close());
+
   return {
     model,
     timing,
@@ -264,6 +277,7 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
     router,
     issuer,
     payments,
+    cdn,
   };
 }
 
@@ -279,7 +293,13 @@ export async function openEdge(
   const { model, router } = booted;
   // The edge's own routes (control API, status page); everything else is forwarded to a cell.
   const edgeApp = new Hono();
-  edgeApp.route('/control', controlRoutes(control));
+  // The CDN routes join the control API's own app before it is mounted, so its guards cover them too.
+  const controlApp = controlRoutes(control);
+  controlApp.route(
+    '/cdn',
+    cdnControlRoutes(booted.cdn, () => control.state(), step),
+  );
+  edgeApp.route('/control', controlApp);
   edgeApp.get('/status', securityHeaders({ contentSecurityPolicy: STATUS_PAGE_CSP }), (c) =>
     c.html(STATUS_PAGE_HTML),
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CDN_VENDORS } from '../lib/topology/schema';
 
 /**
  * The contract between the running local topology and its clients (the
@@ -18,6 +19,16 @@ export const localCellSchema = z.strictObject({
   port: z.number().int(),
 });
 
+const cdnVendorSchema = z.enum(CDN_VENDORS);
+
+/** A zone fronted by CDNs (SIMULATED; local/cdn/README.md). */
+export const localCdnZoneSchema = z.strictObject({
+  /** The steered public catalog name (stand-in for catalog.<zone>.<domain>: Route 53 between the CDNs). */
+  catalog: z.url(),
+  /** Each vendor's own name (stand-in for <vendor>.<zone>.<domain>): a caching proxy in front of the zone's cells. */
+  vendors: z.partialRecord(cdnVendorSchema, z.url()),
+});
+
 export const localEndpointsSchema = z.strictObject({
   /** Edge router: stand-in for Route 53 geolocation + failover (api.<domain>). */
   edge: z.url(),
@@ -34,11 +45,14 @@ export const localEndpointsSchema = z.strictObject({
   cells: z.array(localCellSchema),
   /** Per zone: the zone's failover endpoint (stand-in for api.<zone>.<domain>); 421 answers point here. */
   zones: z.record(z.string(), z.url()).optional(),
+  /** Per zone fronted by a CDN (sovereign zones have none): the steered catalog and each CDN stand-in. */
+  cdn: z.record(z.string(), localCdnZoneSchema).optional(),
   pids: z.array(z.number().int()),
 });
 
 export type LocalEndpoints = z.output<typeof localEndpointsSchema>;
 export type LocalCell = z.output<typeof localCellSchema>;
+export type LocalCdnZone = z.output<typeof localCdnZoneSchema>;
 
 /**
  * Control API routes (all POST unless noted, JSON bodies, relative to `control`):
@@ -50,7 +64,11 @@ export type LocalCell = z.output<typeof localCellSchema>;
  *   POST /control/replication/:zone/pause
  *   POST /control/replication/:zone/resume
  *   POST /control/webhook-sink/fault {mode: 'fail', count: number} | {mode: 'gone'} | {mode: 'hang'} | {mode: 'none'}
- *   POST /control/reset                               every fault rolled back
+ *   POST /control/cdn/:vendor/stop                     the SIMULATED CDN stops answering (connection refused), every zone it fronts
+ *   POST /control/cdn/:vendor/start
+ *   POST /control/cdn/:vendor/latency {ms: number}      added to every answer of that CDN
+ *   POST /control/cdn/:vendor/purge {paths?: string[]}  empty its cache (all, or paths; a trailing * is a prefix)
+ *   POST /control/reset                               every fault rolled back (CDN faults included; caches are kept)
  */
 export const sinkFaultSchema = z.discriminatedUnion('mode', [
   z.strictObject({
@@ -64,6 +82,16 @@ export const sinkFaultSchema = z.discriminatedUnion('mode', [
 ]);
 export const cellHealthBodySchema = z.strictObject({ healthy: z.boolean() });
 export const cellLatencyBodySchema = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
+/** Latency added to every answer of a CDN: the same bounds as a cell's. */
+export const cdnLatencyBodySchema = cellLatencyBodySchema;
+/** CloudFront invalidation paths: start with `/`, at most one `*`, at the end (a prefix). */
+export const cdnPurgeBodySchema = z.strictObject({
+  paths: z
+    .array(z.string().regex(/^\/[^*]*\*?$/, 'must start with / and may end with one * (a prefix)'))
+    .min(1)
+    .max(100)
+    .optional(),
+});
 
 /** One zone's replication, as /control/state reports it. */
 export const replicationStateSchema = z.object({
@@ -79,6 +107,46 @@ export const replicationStateSchema = z.object({
   converged: z.boolean().optional(),
 });
 export type ReplicationState = z.output<typeof replicationStateSchema>;
+
+/** One CDN stand-in of a zone, as /control/state reports it. */
+export const cdnVendorStateSchema = z.object({
+  vendor: cdnVendorSchema,
+  url: z.string(),
+  /** Its listener accepts connections (false after /control/cdn/:vendor/stop). */
+  running: z.boolean(),
+  addedLatencyMs: z.number(),
+  /** What the SIMULATED Route 53 health check of this CDN's hostname believes (the check goes through the CDN to a cell). */
+  healthy: z.boolean(),
+  cache: z.object({
+    entries: z.number(),
+    hits: z.number(),
+    misses: z.number(),
+    /** Expired answers served (stale-while-revalidate, or stale-if-error while no cell answered). */
+    stale: z.number(),
+    /** Requests refused at the edge (personal-data and other paths the CDN does not front, other methods). */
+    refused: z.number(),
+    /** Origin fetches that failed (connection refused or timed out, 5xx). */
+    originErrors: z.number(),
+  }),
+  /** The cells behind it and, for Cloudflare, what its pool monitors believe (CloudFront has no monitor: always true). */
+  origins: z.array(z.object({ cell: z.string(), healthy: z.boolean() })),
+});
+
+/** A zone's CDNs and the steering of its catalog name between them. */
+export const cdnZoneStateSchema = z.object({
+  zone: z.string(),
+  catalog: z.string(),
+  steering: z.object({
+    mode: z.enum(['weighted', 'failover', 'single']),
+    weights: z.partialRecord(cdnVendorSchema, z.number()),
+    primary: cdnVendorSchema.optional(),
+  }),
+  /** The CDNs Route 53 answers with now (all of them when every check fails: Route 53 fails open). */
+  answering: z.array(cdnVendorSchema),
+  vendors: z.array(cdnVendorStateSchema),
+});
+export type CdnZoneState = z.output<typeof cdnZoneStateSchema>;
+export type CdnVendorState = z.output<typeof cdnVendorStateSchema>;
 
 export const controlStateSchema = z.object({
   cells: z.array(
@@ -97,5 +165,7 @@ export const controlStateSchema = z.object({
   serving: z.record(z.string(), z.string().nullable()),
   replication: z.record(z.string(), replicationStateSchema),
   webhookSink: z.object({ fault: sinkFaultSchema, received: z.number() }),
+  /** Zones fronted by CDNs (absent: a topology without them). */
+  cdn: z.array(cdnZoneStateSchema).optional(),
 });
 export type ControlState = z.output<typeof controlStateSchema>;

@@ -48,7 +48,8 @@ function problem(status: 400 | 403 | 404 | 413 | 415, code: string, detail: stri
   });
 }
 
-async function body<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
+/** The request's JSON body validated by `schema`, or the 400 problem to answer (also used by local/cdn/control.ts). */
+export async function body<T>(request: Request, schema: z.ZodType<T>): Promise<T | Response> {
   let json: unknown;
   try {
     const text = await request.text();

@@ -37,6 +37,7 @@ export function localEndpoints(
       port: u.server.port,
     })),
     zones: zoneEndpoints,
+    ...(booted.cdn.zones.length > 0 ? { cdn: booted.cdn.endpoints() } : {}),
     pids: [process.pid, ...(dynamoPid ? [dynamoPid] : [])],
   } satisfies LocalEndpoints);
 }

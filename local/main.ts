@@ -19,7 +19,7 @@ import { type LocalTopology, startLocalTopology } from './topology';
 const USAGE = `Usage: npx tsx local/main.ts [options]
   --topology <file>     topology file (default topology.yaml)
   --base-port <port>    first loopback port (default 4400): edge B, webhook sink B+1, DynamoDB Local B+2,
-                        zone endpoints B+10.., cell APIs B+20..
+                        zone endpoints B+10.., cell APIs B+20.., CDNs B+30.. (catalog), B+40.., B+50..
   --time-scale <x>      multiplier for health-check intervals and DNS TTL, 0 < x <= 1 (default 1; --demo: 0.1)
   --endpoints-file <f>  where to write the endpoints file (default .local/endpoints.json)
   --webhook-port <port> a loopback port webhook endpoints may target besides the topology's own sink
@@ -88,12 +88,21 @@ function readyReport(topology: LocalTopology): string {
   const zones = Object.entries(endpoints.zones ?? {})
     .map(([zone, url]) => `${zone} ${url}`)
     .join(', ');
+  const cdn = Object.entries(endpoints.cdn ?? {}).map(
+    ([zone, { catalog, vendors }]) =>
+      `catalog of ${zone} (SIMULATED CDNs)${' '.repeat(Math.max(1, 22 - zone.length))}${catalog} steered to ${Object.entries(
+        vendors,
+      )
+        .map(([vendor, url]) => `${vendor} ${url}`)
+        .join(', ')}`,
+  );
   return [
     '',
     summary(topology),
     '',
     `edge (geolocation, header x-client-country: DE)  ${endpoints.edge}`,
     `zone endpoints (failover names)                   ${zones}`,
+    ...cdn,
     `status page                                       ${endpoints.status}`,
     `control API                                       ${endpoints.control}`,
     `webhook sink                                      ${endpoints.webhookSink}`,

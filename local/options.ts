@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_TOPOLOGY_FILE } from '../lib/topology';
+import { type CdnVendor, DEFAULT_TOPOLOGY_FILE } from '../lib/topology';
 import { ENDPOINTS_FILE } from './contract';
 
 /**
@@ -12,6 +12,9 @@ import { ENDPOINTS_FILE } from './contract';
  *   B+2      DynamoDB Local
  *   B+10+i   failover name of zone i (api.<zone>.<domain> stand-in)
  *   B+20+j   API of cell j (api.<region>.<zone>.<domain> stand-in)
+ *   B+30+i   steered catalog of zone i (catalog.<zone>.<domain>: Route 53 between its CDNs)
+ *   B+40+i   SIMULATED CloudFront of zone i (cloudfront.<zone>.<domain>)
+ *   B+50+i   SIMULATED Cloudflare of zone i (cloudflare.<zone>.<domain>)
  */
 export const localTopologyOptionsSchema = z.strictObject({
   topologyFile: z.string().min(1).default(DEFAULT_TOPOLOGY_FILE),
@@ -53,6 +56,9 @@ export interface PortPlan {
   readonly dynamoDb: number;
   zone(index: number): number;
   cell(index: number): number;
+  /** Zones a CDN fronts only (local/cdn). */
+  catalog(zoneIndex: number): number;
+  cdn(vendor: CdnVendor, zoneIndex: number): number;
 }
 
 /**
@@ -72,5 +78,7 @@ export function portPlan(basePort: number): PortPlan {
     dynamoDb: basePort + 2,
     zone: (index) => basePort + 10 + index,
     cell: (index) => basePort + 20 + index,
+    catalog: (zoneIndex) => basePort + 30 + zoneIndex,
+    cdn: (vendor, zoneIndex) => basePort + (vendor === 'cloudfront' ? 40 : 50) + zoneIndex,
   };
 }

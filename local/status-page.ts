@@ -46,6 +46,18 @@ async function refresh() {
         (c.healthy ? 'healthy' : 'unhealthy') + '</td><td>' + (c.running ? 'yes' : '<span class="bad">stopped</span>') + '</td><td>' + esc(faults || '–') +
         '</td><td>' + esc(relayText(relays[key])) + '</td><td>' + esc(queue[key] ?? 'unknown') + '</td><td><a href="' + esc(urls[key]) + '/v1/health">' + esc(urls[key]) + '</a></td></tr>';
     }).join('');
+    document.getElementById('cdns').innerHTML = (s.cdn || []).flatMap((z) => {
+      const st = z.steering;
+      const steering = st.mode === 'weighted' ? 'weighted ' + Object.entries(st.weights).map(([v, w]) => v + ' ' + w).join(' / ') : st.mode === 'failover' ? 'failover, primary ' + st.primary : 'one CDN';
+      return z.vendors.map((v) => {
+        const c = v.cache;
+        const origins = v.origins.map((o) => o.cell + (o.healthy ? '' : ' (down)')).join(', ');
+        return '<tr><td>' + esc(z.zone) + '</td><td>' + esc(steering) + '</td><td>' + esc(z.answering.join(', ')) + '</td><td>' + esc(v.vendor) + '</td><td class="' + (v.healthy ? 'ok' : 'bad') + '">' +
+          (v.healthy ? 'healthy' : 'unhealthy') + '</td><td>' + (v.running ? 'yes' : '<span class="bad">stopped</span>') + '</td><td>' + esc(v.addedLatencyMs ? '+' + v.addedLatencyMs + ' ms' : '–') +
+          '</td><td>' + esc(c.entries + ' entries, ' + c.hits + ' hit / ' + c.misses + ' miss / ' + c.stale + ' stale, ' + c.refused + ' refused, ' + c.originErrors + ' origin errors') + '</td><td>' + esc(origins) +
+          '</td><td><a href="' + esc(z.catalog) + '/v1/products">' + esc(z.catalog) + '</a> via ' + esc(v.url) + '</td></tr>';
+      });
+    }).join('') || '<tr><td colspan="10" class="muted">no zone is fronted by a CDN</td></tr>';
     document.getElementById('sink').textContent = 'received ' + s.webhookSink.received + ', fault ' + s.webhookSink.fault.mode +
       (d.webhookDlq === null || d.webhookDlq === undefined ? ', DLQ unknown' : ', DLQ ' + d.webhookDlq);
     document.getElementById('failovers').innerHTML = (d.failovers || []).map((f) =>
@@ -73,6 +85,8 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <table><thead><tr><th>zone</th><th>serving now</th><th>replication</th><th>lag</th><th>pending</th></tr></thead><tbody id="zones"></tbody></table>
 <h2>Cells</h2>
 <table><thead><tr><th>zone</th><th>region</th><th>role</th><th>health (edge view)</th><th>running</th><th>faults</th><th>outbox relay</th><th>webhook queue</th><th>URL</th></tr></thead><tbody id="cells"></tbody></table>
+<h2>CDNs <span class="muted">(SIMULATED CloudFront and Cloudflare; the catalog name steered between them like Route 53)</span></h2>
+<table><thead><tr><th>zone</th><th>steering</th><th>answering now</th><th>CDN</th><th>health (Route 53 view)</th><th>running</th><th>faults</th><th>cache</th><th>origins</th><th>URL</th></tr></thead><tbody id="cdns"></tbody></table>
 <h2>Webhook sink</h2>
 <p id="sink"></p>
 <h2>Failovers seen by the edge</h2>

@@ -73,6 +73,7 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
       await Promise.all(units.map((u) => u.server.reset()));
       await Promise.all(units.map((u) => u.checker.restart()));
       router.flushCache();
+      await booted.cdn.reset();
       step('control: reset, every fault rolled back');
     },
     issueToken: (request) => issuer.issue(request),

@@ -58,6 +58,7 @@ export function projectState(booted: BootedTopology): TopologyState {
       [...replicators].map(([zone, replicator]) => [zone, replicationState(replicator.stats())]),
     ),
     webhookSink: sink.state(),
+    cdn: booted.cdn.state(),
     details: {
       timing,
       cellUrls: Object.fromEntries(units.map((u) => [u.server.name, u.server.url])),

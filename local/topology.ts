@@ -1,5 +1,6 @@
 import { loadTopology, scaledFailoverTiming, type TopologyModel } from '../lib/topology';
 import { bootTopology, openEdge } from './boot';
+import type { CdnEdge } from './cdn/cdn-edge';
 import type { WebhookSinkHandle } from './cell-runtime';
 import type { LocalEndpoints } from './contract';
 import type { TopologyControl } from './control-api';
@@ -37,6 +38,8 @@ export interface LocalTopology {
   readonly control: TopologyControl;
   /** The local webhook sink (deliveries it received, for demos and tests). */
   readonly webhookSink: WebhookSinkHandle;
+  /** The SIMULATED CDNs and catalog steering (drills read which CDN each request reached). */
+  readonly cdn: CdnEdge;
   state(): TopologyState;
   memory(): ReturnType<typeof topologyMemory>;
   stop(): Promise<void>;
@@ -77,6 +80,7 @@ export async function startLocalTopology(
       bootMs: Date.now() - startedAt,
       control,
       webhookSink: booted.sink,
+      cdn: booted.cdn,
       state: () => projectState(booted),
       memory: () => topologyMemory(endpoints.pids),
       stop: () => lifecycle.stopAll(log),

@@ -1,9 +1,11 @@
 import type { Drill } from '../drill';
+import { cdnOutage } from './cdn-outage';
 import { dependencyLatency } from './dependency-latency';
 import { failback } from './failback';
 import { regionFailover } from './region-failover';
 import { replicationPause } from './replication-pause';
 import { webhookConsumerOutage } from './webhook-consumer-outage';
+import { zoneOutageReadPath } from './zone-outage-read-path';
 
 /**
  * Every drill, in the order `npm run drill -- list` prints them. One file per
@@ -17,6 +19,8 @@ export const DRILLS: readonly Drill[] = [
   dependencyLatency,
   webhookConsumerOutage,
   failback,
+  cdnOutage,
+  zoneOutageReadPath,
 ];
 
 export const DRILL_NAMES: readonly string[] = DRILLS.map((d) => d.definition.name);

@@ -6,6 +6,7 @@ import {
   controlStateSchema,
   sinkFaultSchema,
 } from '../../local/contract';
+import { CDN_VENDORS } from '../../lib/topology';
 import { assertLoopback } from '../../loadtests/loopback';
 import { type FaultDescription, ReversibleFault } from './types';
 
@@ -26,6 +27,7 @@ export const localFaultSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('replication-pause'), zone: z.string() }),
   z.strictObject({ kind: z.literal('webhook-sink'), fault: sinkFaultSchema }),
+  z.strictObject({ kind: z.literal('cdn-stop'), vendor: z.enum(CDN_VENDORS) }),
 ]);
 export type LocalFault = z.input<typeof localFaultSchema>;
 
@@ -138,6 +140,13 @@ function plan(fault: z.output<typeof localFaultSchema>): {
         undo: { path: '/webhook-sink/fault', body: sinkFaultSchema.parse({ mode: 'none' }) },
         words: `webhook consumer fault: ${fault.fault.mode}`,
         target: 'local webhook sink',
+      };
+    case 'cdn-stop':
+      return {
+        apply: { path: `/cdn/${fault.vendor}/stop` },
+        undo: { path: `/cdn/${fault.vendor}/start` },
+        words: `SIMULATED ${fault.vendor} stopped (connections refused) for every zone it fronts`,
+        target: `CDN ${fault.vendor}`,
       };
   }
 }

@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { isPersonalDataPath } from '../../lambdas/core/data-classification';
 import { TAG_KEYS } from '../tagging';
-import type { Topology, Zone } from '../topology';
+import { CLOUDFRONT_FAILOVER_STATUS_CODES, type Topology, type Zone } from '../topology';
 import { acknowledge } from './nag-acknowledgements';
 
 export interface CatalogDistributionProps {
@@ -47,8 +47,8 @@ const DEFAULT_ORIGIN_TIMEOUTS: Topology['edge']['origin'] = {
   readTimeoutSeconds: 5,
 };
 
-/** 5xx answers that make CloudFront retry a GET/HEAD on the zone's secondary cell. */
-export const FAILOVER_STATUS_CODES = [500, 502, 503, 504] as const;
+/** 5xx answers that make CloudFront retry a GET/HEAD on the zone's secondary cell (lib/topology/cdn.ts). */
+export const FAILOVER_STATUS_CODES = CLOUDFRONT_FAILOVER_STATUS_CODES;
 
 /**
  * A zone's CDN: static assets from S3, and only the public catalog read path

@@ -10,6 +10,7 @@ import { cdnLogBucketName } from '../constructs/cdn-log-bucket';
 import { WebAcl } from '../constructs/web-acl';
 import { TAG_KEYS } from '../tagging';
 import {
+  catalogCacheTtls,
   catalogHostnames,
   cdnVendorHostname,
   cloudFrontEligible,
@@ -90,12 +91,12 @@ export class EdgeStack extends Stack {
     });
     Tags.of(this.assetsBucket).add(TAG_KEYS.dataClassification, 'public');
 
-    const ttl = Duration.seconds(model.config.edge.catalogCacheTtlSeconds);
+    const ttls = catalogCacheTtls(model.config.edge);
     const cachePolicy = new cloudfront.CachePolicy(this, 'CatalogCache', {
       comment: 'Public catalog: cached by URL and query string, no cookies or auth headers',
-      defaultTtl: ttl,
-      minTtl: Duration.seconds(0),
-      maxTtl: ttl,
+      defaultTtl: Duration.seconds(ttls.defaultSeconds),
+      minTtl: Duration.seconds(ttls.minSeconds),
+      maxTtl: Duration.seconds(ttls.maxSeconds),
       queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
       headerBehavior: cloudfront.CacheHeaderBehavior.none(),
       cookieBehavior: cloudfront.CacheCookieBehavior.none(),

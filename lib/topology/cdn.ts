@@ -1,6 +1,6 @@
 import type { TopologyModel, Zone } from './model';
 import { PARTITION_CAPABILITIES } from './regions';
-import type { CdnVendor, ZoneConfig } from './schema';
+import type { CdnVendor, Topology, ZoneConfig } from './schema';
 
 /**
  * Which CDN fronts which zone, under which names, and what the second vendor
@@ -31,6 +31,28 @@ export const CLOUDFLARE_RESIDENCY: Readonly<Record<ZoneConfig['residency'], Clou
 
 /** The public hostname label of the catalog read path. */
 export const CATALOG_HOSTNAME_LABEL = 'catalog';
+
+/** 5xx answers that make CloudFront retry a GET/HEAD on the zone's secondary cell (origin group failover). */
+export const CLOUDFRONT_FAILOVER_STATUS_CODES = [500, 502, 503, 504] as const;
+
+/** TTLs of the public catalog on the CDNs, in seconds. */
+export interface CatalogCacheTtls {
+  /** CloudFront cache policy minimum: 0, so an origin's `no-store`, `no-cache` or `private` keeps an answer out of the cache. */
+  readonly minSeconds: number;
+  /** Without a max-age from the origin (CloudFront), and Cloudflare's edge TTL (`override_origin`). */
+  readonly defaultSeconds: number;
+  /** CloudFront cache policy maximum: an origin's max-age can shorten the TTL, never lengthen it. */
+  readonly maxSeconds: number;
+}
+
+/** The catalog's cache TTLs from `edge.catalogCacheTtlSeconds`: the CloudFront cache policy and the Cloudflare cache rule read them. */
+export function catalogCacheTtls(edge: Pick<Topology['edge'], 'catalogCacheTtlSeconds'>): CatalogCacheTtls {
+  return {
+    minSeconds: 0,
+    defaultSeconds: edge.catalogCacheTtlSeconds,
+    maxSeconds: edge.catalogCacheTtlSeconds,
+  };
+}
 
 /** Suffix Cloudflare serves a partial (CNAME setup) zone's proxied hostnames under. */
 export const CLOUDFLARE_CNAME_SUFFIX = 'cdn.cloudflare.net';

@@ -56,6 +56,11 @@ describe('local fault injector (control API)', () => {
       'POST /control/webhook-sink/fault {"mode":"fail","count":5,"status":503}',
       'POST /control/webhook-sink/fault {"mode":"none"}',
     ],
+    [
+      { kind: 'cdn-stop', vendor: 'cloudflare' } as const,
+      'POST /control/cdn/cloudflare/stop {}',
+      'POST /control/cdn/cloudflare/start {}',
+    ],
   ])(
     '%o: injects and rolls back once through the contract routes',
     async (fault, injectCall, rollbackCall) => {
