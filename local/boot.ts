@@ -144,8 +144,11 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   );
   const issuer = await createLocalIssuer();
   const healthPath = model.failover.healthCheck.path;
+  // Each cell's loopback URL, known before any listens: the discovery document of its zone lists them.
+  const cellEndpointOf = (cell: Cell) =>
+    `http://127.0.0.1:${ports.cell(model.cells.findIndex((c) => c.zone === cell.zone && c.region === cell.region))}`;
   const units: CellUnit[] = model.cells.map((cell, index) => {
-    const config = localCellConfig(model, cell, zoneEndpoints, issuer.auth);
+    const config = localCellConfig(model, cell, zoneEndpoints, cellEndpointOf, issuer.auth);
     const runtime = createCellRuntime(config, endpoint, localNetwork(webhookTargetPorts(options)));
     const server = new LocalCellServer(
       cell,

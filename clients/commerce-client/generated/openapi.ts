@@ -23,6 +23,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/discovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The answering cell's zone, its cells and every zone's endpoint (from the topology) */
+        get: operations["discovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/products": {
         parameters: {
             query?: never;
@@ -565,6 +582,31 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        Discovery: {
+            /** @description The zone of the cell that answered */
+            zone: string;
+            /** @description The region of the cell that answered */
+            region: string;
+            /**
+             * Format: uri
+             * @description The zone's failover endpoint (DNS decides the cell)
+             */
+            zoneEndpoint: string;
+            /** @description The zone's cells with their own endpoints; a client never leaves its zone */
+            cells: {
+                region: string;
+                /** @enum {string} */
+                role: "primary" | "secondary";
+                /** Format: uri */
+                endpoint: string;
+            }[];
+            /** @description Every zone's failover endpoint (a 421 names the customer's) */
+            zones: {
+                zone: string;
+                /** Format: uri */
+                endpoint: string;
+            }[];
+        };
         DrillFlag: {
             region: string;
             enabled: boolean;
@@ -577,6 +619,7 @@ export interface components {
         };
         EventPage: {
             items: {
+                /** @description Derived from the fact (aggregate, version, type): the same fact always has the same id. */
                 eventId: string;
                 eventType: string;
                 /** Format: date-time */
@@ -787,6 +830,31 @@ export interface operations {
             };
         };
     };
+    discovery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Propagated into logs, events and audit entries; generated when absent (or taken from traceparent). */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The discovery document */
+            200: {
+                headers: {
+                    /** @description public, max-age=60 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discovery"];
+                };
+            };
+        };
+    };
     listProducts: {
         parameters: {
             query?: {
@@ -795,6 +863,8 @@ export interface operations {
                 q?: string;
             };
             header?: {
+                /** @description The ETag of the copy the client holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
                 /** @description Propagated into logs, events and audit entries; generated when absent (or taken from traceparent). */
                 "x-correlation-id"?: string;
             };
@@ -806,11 +876,26 @@ export interface operations {
             /** @description A page of products */
             200: {
                 headers: {
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPage"];
                 };
+            };
+            /** @description Not modified: the copy named by If-None-Match is current (no body) */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid query or cursor */
             400: {
@@ -827,6 +912,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The ETag of the copy the client holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
                 /** @description Propagated into logs, events and audit entries; generated when absent (or taken from traceparent). */
                 "x-correlation-id"?: string;
             };
@@ -840,11 +927,26 @@ export interface operations {
             /** @description The product */
             200: {
                 headers: {
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
+            };
+            /** @description Not modified: the copy named by If-None-Match is current (no body) */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No such product */
             404: {
