@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { type Answer, classify, exchange, type FetchFunction } from './attempt';
 import { freshness } from './cache-control';
 import { Listeners } from './listeners';
-import { type DiscoveryCell, type DiscoveryDocument, discoveryDocumentSchema } from './pending-contract';
+import { type DiscoveryCell, type DiscoveryDocument, discoveryDocumentSchema } from './discovery';
 import { AttemptFailure, createAttemptTimeout, createCellBreaker, type Resilience } from './policies';
 import type { DurableStore } from './storage/durable-store';
 

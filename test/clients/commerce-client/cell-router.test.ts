@@ -97,7 +97,10 @@ describe('cell-aware failover inside a zone', () => {
     try {
       const { client: commerce } = client({ resilience: { maxRetries: 4 } });
       await commerce.api.GET('/v1/products');
-      expect(commerce.router.discovery?.zones).toEqual({ global: zone.primary.url, eu: eu.primary.url });
+      expect(commerce.router.discovery?.zones).toEqual([
+        { zone: 'global', endpoint: zone.primary.url },
+        { zone: 'eu', endpoint: eu.primary.url },
+      ]);
       await zone.stop();
       await expect(commerce.api.GET('/v1/products')).rejects.toBeInstanceOf(CommerceUnavailableError);
       expect(eu.log).toHaveLength(0);
