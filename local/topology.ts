@@ -5,6 +5,7 @@ import type { LocalEndpoints } from './contract';
 import type { TopologyControl } from './control-api';
 import { localEndpoints, writeEndpointsFile } from './endpoints-file';
 import { Lifecycle, type ProgressLog } from './lifecycle';
+import { LocalPaymentProvider } from './payment-provider';
 import {
   type LocalTopologyOptions,
   localTopologyOptionsSchema,
@@ -28,6 +29,16 @@ import { projectState, type TopologyState } from './topology-state';
 
 export type { ProgressLog } from './lifecycle';
 
+/** One authorization the SIMULATED payment provider of a cell holds: what drills read independently of the API. */
+export interface CellPaymentAuthorization {
+  /** `zone/region` of the cell whose provider holds it. */
+  readonly cell: string;
+  readonly authorizationId: string;
+  readonly customerId: string;
+  readonly amount: number;
+  readonly voided: boolean;
+}
+
 export interface LocalTopology {
   readonly endpoints: LocalEndpoints;
   readonly model: TopologyModel;
@@ -39,6 +50,8 @@ export interface LocalTopology {
   readonly webhookSink: WebhookSinkHandle;
   state(): TopologyState;
   memory(): ReturnType<typeof topologyMemory>;
+  /** Every authorization of every cell's SIMULATED payment provider, voided ones included. */
+  paymentAuthorizations(): CellPaymentAuthorization[];
   stop(): Promise<void>;
 }
 
@@ -79,6 +92,18 @@ export async function startLocalTopology(
       webhookSink: booted.sink,
       state: () => projectState(booted),
       memory: () => topologyMemory(endpoints.pids),
+      paymentAuthorizations: () =>
+        booted.units.flatMap((unit) => {
+          const provider = unit.runtime.api.paymentProvider;
+          if (!(provider instanceof LocalPaymentProvider)) return [];
+          return provider.authorizations.map((a) => ({
+            cell: unit.server.name,
+            authorizationId: a.authorizationId,
+            customerId: a.request.customerId,
+            amount: a.request.amount,
+            voided: a.voided,
+          }));
+        }),
       stop: () => lifecycle.stopAll(log),
     };
   } catch (error) {

@@ -1,6 +1,8 @@
 import type { Drill } from '../drill';
+import { clientFailover } from './client-failover';
 import { dependencyLatency } from './dependency-latency';
 import { failback } from './failback';
+import { kioskOffline } from './kiosk-offline';
 import { regionFailover } from './region-failover';
 import { replicationPause } from './replication-pause';
 import { webhookConsumerOutage } from './webhook-consumer-outage';
@@ -17,6 +19,8 @@ export const DRILLS: readonly Drill[] = [
   dependencyLatency,
   webhookConsumerOutage,
   failback,
+  clientFailover,
+  kioskOffline,
 ];
 
 export const DRILL_NAMES: readonly string[] = DRILLS.map((d) => d.definition.name);

@@ -15,6 +15,8 @@ describe('the drill list', () => {
       'dependency-latency',
       'webhook-consumer-outage',
       'failback',
+      'client-failover',
+      'kiosk-offline',
     ]);
   });
 
