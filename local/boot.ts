@@ -23,6 +23,7 @@ import { EdgeRouter, type RoutedCell } from './edge-router';
 import { createEdgeServer } from './edge-server';
 import { CLIENT_COUNTRY_HEADER } from './geography';
 import { HealthChecker } from './health-checker';
+import { kioskRoutes } from './kiosk-page';
 import type { Lifecycle, ProgressLog } from './lifecycle';
 import { assertPortsFree, closeIfUnreusable, LoopbackListener } from './listener';
 import { type PortPlan, type ResolvedOptions, webhookTargetPorts } from './options';
@@ -278,11 +279,17 @@ export async function openEdge(
   // The edge's own routes (control API, status page); everything else is forwarded to a cell.
   const edgeApp = new Hono();
   edgeApp.route('/control', controlRoutes(control));
+  edgeApp.route('/', kioskRoutes());
   edgeApp.get('/status', securityHeaders({ contentSecurityPolicy: STATUS_PAGE_CSP }), (c) =>
     c.html(STATUS_PAGE_HTML),
   );
   const own = {
-    matches: (path: string) => path === '/status' || path === '/control' || path.startsWith('/control/'),
+    matches: (path: string) =>
+      path === '/status' ||
+      path === '/control' ||
+      path.startsWith('/control/') ||
+      path === '/kiosk' ||
+      path.startsWith('/kiosk/'),
     listener: getRequestListener(async (request, env: HttpBindings | Http2Bindings) =>
       closeIfUnreusable(await edgeApp.fetch(request), env.incoming),
     ),
