@@ -25,6 +25,7 @@ import { EdgeRouter, type RoutedCell } from './edge-router';
 import { createEdgeServer } from './edge-server';
 import { CLIENT_COUNTRY_HEADER } from './geography';
 import { HealthChecker, route53CheckTimeoutMs } from './health-checker';
+import { kioskRoutes } from './kiosk-page';
 import type { Lifecycle, ProgressLog } from './lifecycle';
 import { assertPortsFree, closeIfUnreusable, LoopbackListener } from './listener';
 import { type PortPlan, type ResolvedOptions, webhookTargetPorts } from './options';
@@ -153,8 +154,11 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   const issuer = await createLocalIssuer();
   const healthPath = model.failover.healthCheck.path;
   const payments = new LocalPaymentProvider();
+  // Each cell's loopback URL, known before any listens: the discovery document of its zone lists them.
+  const cellEndpointOf = (cell: Cell) =>
+    `http://127.0.0.1:${ports.cell(model.cells.findIndex((c) => c.zone === cell.zone && c.region === cell.region))}`;
   const units: CellUnit[] = model.cells.map((cell, index) => {
-    const config = localCellConfig(model, cell, zoneEndpoints, issuer.auth);
+    const config = localCellConfig(model, cell, zoneEndpoints, cellEndpointOf, issuer.auth);
     const runtime = createCellRuntime(config, endpoint, localNetwork(webhookTargetPorts(options)), payments);
     const server = new LocalCellServer(
       cell,
@@ -300,11 +304,17 @@ export async function openEdge(
     cdnControlRoutes(booted.cdn, () => control.state(), step),
   );
   edgeApp.route('/control', controlApp);
+  edgeApp.route('/', kioskRoutes());
   edgeApp.get('/status', securityHeaders({ contentSecurityPolicy: STATUS_PAGE_CSP }), (c) =>
     c.html(STATUS_PAGE_HTML),
   );
   const own = {
-    matches: (path: string) => path === '/status' || path === '/control' || path.startsWith('/control/'),
+    matches: (path: string) =>
+      path === '/status' ||
+      path === '/control' ||
+      path.startsWith('/control/') ||
+      path === '/kiosk' ||
+      path.startsWith('/kiosk/'),
     listener: getRequestListener(async (request, env: HttpBindings | Http2Bindings) =>
       closeIfUnreusable(await edgeApp.fetch(request), env.incoming),
     ),

@@ -7,7 +7,7 @@ import {
   cellConfigSchema,
   cellEnvironment,
 } from '../lambdas/core/cell-config';
-import { type Cell, cellFacts, type TopologyModel } from '../lib/topology';
+import { type Cell, cellFacts, type TopologyModel, zoneCells } from '../lib/topology';
 import {
   closeIfUnreusable,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -33,16 +33,23 @@ const NO_FAULTS: CellFaults = { running: true, forcedUnhealthy: false, addedLate
 /**
  * A local cell's configuration: the variables the CDK construct gives the
  * cell's Lambda (the same builder, `cellEnvironment`), with local facts
- * (loopback zone endpoints, the SIMULATED issuer), validated by the same schema.
+ * (loopback zone and cell endpoints, the SIMULATED issuer), validated by the same schema.
  */
 export function localCellConfig(
   model: TopologyModel,
   cell: Cell,
   zoneEndpoints: Readonly<Record<string, string>>,
+  cellEndpointOf: (cell: Cell) => string,
   auth: CellAuthFacts,
 ): CellConfig {
   return cellConfigSchema.parse(
-    cellEnvironment({ ...cellFacts(model, cell), zoneEndpoints, auth, appVersion: 'local' }),
+    cellEnvironment({
+      ...cellFacts(model, cell),
+      zoneEndpoints,
+      zoneCells: zoneCells(model, cell, cellEndpointOf),
+      auth,
+      appVersion: 'local',
+    }),
   );
 }
 

@@ -29,6 +29,16 @@ import { projectState, type TopologyState } from './topology-state';
 
 export type { ProgressLog } from './lifecycle';
 
+/** One authorization the SIMULATED payment provider (one for every cell) holds: what drills read independently of the API. */
+export interface CellPaymentAuthorization {
+  readonly authorizationId: string;
+  /** The provider idempotency key it was made under (checkout id + attempt). */
+  readonly idempotencyKey: string;
+  readonly customerId: string;
+  readonly amount: number;
+  readonly voided: boolean;
+}
+
 export interface LocalTopology {
   readonly endpoints: LocalEndpoints;
   readonly model: TopologyModel;
@@ -42,6 +52,8 @@ export interface LocalTopology {
   readonly cdn: CdnEdge;
   state(): TopologyState;
   memory(): ReturnType<typeof topologyMemory>;
+  /** Every authorization of every cell's SIMULATED payment provider, voided ones included. */
+  paymentAuthorizations(): CellPaymentAuthorization[];
   stop(): Promise<void>;
 }
 
@@ -83,6 +95,14 @@ export async function startLocalTopology(
       cdn: booted.cdn,
       state: () => projectState(booted),
       memory: () => topologyMemory(endpoints.pids),
+      paymentAuthorizations: () =>
+        booted.payments.authorizations.map((a) => ({
+          authorizationId: a.authorizationId,
+          idempotencyKey: a.request.idempotencyKey,
+          customerId: a.request.customerId,
+          amount: a.request.amount,
+          voided: a.voided,
+        })),
       stop: () => lifecycle.stopAll(log),
     };
   } catch (error) {

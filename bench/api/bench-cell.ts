@@ -33,6 +33,7 @@ export const CELL_ENV: Readonly<Record<string, string>> = {
     role: 'primary',
     tableName: 'bench',
     zoneEndpoints: {},
+    zoneCells: [],
     zoneGeographies: {},
     // Module init only: the handler builds its SQS client at load time but never sends here.
     webhookQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111111111111/commerce-global-webhooks',

@@ -1,7 +1,9 @@
 import type { Drill } from '../drill';
 import { cdnOutage } from './cdn-outage';
+import { clientFailover } from './client-failover';
 import { dependencyLatency } from './dependency-latency';
 import { failback } from './failback';
+import { kioskOffline } from './kiosk-offline';
 import { regionFailover } from './region-failover';
 import { replicationPause } from './replication-pause';
 import { webhookConsumerOutage } from './webhook-consumer-outage';
@@ -21,6 +23,8 @@ export const DRILLS: readonly Drill[] = [
   failback,
   cdnOutage,
   zoneOutageReadPath,
+  clientFailover,
+  kioskOffline,
 ];
 
 export const DRILL_NAMES: readonly string[] = DRILLS.map((d) => d.definition.name);

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { type Answer, classify, exchange, type FetchFunction } from './attempt';
 import { freshness } from './cache-control';
 import { Listeners } from './listeners';
-import { type DiscoveryCell, type DiscoveryDocument, discoveryDocumentSchema } from './pending-contract';
+import { type DiscoveryCell, type DiscoveryDocument, discoveryDocumentSchema } from './discovery';
 import { AttemptFailure, createAttemptTimeout, createCellBreaker, type Resilience } from './policies';
 import type { DurableStore } from './storage/durable-store';
 
@@ -67,6 +67,8 @@ export interface CellRouterOptions {
   readonly store?: DurableStore;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Learn the zone's cells and fail over between them; false: the entry endpoint only (DNS decides). @default true */
+  readonly cellFailover?: boolean;
 }
 
 const CIRCUIT_NAMES: Record<CircuitState, CircuitName> = {
@@ -135,6 +137,7 @@ export class CellRouter {
   async prepare(): Promise<void> {
     this.restoring ??= this.restore();
     await this.restoring;
+    if (this.options.cellFailover === false) return;
     const now = this.now();
     if (now < this.discoveryExpiresAt || now < this.nextDiscoveryAttemptAt) return;
     const loading = this.discover();
@@ -243,7 +246,8 @@ export class CellRouter {
     }
     const stored = storedDiscoverySchema.safeParse(await store.get(DISCOVERY_KEY));
     // a remembered document is used (and refreshed before trust expires: it is stale from the start)
-    if (stored.success && stored.data.entry === this.entry) this.apply(stored.data.document);
+    if (this.options.cellFailover !== false && stored.success && stored.data.entry === this.entry)
+      this.apply(stored.data.document);
   }
 
   private discover(): Promise<void> {

@@ -27,6 +27,12 @@ export interface CommerceClientOptions {
   readonly fetch?: FetchFunction;
   /** Clock, injectable for tests. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Fail over between the zone's cells (learned from `GET /v1/discovery`) without waiting for DNS.
+   * `false`: every call goes to `baseUrl`, as a client that only follows DNS (drills compare the two).
+   * @default true
+   */
+  readonly cellFailover?: boolean;
 }
 
 const optionsSchema = z.object({
@@ -73,6 +79,7 @@ export function createCommerceClient(options: CommerceClientOptions): CommerceCl
     fetch: fetchImpl,
     ...(options.store ? { store: options.store } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.cellFailover === undefined ? {} : { cellFailover: options.cellFailover }),
   });
   const token = options.token;
   const transport = createTransport({

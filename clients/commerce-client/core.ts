@@ -36,7 +36,7 @@ export {
   type RequestPayload,
 } from './outbox/intent';
 export { type FlushReport, Outbox, type OutboxListener, type OutboxOptions } from './outbox/outbox';
-export { type DiscoveryCell, type DiscoveryDocument, discoveryDocumentSchema } from './pending-contract';
+export { type DiscoveryCell, type DiscoveryDocument, discoveryDocumentSchema } from './discovery';
 export {
   AttemptFailure,
   type FailureReason,

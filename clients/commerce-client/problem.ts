@@ -37,7 +37,10 @@ export const TRANSIENT_PROBLEM_CODES: ReadonlySet<string> = new Set([
   'not_writer',
 ]);
 
-/** Codes the client knows before the API's vocabulary carries them (see pending-contract.ts). */
+/**
+ * Codes the client knows before the API's vocabulary carries them: `not_writer`, the 503 a fenced cell
+ * (not its zone's current writer) will answer to a mutating request, with `Retry-After`.
+ */
 export const PENDING_PROBLEM_CODES: ReadonlySet<string> = new Set(['not_writer']);
 
 /** The problem in a buffered response, or undefined when the body is not problem JSON. */

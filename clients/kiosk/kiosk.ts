@@ -16,6 +16,8 @@ import {
  *   country  sent as x-client-country (the local edge's stand-in for geolocation)
  *   payment  payment method for checkout (default pm_card_ok)
  *   db       IndexedDB name (default commerce-kiosk): two kiosks in one browser need two
+ *   failover `cells` (default): fail over between the zone's cells (they must answer CORS for this
+ *            page's origin); `dns`: the api URL only (the local edge serves this page same-origin)
  */
 
 const query = new URLSearchParams(location.search);
@@ -30,6 +32,7 @@ const client = createCommerceClient({
   ...(token ? { token } : {}),
   ...(country ? { headers: { 'x-client-country': country } } : {}),
   store,
+  cellFailover: query.get('failover') !== 'dns',
 });
 const catalog = new CatalogCache({ client, store });
 const cart = new Map<string, { product: Product; quantity: number }>();

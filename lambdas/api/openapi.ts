@@ -68,10 +68,60 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query', c
   }));
 }
 
+const ENTITY_TAG_HEADER = {
+  description: 'Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate.',
+  schema: { type: 'string' },
+};
+
+/** What a conditional read (RouteContract.conditional) adds: the request header and the 304 answer. */
+function conditionalParts(spec: RouteContract) {
+  const cacheControl = spec.responses[200]?.headers?.['Cache-Control'];
+  return {
+    parameter: {
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      description: 'The ETag of the copy the client holds: 304 without a body when it is still current.',
+      schema: { type: 'string' },
+    },
+    notModified: {
+      304: {
+        description: 'Not modified: the copy named by If-None-Match is current (no body)',
+        headers: {
+          ETag: ENTITY_TAG_HEADER,
+          ...(cacheControl ? { 'Cache-Control': headerObject(cacheControl) } : {}),
+        },
+      },
+    },
+  };
+}
+
+function headerObject(header: { readonly description: string }) {
+  return { description: header.description, schema: { type: 'string' } };
+}
+
+function withHeaders(headers: JsonObject): JsonObject {
+  return Object.keys(headers).length > 0 ? { headers } : {};
+}
+
+/** The response headers the contract documents for `status`. */
+function responseHeaders(spec: RouteContract, status: number, response: ResponseSpec): JsonObject {
+  return {
+    ...Object.fromEntries(
+      Object.entries(response.headers ?? {}).map(([name, header]) => [name, headerObject(header)]),
+    ),
+    ...(spec.conditional && status === 200 ? { ETag: ENTITY_TAG_HEADER } : {}),
+    ...(spec.mutating && status < 300
+      ? { [REPLAYED_HEADER]: { schema: { type: 'string', enum: ['true'] } } }
+      : {}),
+  };
+}
+
 export function openApiDocument(specs: readonly RouteContract[], info: OpenApiInfo): JsonObject {
   const collector = new SchemaCollector();
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const spec of specs) {
+    const conditional = spec.conditional ? conditionalParts(spec) : undefined;
     const operation: JsonObject = {
       operationId: spec.operationId,
       summary: spec.summary,
@@ -92,6 +142,7 @@ export function openApiDocument(specs: readonly RouteContract[], info: OpenApiIn
               },
             ]
           : []),
+        ...(conditional ? [conditional.parameter] : []),
         {
           name: 'x-correlation-id',
           in: 'header',
@@ -109,8 +160,8 @@ export function openApiDocument(specs: readonly RouteContract[], info: OpenApiIn
             },
           }
         : {}),
-      responses: Object.fromEntries(
-        Object.entries<ResponseSpec>({
+      responses: Object.fromEntries([
+        ...Object.entries<ResponseSpec>({
           ...spec.responses,
           ...(isPersonalDataPath(spec.path) ? RESIDENCY_ERRORS : {}),
         }).map(([status, response]) => [
@@ -127,12 +178,11 @@ export function openApiDocument(specs: readonly RouteContract[], info: OpenApiIn
                   },
                 }
               : {}),
-            ...(spec.mutating && Number(status) < 300
-              ? { headers: { [REPLAYED_HEADER]: { schema: { type: 'string', enum: ['true'] } } } }
-              : {}),
+            ...withHeaders(responseHeaders(spec, Number(status), response)),
           },
         ]),
-      ),
+        ...Object.entries(conditional?.notModified ?? {}),
+      ]),
     };
     paths[spec.path] = { ...paths[spec.path], [spec.method]: operation };
   }

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { zoneGeographiesSchema } from './geography';
 
-/** An environment variable holding JSON (default `{}`), parsed and validated by `schema`. */
-function jsonVariable<T extends z.ZodType>(schema: T, expected: string) {
+/** An environment variable holding JSON (default `empty`), parsed and validated by `schema`. */
+function jsonVariable<T extends z.ZodType>(schema: T, expected: string, empty = '{}') {
   return z
     .string()
-    .default('{}')
+    .default(empty)
     .transform((text, ctx): z.output<T> => {
       try {
         return schema.parse(JSON.parse(text));
@@ -27,6 +27,14 @@ export type ArcClusterEndpoint = z.output<typeof arcClusterEndpointsSchema>[numb
  * the edge of every handler. The CDK constructs set these variables; the local
  * topology sets the same ones.
  */
+/** One cell of the answering cell's zone, as clients reach it directly (the discovery document lists them). */
+export const zoneCellSchema = z.object({
+  region: z.string().min(1),
+  role: z.enum(['primary', 'secondary']),
+  endpoint: z.string().url(),
+});
+export type ZoneCell = z.output<typeof zoneCellSchema>;
+
 export const cellConfigSchema = z.object({
   APP_NAME: z.string().min(1),
   CELL_ZONE: z.string().min(1),
@@ -36,6 +44,8 @@ export const cellConfigSchema = z.object({
   APP_VERSION: z.string().default('dev'),
   /** JSON object: zone name -> public base URL of that zone's API (used for 421 redirects). */
   ZONE_ENDPOINTS: jsonVariable(z.record(z.string(), z.string().url()), 'a JSON object of zone name -> URL'),
+  /** JSON array: the cells of this cell's zone (itself included) with their own endpoints (GET /v1/discovery). */
+  ZONE_CELLS: jsonVariable(z.array(zoneCellSchema), 'a JSON array of { region, role, endpoint }', '[]'),
   /** JSON object: zone name -> geographies (`default`, `continent:EU`, `country:DE`); decides a customer's home zone. */
   ZONE_GEOGRAPHIES: jsonVariable(zoneGeographiesSchema, 'a JSON object of zone name -> list of geographies'),
   /** Bearer tokens: expected issuer and audience, and where the signing keys are (URL, or inline JWKS JSON). */
@@ -97,6 +107,8 @@ export interface CellFacts {
   readonly tableName: string;
   /** zone name -> public base URL of that zone's API (421 answers point there). */
   readonly zoneEndpoints: Readonly<Record<string, string>>;
+  /** The cells of this cell's zone, itself included, each with the endpoint that reaches it directly. */
+  readonly zoneCells: readonly ZoneCell[];
   /** zone name -> the geographies it serves (decides a new customer's home zone). */
   readonly zoneGeographies: Readonly<Record<string, readonly string[]>>;
   /** @default the schema's default (`dev`) */
@@ -125,6 +137,7 @@ export function cellEnvironment(facts: CellFacts): CellEnvironment {
     TABLE_NAME: facts.tableName,
     APP_VERSION: facts.appVersion,
     ZONE_ENDPOINTS: JSON.stringify(facts.zoneEndpoints),
+    ZONE_CELLS: JSON.stringify(facts.zoneCells),
     ZONE_GEOGRAPHIES: JSON.stringify(facts.zoneGeographies),
     AUTH_ISSUER: facts.auth?.issuer,
     AUTH_AUDIENCE: facts.auth?.audience,

@@ -1,11 +1,16 @@
 import { type CellEnvironment, cellEnvironment as environmentOf } from '../../lambdas/core/cell-config';
-import { type Cell, cellFacts, type TopologyModel } from '../topology';
+import { type Cell, cellFacts, type TopologyModel, zoneCells } from '../topology';
 
 export type { CellEnvironment, CellEnvironmentName } from '../../lambdas/core/cell-config';
 
 /** zone name -> public base URL of that zone's failover name (used by the API for 421 redirects). */
 export function zoneEndpoints(model: TopologyModel): Record<string, string> {
   return Object.fromEntries(model.zones.map((zone) => [zone.name, `https://${zone.apiDomainName}`]));
+}
+
+/** A cell's own public endpoint: its custom domain (api.<region>.<zone>.<domain>). */
+export function cellEndpoint(cell: Cell): string {
+  return `https://${cell.apiDomainName}`;
 }
 
 /**
@@ -25,6 +30,7 @@ export function cellEnvironment(
       ...cellFacts(model, cell),
       tableName,
       zoneEndpoints: zoneEndpoints(model),
+      zoneCells: zoneCells(model, cell, cellEndpoint),
       ...(model.auth ? { auth: model.auth } : {}),
     }),
     ...extra,

@@ -243,6 +243,22 @@ export function scaledFailoverTiming(
  * `cellEnvironment` turns it into variables); where the cell runs adds its
  * zone endpoints, identity provider and resources.
  */
+/**
+ * The cells of `cell`'s zone, each with the endpoint that reaches it directly (`endpointOf`: the
+ * cell's custom domain in the cloud, its loopback port locally): what GET /v1/discovery answers.
+ */
+export function zoneCells(
+  model: TopologyModel,
+  cell: Pick<Cell, 'zone'>,
+  endpointOf: (cell: Cell) => string,
+): CellFacts['zoneCells'] {
+  return zoneByName(model, cell.zone).cells.map((c) => ({
+    region: c.region,
+    role: c.role,
+    endpoint: endpointOf(c),
+  }));
+}
+
 export function cellFacts(
   model: TopologyModel,
   cell: Cell,

@@ -12,11 +12,19 @@ describe('a local cell configuration', () => {
     const keys = await generateDevKeys();
     const zoneEndpoints = { global: 'http://127.0.0.1:4410', eu: 'http://127.0.0.1:4411' };
     // Act
-    const local = localCellConfig(model, cell, zoneEndpoints, authFacts(keys));
+    const cellPorts: Record<string, number> = { 'us-east-1': 4420, 'us-west-2': 4421 };
+    const local = localCellConfig(
+      model,
+      cell,
+      zoneEndpoints,
+      (c) => `http://127.0.0.1:${cellPorts[c.region] ?? 0}`,
+      authFacts(keys),
+    );
     const cloud = cellConfigSchema.parse(cloudCellEnvironment(model, cell, 'commerce-global-commerce'));
     // Assess: where the cell runs changes only its endpoints, its identity provider and its version label
     const {
       ZONE_ENDPOINTS,
+      ZONE_CELLS,
       AUTH_ISSUER,
       AUTH_AUDIENCE,
       AUTH_JWKS_JSON,
@@ -30,6 +38,15 @@ describe('a local cell configuration', () => {
       global: 'https://api.global.shop.example.com',
       eu: 'https://api.eu.shop.example.com',
     });
+    // The zone's cells are the model's, in the same order and roles; only their endpoints differ.
+    expect(ZONE_CELLS).toEqual([
+      { region: 'us-east-1', role: 'primary', endpoint: 'http://127.0.0.1:4420' },
+      { region: 'us-west-2', role: 'secondary', endpoint: 'http://127.0.0.1:4421' },
+    ]);
+    expect(cloud.ZONE_CELLS).toEqual([
+      { region: 'us-east-1', role: 'primary', endpoint: 'https://api.us-east-1.global.shop.example.com' },
+      { region: 'us-west-2', role: 'secondary', endpoint: 'https://api.us-west-2.global.shop.example.com' },
+    ]);
     expect(JSON.parse(AUTH_JWKS_JSON!)).toEqual(keys.jwks);
     expect([AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, APP_VERSION]).toEqual([
       'https://auth.local.invalid/',

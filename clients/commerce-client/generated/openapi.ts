@@ -23,6 +23,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/discovery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The answering cell's zone, its cells and every zone's endpoint (from the topology) */
+        get: operations["discovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/products": {
         parameters: {
             query?: never;
@@ -583,6 +600,31 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        Discovery: {
+            /** @description The zone of the cell that answered */
+            zone: string;
+            /** @description The region of the cell that answered */
+            region: string;
+            /**
+             * Format: uri
+             * @description The zone's failover endpoint (DNS decides the cell)
+             */
+            zoneEndpoint: string;
+            /** @description The zone's cells with their own endpoints; a client never leaves its zone */
+            cells: {
+                region: string;
+                /** @enum {string} */
+                role: "primary" | "secondary";
+                /** Format: uri */
+                endpoint: string;
+            }[];
+            /** @description Every zone's failover endpoint (a 421 names the customer's) */
+            zones: {
+                zone: string;
+                /** Format: uri */
+                endpoint: string;
+            }[];
+        };
         DrillFlag: {
             region: string;
             enabled: boolean;
@@ -825,6 +867,31 @@ export interface operations {
             };
         };
     };
+    discovery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Propagated into logs, events and audit entries; generated when absent (or taken from traceparent). */
+                "x-correlation-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The discovery document */
+            200: {
+                headers: {
+                    /** @description public, max-age=60 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discovery"];
+                };
+            };
+        };
+    };
     listProducts: {
         parameters: {
             query?: {
@@ -833,6 +900,8 @@ export interface operations {
                 q?: string;
             };
             header?: {
+                /** @description The ETag of the copy the client holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
                 /** @description Propagated into logs, events and audit entries; generated when absent (or taken from traceparent). */
                 "x-correlation-id"?: string;
             };
@@ -844,11 +913,26 @@ export interface operations {
             /** @description A page of products */
             200: {
                 headers: {
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPage"];
                 };
+            };
+            /** @description Not modified: the copy named by If-None-Match is current (no body) */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid query or cursor */
             400: {
@@ -865,6 +949,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The ETag of the copy the client holds: 304 without a body when it is still current. */
+                "If-None-Match"?: string;
                 /** @description Propagated into logs, events and audit entries; generated when absent (or taken from traceparent). */
                 "x-correlation-id"?: string;
             };
@@ -878,11 +964,26 @@ export interface operations {
             /** @description The product */
             200: {
                 headers: {
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
+            };
+            /** @description Not modified: the copy named by If-None-Match is current (no body) */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the body (SHA-256): send it back as If-None-Match to revalidate. */
+                    ETag?: string;
+                    /** @description public, max-age=60, stale-while-revalidate=30, stale-if-error=86400 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No such product */
             404: {

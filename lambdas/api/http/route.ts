@@ -5,6 +5,7 @@ import { isPersonalDataPath } from '../../core/data-classification';
 import { ProblemError } from '../../core/errors';
 import type { WriterFence } from '../../core/writer-fence';
 import { type AccessTokenVerifier, authenticate, requireScope } from './auth';
+import { conditionalJsonResult } from './conditional';
 import type { ResolvedDependencies } from '../dependencies';
 import type { AppEnv, Principal, RequestLogger } from './env';
 import { idempotency } from './idempotency';
@@ -19,10 +20,17 @@ import { idempotency } from './idempotency';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** A response header the contract documents (its value is a string). */
+export interface HeaderSpec {
+  readonly description: string;
+}
+
 export interface ResponseSpec {
   readonly description: string;
   readonly schema?: z.ZodType;
   readonly contentType?: string;
+  /** Headers the response carries, documented in the contract. @default none */
+  readonly headers?: Readonly<Record<string, HeaderSpec>>;
 }
 
 export interface ApiResult {
@@ -78,6 +86,11 @@ export interface RouteContract<
    * (creating a profile: the body's country); a claim, when present, is still checked. @default 'token'
    */
   readonly homeZoneFrom?: 'token' | 'precondition';
+  /**
+   * A read whose 200 carries a strong `ETag` computed from its body, and answers a request whose
+   * `If-None-Match` matches it with 304 and no body (http/conditional.ts). @default false
+   */
+  readonly conditional?: boolean;
 }
 
 /** Declares a contract (an identity function that infers the schema types). */
@@ -282,7 +295,10 @@ export function mountRoute(
         return result;
       },
     };
-    return jsonResult(await implementation.handle(ctx));
+    const result = await implementation.handle(ctx);
+    return spec.conditional
+      ? conditionalJsonResult(result, c.req.header('if-none-match'))
+      : jsonResult(result);
   });
 
   const [first, ...rest] = chain;

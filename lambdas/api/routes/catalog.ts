@@ -9,6 +9,8 @@ import { pageOf, pageQuerySchema, problemSchema, productParamsSchema } from '../
 /** Public catalog read path: no personal data, cacheable by CDNs (see core/data-classification.ts). */
 export const CATALOG_CACHE_CONTROL = `public, max-age=60, stale-while-revalidate=30, stale-if-error=${PUBLIC_CATALOG_STALE_IF_ERROR_SECONDS}`;
 
+const CATALOG_HEADERS = { 'Cache-Control': { description: CATALOG_CACHE_CONTROL } };
+
 const product = productSchema.meta({ id: 'Product' });
 
 export const catalogContracts = {
@@ -19,9 +21,14 @@ export const catalogContracts = {
     summary: 'List or search products (cursor pagination)',
     tag: 'catalog',
     mutating: false,
+    conditional: true,
     query: pageQuerySchema.extend({ q: z.string().min(1).max(100).optional() }),
     responses: {
-      200: { description: 'A page of products', schema: pageOf(product, 'ProductPage') },
+      200: {
+        description: 'A page of products',
+        schema: pageOf(product, 'ProductPage'),
+        headers: CATALOG_HEADERS,
+      },
       400: { description: 'Invalid query or cursor', schema: problemSchema },
     },
   }),
@@ -32,9 +39,10 @@ export const catalogContracts = {
     summary: 'Get one product',
     tag: 'catalog',
     mutating: false,
+    conditional: true,
     params: productParamsSchema,
     responses: {
-      200: { description: 'The product', schema: product },
+      200: { description: 'The product', schema: product, headers: CATALOG_HEADERS },
       404: { description: 'No such product', schema: problemSchema },
     },
   }),

@@ -4,6 +4,7 @@ import { cartRoutes } from './carts';
 import { catalogRoutes } from './catalog';
 import { checkoutRoutes } from './checkout';
 import { customerRoutes } from './customers';
+import { discoveryRoutes } from './discovery';
 import { eventRoutes } from './events';
 import { healthRoutes } from './health';
 import { orderRoutes } from './orders';
@@ -15,6 +16,7 @@ import { webhookRoutes } from './webhooks';
  */
 export const API_ROUTES: readonly RouteFamily[] = [
   healthRoutes,
+  discoveryRoutes,
   catalogRoutes,
   cartRoutes,
   checkoutRoutes,

@@ -17,6 +17,8 @@ describe('the drill list', () => {
       'failback',
       'cdn-outage',
       'zone-outage-read-path',
+      'client-failover',
+      'kiosk-offline',
     ]);
   });
 

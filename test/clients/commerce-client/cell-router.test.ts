@@ -32,9 +32,19 @@ describe('cell-aware failover inside a zone', () => {
         active: false,
       },
     ]);
-    // the discovery route is typed too (by hand until contracts/openapi.json carries it)
+    // the discovery route is typed from the contract
     const { data } = await commerce.api.GET('/v1/discovery');
     expect(data?.cells.map((cell) => cell.role)).toEqual(['primary', 'secondary']);
+  });
+
+  it('with cellFailover false asks no discovery and stays on baseUrl when it fails (a DNS-only client)', async () => {
+    const { client: commerce } = client({ cellFailover: false, resilience: { maxRetries: 1 } });
+    const first = await commerce.api.GET('/v1/products');
+    expect(first.response.status).toBe(200);
+    await zone.primary.stop();
+    await expect(commerce.api.GET('/v1/products')).rejects.toBeInstanceOf(CommerceUnavailableError);
+    expect(zone.primary.requests({ path: '/v1/discovery' })).toHaveLength(0);
+    expect(zone.secondary.requests()).toHaveLength(0);
   });
 
   it.each([
@@ -97,7 +107,10 @@ describe('cell-aware failover inside a zone', () => {
     try {
       const { client: commerce } = client({ resilience: { maxRetries: 4 } });
       await commerce.api.GET('/v1/products');
-      expect(commerce.router.discovery?.zones).toEqual({ global: zone.primary.url, eu: eu.primary.url });
+      expect(commerce.router.discovery?.zones).toEqual([
+        { zone: 'global', endpoint: zone.primary.url },
+        { zone: 'eu', endpoint: eu.primary.url },
+      ]);
       await zone.stop();
       await expect(commerce.api.GET('/v1/products')).rejects.toBeInstanceOf(CommerceUnavailableError);
       expect(eu.log).toHaveLength(0);

@@ -49,6 +49,12 @@ export interface Harness {
   drop(): Promise<void>;
 }
 
+/** The harness cell's zone: itself (the primary) and a secondary, as the deployment would list them. */
+export const HARNESS_ZONE_CELLS = [
+  { region: 'us-east-1', role: 'primary', endpoint: 'https://api.us-east-1.global.shop.example.com' },
+  { region: 'us-west-2', role: 'secondary', endpoint: 'https://api.us-west-2.global.shop.example.com' },
+] as const;
+
 export async function createHarness(overrides: Partial<ApiDependencies> = {}): Promise<Harness> {
   const table = await freshCommerceTable();
   const documentClient = DynamoDBDocumentClient.from(table.client, {
@@ -66,6 +72,7 @@ export async function createHarness(overrides: Partial<ApiDependencies> = {}): P
     TABLE_NAME: table.tableName,
     ZONE_GEOGRAPHIES: JSON.stringify({ global: ['default'], eu: ['continent:EU'] }),
     ZONE_ENDPOINTS: JSON.stringify({ eu: EU_ENDPOINT, global: 'https://api.global.shop.example.com' }),
+    ZONE_CELLS: JSON.stringify(HARNESS_ZONE_CELLS),
   });
   const build = (extra: Partial<ApiDependencies> = {}) =>
     createApp({

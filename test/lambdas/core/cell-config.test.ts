@@ -9,6 +9,9 @@ describe('cellEnvironment', () => {
     role: 'primary',
     tableName: 'commerce-global-commerce',
     zoneEndpoints: { global: 'https://api.global.shop.example.com' },
+    zoneCells: [
+      { region: 'us-east-1', role: 'primary', endpoint: 'https://api.us-east-1.global.shop.example.com' },
+    ],
     zoneGeographies: { global: ['default'] },
     appVersion: '1.2.3',
     auth: {
@@ -35,6 +38,9 @@ describe('cellEnvironment', () => {
       CELL_ROLE: 'primary',
       TABLE_NAME: 'commerce-global-commerce',
       ZONE_ENDPOINTS: { global: 'https://api.global.shop.example.com' },
+      ZONE_CELLS: [
+        { region: 'us-east-1', role: 'primary', endpoint: 'https://api.us-east-1.global.shop.example.com' },
+      ],
       ZONE_GEOGRAPHIES: { global: ['default'] },
       AUTH_JWKS_URL: 'https://login.example.com/jwks',
       EVENT_BUS_NAME: 'commerce-global',

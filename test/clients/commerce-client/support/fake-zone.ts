@@ -213,7 +213,9 @@ export class FakeZone {
           region: cell.region,
           zoneEndpoint: this.primary.url,
           cells: this.cells.map((c) => ({ region: c.region, role: c.role, endpoint: c.url })),
-          zones: { [this.name]: this.primary.url, ...this.otherZones },
+          zones: Object.entries({ [this.name]: this.primary.url, ...this.otherZones }).map(
+            ([zone, endpoint]) => ({ zone, endpoint }),
+          ),
         },
       };
     }

@@ -1,0 +1,147 @@
+import type { Drill } from '../drill';
+import { LocalFaultInjector } from '../injectors/local';
+import { faultEffective, RTO_TOLERANCE_SECONDS } from '../metrics';
+import type { DrillCheck } from '../local/checks';
+import { ClientPopulation, type PopulationMode, populationRecovery } from '../local/client-population';
+import { cellName, type LocalDrillContext, secondaryOf } from '../local/context';
+import { duplicateOrders, listCustomerOrders, seededProductId } from '../local/customer-orders';
+import { standardTimings } from '../local/timings';
+
+/** The issue's target for the client population, in cloud seconds. */
+export const CLIENT_RTO_TARGET_CLOUD_SECONDS = 5;
+
+const POPULATION_LABEL: Record<PopulationMode, string> = { dns: 'dns', 'cell-failover': 'client' };
+
+/** Both populations: started on the first observed second, stopped and judged after the run. */
+async function populations(context: LocalDrillContext): Promise<DrillCheck> {
+  const productId = await seededProductId(context, 'client-failover');
+  const make = async (mode: PopulationMode) => {
+    const token = await context.control.token(
+      `${context.runId}-${POPULATION_LABEL[mode]}`,
+      context.zone.name,
+    );
+    const authorization = `Bearer ${token}`;
+    const population = new ClientPopulation({
+      mode,
+      baseUrl: context.baseUrl,
+      authorization,
+      clients: 2,
+      intervalMs: 150,
+      orderEvery: 5,
+      productId,
+      clock: () => context.elapsedMs(),
+      // Attempts give up after 2 s (a blackholed cell costs this much, not 8 s). A circuit half-opens
+      // after 500 ms, so the DNS population measures DNS (the edge), not the client's open circuit.
+      resilience: { attemptTimeoutMs: 2000, breakerHalfOpenAfterMs: 500 },
+    });
+    return { mode, population, authorization };
+  };
+  const all = [await make('dns'), await make('cell-failover')];
+  const { timeScale } = context;
+  return {
+    async onSecond() {
+      for (const { population } of all) population.start();
+    },
+    async verify(check) {
+      await Promise.all(all.map(({ population }) => population.stop()));
+      const faultStart = check.faultStartMs ?? 0;
+      const rollback = check.rollbackAtMs ?? Number.POSITIVE_INFINITY;
+      const figures: Record<string, number | null> = {};
+      const criteria = [];
+      const notes: string[] = [];
+      const seen: Record<string, ReturnType<typeof populationRecovery>> = {};
+      for (const { mode, population, authorization } of all) {
+        const label = POPULATION_LABEL[mode];
+        const recovery = populationRecovery(population.samples, faultStart, rollback);
+        seen[label] = recovery;
+        const orders = (await listCustomerOrders(context, authorization)) ?? [];
+        const acknowledged = population.samples.flatMap((s) => (s.orderId ? [s.orderId] : []));
+        const listed = new Set(orders.map((o) => o.id));
+        const rtoSeconds = recovery.rtoMs === undefined ? null : recovery.rtoMs / 1000;
+        figures[`${label}PopulationRtoSeconds`] = rtoSeconds;
+        // The DNS population waits out scaled health checks and TTL: its cloud time is local / scale.
+        // The client's failover reacts to the failed attempt itself (no scaled timer), so its cloud
+        // time is its local time (bounded by attemptTimeoutMs when a cell blackholes instead).
+        figures[`${label}PopulationRtoCloudSeconds`] =
+          rtoSeconds === null ? null : mode === 'dns' ? rtoSeconds / timeScale : rtoSeconds;
+        figures[`${label}PopulationOperations`] = population.samples.length;
+        figures[`${label}PopulationFailedAfterFault`] = recovery.failedAfterFault;
+        figures[`${label}PopulationOrdersAcknowledged`] = acknowledged.length;
+        figures[`${label}PopulationDuplicates`] = duplicateOrders(orders);
+        figures[`${label}PopulationLostOrders`] = acknowledged.filter((id) => !listed.has(id)).length;
+        criteria.push({
+          name: `${label} population: 0 duplicate orders, 0 lost acknowledged orders`,
+          ok: duplicateOrders(orders) === 0 && acknowledged.every((id) => listed.has(id)),
+          detail: `${orders.length} orders listed for ${acknowledged.length} acknowledged; ${duplicateOrders(orders)} duplicates`,
+        });
+        const failures = population.samples.filter((s) => !s.ok && s.endedMs >= faultStart).slice(0, 3);
+        if (failures.length > 0)
+          notes.push(`${label} population failures (first 3): ${failures.map((f) => f.detail).join('; ')}`);
+      }
+      const client = seen.client!;
+      const dns = seen.dns!;
+      const predicted = context.predicted.scaledSeconds;
+      criteria.push(
+        faultEffective(
+          'the primary outage interrupted the DNS-only population (fault effective)',
+          dns.failedAfterFault > 0 || (dns.rtoMs ?? 0) > 1000 * predicted * 0.5,
+          `${dns.failedAfterFault} failed operations, RTO ${((dns.rtoMs ?? 0) / 1000).toFixed(2)} s`,
+        ),
+        {
+          name: `client population RTO <= ${CLIENT_RTO_TARGET_CLOUD_SECONDS} s cloud-equivalent`,
+          ok: client.rtoMs !== undefined && client.rtoMs / 1000 <= CLIENT_RTO_TARGET_CLOUD_SECONDS,
+          detail: `${client.rtoMs === undefined ? 'never recovered' : `${(client.rtoMs / 1000).toFixed(3)} s`}`,
+        },
+        {
+          name: 'client population: no operation failed after the fault',
+          ok: client.failedAfterFault === 0 && client.operationsAfterFault > 0,
+          detail: `${client.failedAfterFault}/${client.operationsAfterFault} failed`,
+        },
+        {
+          name: `DNS population RTO <= predicted + ${RTO_TOLERANCE_SECONDS} s`,
+          ok: dns.rtoMs !== undefined && dns.rtoMs / 1000 <= predicted + RTO_TOLERANCE_SECONDS,
+          detail: `${dns.rtoMs === undefined ? 'never recovered' : `${(dns.rtoMs / 1000).toFixed(2)} s`} (predicted ${predicted} s here, ${context.predicted.cloudSeconds} s in the cloud)`,
+        },
+      );
+      return { figures, criteria, notes };
+    },
+  };
+}
+
+export const clientFailover: Drill = {
+  definition: {
+    name: 'client-failover',
+    title: 'Channel clients across a primary cell outage: DNS-only vs cell failover',
+    hypothesis: `When the primary cell of the zone stops, clients that only follow DNS are interrupted until health checks and TTL move the zone (the topology's predicted RTO), while the channel client moves to the zone's other cell inside the failing call: it recovers within ${CLIENT_RTO_TARGET_CLOUD_SECONDS} s cloud-equivalent with no failed request, and no population places an order twice.`,
+    fault: 'primary cell stopped (local: connections refused)',
+    recovery: 'failover',
+    warmupSeconds: 30,
+    faultSeconds: 180,
+    settleSeconds: 60,
+    expectations: [
+      `client population RTO <= ${CLIENT_RTO_TARGET_CLOUD_SECONDS} s cloud-equivalent, 0 failed operations`,
+      `DNS-only population RTO <= predicted RTO + ${RTO_TOLERANCE_SECONDS} s`,
+      '0 duplicate and 0 lost orders in both populations (independent read of the orders)',
+    ],
+  },
+  local: async (context) => {
+    const { zone } = context;
+    secondaryOf(context, 'client-failover');
+    return {
+      injectors: [
+        new LocalFaultInjector(context.control, {
+          kind: 'cell-stop',
+          zone: zone.name,
+          region: zone.primary.region,
+        }),
+      ],
+      failedCell: cellName(zone.primary),
+      timings: standardTimings(context, clientFailover.definition),
+      checks: [await populations(context)],
+      notes: [
+        'SIMULATED: the edge stands in for Route 53 (scaled health checks and TTL); a stopped cell refuses connections at once, so the client population detects it at once. A cell that blackholes instead costs the client attemptTimeoutMs (2 s in this drill) before it moves.',
+        'Populations: 2 clients each, one operation every 150 ms, every 5th an order (cart, line, checkout with one key per step); DNS = the same client with cellFailover: false.',
+      ],
+    };
+  },
+};

@@ -1,0 +1,150 @@
+import { type CommerceClient, createCommerceClient } from '../../clients/commerce-client/client';
+import { newIdempotencyKey, stepKey } from '../../clients/commerce-client/idempotency';
+import type { ResilienceOptions } from '../../clients/commerce-client/policies';
+
+/**
+ * A population of channel clients (clients/commerce-client) under bounded load: each client reads the
+ * catalog and, every `orderEvery`-th operation, places an order (cart, line, checkout; one
+ * idempotency key per step, derived from the intent's key, so every retry sends the same key).
+ * `dns`: the client with cell failover off, so every call goes to the zone endpoint and waits for
+ * the edge (the DNS stand-in) to fail over. `cell-failover`: the client as shipped.
+ */
+
+export type PopulationMode = 'dns' | 'cell-failover';
+
+export interface OperationSample {
+  readonly kind: 'read' | 'order';
+  /** Drill clock (ms since the load started). */
+  readonly startedMs: number;
+  readonly endedMs: number;
+  readonly ok: boolean;
+  readonly detail?: string;
+  readonly orderId?: string;
+}
+
+export interface ClientPopulationOptions {
+  readonly mode: PopulationMode;
+  readonly baseUrl: string;
+  readonly authorization: string;
+  /** Clients, each running one operation at a time. */
+  readonly clients: number;
+  /** Pause between two operations of one client (pacing of the bounded load). */
+  readonly intervalMs: number;
+  /** Every n-th operation of a client is an order. */
+  readonly orderEvery: number;
+  readonly productId: string;
+  /** The drill clock. */
+  readonly clock: () => number;
+  /** @default the client's defaults */
+  readonly resilience?: ResilienceOptions;
+  /** Hard bound on operations per client (with the drill's phases, what bounds the load). @default 2000 */
+  readonly maxOperationsPerClient?: number;
+}
+
+export class ClientPopulation {
+  readonly samples: OperationSample[] = [];
+  private stopped = false;
+  private workers: Promise<void>[] = [];
+
+  constructor(private readonly options: ClientPopulationOptions) {}
+
+  get mode(): PopulationMode {
+    return this.options.mode;
+  }
+
+  start(): void {
+    if (this.workers.length > 0) return;
+    for (let i = 0; i < this.options.clients; i++) this.workers.push(this.worker());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.workers);
+  }
+
+  private async worker(): Promise<void> {
+    const { options } = this;
+    const client = createCommerceClient({
+      baseUrl: options.baseUrl,
+      token: options.authorization.replace(/^Bearer /, ''),
+      cellFailover: options.mode === 'cell-failover',
+      ...(options.resilience ? { resilience: options.resilience } : {}),
+    });
+    const bound = options.maxOperationsPerClient ?? 2000;
+    for (let n = 1; !this.stopped && n <= bound; n++) {
+      const kind = n % options.orderEvery === 0 ? 'order' : 'read';
+      const startedMs = options.clock();
+      let outcome: { ok: boolean; detail?: string; orderId?: string };
+      try {
+        outcome = kind === 'order' ? await this.order(client) : await this.read(client);
+      } catch (error) {
+        outcome = { ok: false, detail: (error as Error).message };
+      }
+      this.samples.push({ kind, startedMs, endedMs: options.clock(), ...outcome });
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    }
+  }
+
+  private async read(client: CommerceClient) {
+    const { response } = await client.api.GET('/v1/products', { params: { query: { limit: 1 } } });
+    return response.ok ? { ok: true } : { ok: false, detail: `read answered ${response.status}` };
+  }
+
+  private async order(client: CommerceClient) {
+    const intent = newIdempotencyKey();
+    const header = (step: string) => ({ header: { 'Idempotency-Key': stepKey(intent, step) } });
+    const cart = await client.api.POST('/v1/carts', { params: header('cart'), body: {} });
+    if (!cart.data) return { ok: false, detail: `cart answered ${cart.response.status}` };
+    const cartId = cart.data.id;
+    const line = await client.api.POST('/v1/carts/{cartId}/items', {
+      params: { path: { cartId }, ...header('line:0') },
+      body: { productId: this.options.productId, quantity: 1 },
+    });
+    if (!line.data) return { ok: false, detail: `line answered ${line.response.status}` };
+    const checkout = await client.api.POST('/v1/checkout', {
+      params: header('checkout'),
+      body: { cartId, paymentMethod: 'pm_card_ok' },
+    });
+    if (!checkout.data) return { ok: false, detail: `checkout answered ${checkout.response.status}` };
+    return { ok: true, orderId: checkout.data.id };
+  }
+}
+
+export interface PopulationRecovery {
+  /** Milliseconds from the fault until the population was served again (see `populationRtoMs`). */
+  readonly rtoMs: number | undefined;
+  /** Operations that ended failed after the fault started. */
+  readonly failedAfterFault: number;
+  readonly operationsAfterFault: number;
+}
+
+/**
+ * The RTO a population saw: the longer of (a) the outage, from the fault to the end of the first
+ * operation that succeeded after the last failed one, and (b) the longest wait of a successful
+ * operation in flight at or started after the fault (a call the client held while retrying or
+ * failing over). Only operations that started before the rollback count. Undefined when no operation
+ * succeeded after the fault.
+ */
+export function populationRecovery(
+  samples: readonly OperationSample[],
+  faultStartMs: number,
+  rollbackAtMs: number,
+): PopulationRecovery {
+  const relevant = samples.filter((s) => s.endedMs >= faultStartMs && s.startedMs < rollbackAtMs);
+  const failed = relevant.filter((s) => !s.ok);
+  const succeeded = relevant.filter((s) => s.ok);
+  const lastFailureEnd = Math.max(faultStartMs, ...failed.map((s) => s.endedMs));
+  const firstSuccessAfter = succeeded
+    .filter((s) => s.startedMs >= lastFailureEnd || (failed.length === 0 && s.endedMs >= faultStartMs))
+    .reduce<number | undefined>(
+      (min, s) => (min === undefined ? s.endedMs : Math.min(min, s.endedMs)),
+      undefined,
+    );
+  const longestWait = Math.max(0, ...succeeded.map((s) => s.endedMs - Math.max(s.startedMs, faultStartMs)));
+  const outage = firstSuccessAfter === undefined ? undefined : firstSuccessAfter - faultStartMs;
+  return {
+    rtoMs: outage === undefined ? undefined : Math.max(outage, longestWait),
+    failedAfterFault: failed.length,
+    operationsAfterFault: relevant.length,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * SIMULATED: one client device's network route to the topology, which a drill can cut and restore
+ * (a kiosk losing its network). While cut, every request through `fetch` fails the way a browser's or
+ * Node's fetch fails offline (a TypeError before any byte reaches the edge), and requests in flight
+ * are aborted. Only this client is cut: the edge, the cells and every other client keep working.
+ */
+export class ClientLink {
+  private cutAt: number | undefined;
+  private inFlight = new Set<AbortController>();
+  /** Requests refused while cut (the fault was effective). */
+  refused = 0;
+
+  constructor(private readonly name: string) {}
+
+  get isCut(): boolean {
+    return this.cutAt !== undefined;
+  }
+
+  cut(): void {
+    this.cutAt ??= Date.now();
+    for (const controller of this.inFlight) controller.abort(new TypeError(`fetch failed: ${this.reason}`));
+  }
+
+  restore(): void {
+    this.cutAt = undefined;
+  }
+
+  private get reason(): string {
+    return `the route of client ${this.name} is cut (SIMULATED)`;
+  }
+
+  /** A `fetch` through this link. */
+  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    if (this.isCut) {
+      this.refused += 1;
+      throw new TypeError(`fetch failed: ${this.reason}`);
+    }
+    const controller = new AbortController();
+    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    this.inFlight.add(controller);
+    try {
+      return await globalThis.fetch(input, { ...init, signal });
+    } finally {
+      this.inFlight.delete(controller);
+    }
+  };
+}

@@ -1,0 +1,39 @@
+import { drillByName } from '../../../chaos/drills';
+import { localDrillPlan } from '../../../chaos/local/plan';
+import { runDrill } from '../../../chaos/orchestrator';
+import type { LocalTopology } from '../../../local/topology';
+import { bootTestTopology } from '../../support/local-topology';
+
+/** The client-failover drill, CI-sized (short phases, time scale 0.1), on its own topology. */
+jest.setTimeout(240_000);
+
+describe('client-failover drill (short)', () => {
+  let topology: LocalTopology;
+  beforeAll(async () => {
+    topology = await bootTestTopology();
+  });
+  afterAll(() => topology?.stop());
+
+  it('the client population recovers within 5 s cloud-equivalent with no failure; DNS within the prediction; 0 duplicates', async () => {
+    // Act
+    const plan = await localDrillPlan(topology, drillByName('client-failover'), {
+      zone: 'global',
+      short: true,
+      ratePerSecond: 1,
+    });
+    const report = await runDrill(plan);
+    // Assess
+    console.log(JSON.stringify({ figures: report.figures, notes: report.notes }, null, 1));
+    const failed = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    expect(failed).toEqual([]);
+    expect(report.verdict).toBe('pass');
+    const f = report.figures;
+    expect(f.clientPopulationFailedAfterFault).toBe(0);
+    expect(f.clientPopulationRtoCloudSeconds).toBeLessThanOrEqual(5);
+    expect(f.dnsPopulationFailedAfterFault).toBeGreaterThan(0); // DNS-only clients did see the outage
+    expect(f.dnsPopulationRtoSeconds).toBeGreaterThan(f.clientPopulationRtoSeconds ?? Infinity);
+    expect([f.clientPopulationDuplicates, f.dnsPopulationDuplicates]).toEqual([0, 0]);
+    expect([f.clientPopulationLostOrders, f.dnsPopulationLostOrders]).toEqual([0, 0]);
+    expect(f.clientPopulationOrdersAcknowledged).toBeGreaterThan(0);
+  });
+});
