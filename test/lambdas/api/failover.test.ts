@@ -6,6 +6,9 @@ import { createTwoCells, type Region, type TwoCells } from './two-cells';
  * reached the second when the client retries there (an unplanned failover) or when both take writes
  * (a split), then released, converged and reconciled. Every call's status is checked before its effect.
  */
+/** Bounded waits on replication inside; generous per-test bounds so a loaded machine is slow, not red. */
+jest.setTimeout(300_000);
+
 describe('failover across the two cells of a zone', () => {
   let cells: TwoCells;
   let admin: string;

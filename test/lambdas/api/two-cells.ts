@@ -128,10 +128,12 @@ export async function createTwoCells(): Promise<TwoCells> {
       return items;
     },
     async converged() {
+      // Cheap first (nothing queued), then the item-by-item comparison, which scans both tables.
+      await waitUntil(() => replicator.stats().pending === 0, 120_000, 50);
       await waitUntil(
         async () => replicator.stats().pending === 0 && (await replicator.convergence()).converged,
-        60_000,
-        100,
+        120_000,
+        500,
       );
     },
     async close() {
