@@ -66,6 +66,7 @@ async function populations(context: LocalDrillContext): Promise<DrillCheck> {
           rtoSeconds === null ? null : mode === 'dns' ? rtoSeconds / timeScale : rtoSeconds;
         figures[`${label}PopulationOperations`] = population.samples.length;
         figures[`${label}PopulationFailedAfterFault`] = recovery.failedAfterFault;
+        figures[`${label}PopulationCartsRebuiltAfterRpoLoss`] = population.cartsLostToRpo;
         figures[`${label}PopulationOrdersAcknowledged`] = acknowledged.length;
         figures[`${label}PopulationDuplicates`] = duplicateOrders(orders);
         figures[`${label}PopulationLostOrders`] = acknowledged.filter((id) => !listed.has(id)).length;
