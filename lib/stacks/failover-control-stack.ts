@@ -8,6 +8,7 @@ import {
   acknowledge,
   acknowledgeCustomResourceProvider,
   acknowledgeProviderFramework,
+  nagFindingText,
 } from '../constructs/nag-acknowledgements';
 import {
   clusterEndpointsParameterName,
@@ -213,7 +214,7 @@ export class FailoverControlStack extends Stack {
     });
     for (const arn of parameterArns) {
       acknowledge(handler.role, {
-        id: `AwsSolutions-IAM5[Resource::${arn}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagFindingText(this, arn)}]`,
         reason: `Writes and deletes only the parameters under ${prefix}/ that this stack owns, in each region that reads them`,
       });
     }
