@@ -50,24 +50,39 @@ interface PendingWrite {
   readonly record: StreamRecord;
   readonly versionTime: number;
   readonly observedAt: number;
+  /**
+   * Puts a region's own newer write back over an older replicated one that landed after it (see
+   * `handler`); applied without the last-writer check, which already counts the newer write.
+   */
+  readonly repair?: true;
 }
 
 /** State shared by a zone's two replication directions. */
 class ReplicationLedger {
-  private readonly echoes = new Map<string, number>();
+  private readonly echoes = new Map<string, { expiresAt: number; versionTime: number }>();
   private readonly versions = new Map<string, { time: number; origin: string }>();
+  private readonly localWrites = new Map<string, PendingWrite>();
 
-  rememberEcho(region: string, echoText: string): void {
-    this.echoes.set(`${region}|${echoText}`, Date.now() + ECHO_TTL_MS);
+  rememberEcho(region: string, echoText: string, versionTime: number): void {
+    this.echoes.set(`${region}|${echoText}`, { expiresAt: Date.now() + ECHO_TTL_MS, versionTime });
   }
 
-  /** True (once) when the record is a write the replicator itself applied to this region. */
-  consumeEcho(region: string, echoText: string): boolean {
+  /** The version of the write, once, when the record is a write the replicator itself applied to this region. */
+  consumeEcho(region: string, echoText: string): number | undefined {
     const id = `${region}|${echoText}`;
-    const expiresAt = this.echoes.get(id);
-    if (expiresAt === undefined) return false;
+    const echo = this.echoes.get(id);
+    if (echo === undefined) return undefined;
     this.echoes.delete(id);
-    return expiresAt >= Date.now();
+    return echo.expiresAt >= Date.now() ? echo.versionTime : undefined;
+  }
+
+  /** The newest write a region made itself to a key, as read from its stream. */
+  noteLocalWrite(region: string, write: PendingWrite): void {
+    this.localWrites.set(`${region}|${write.keyText}`, write);
+  }
+
+  lastLocalWrite(region: string, keyText: string): PendingWrite | undefined {
+    return this.localWrites.get(`${region}|${keyText}`);
   }
 
   noteVersion(region: string, keyText: string, time: number, origin: string): void {
@@ -82,7 +97,7 @@ class ReplicationLedger {
   }
 
   sweep(now = Date.now()): void {
-    for (const [id, expiresAt] of this.echoes) if (expiresAt < now) this.echoes.delete(id);
+    for (const [id, echo] of this.echoes) if (echo.expiresAt < now) this.echoes.delete(id);
   }
 }
 
@@ -97,6 +112,8 @@ export interface DirectionStats {
   readonly applied: number;
   readonly skippedEchoes: number;
   readonly skippedOlder: number;
+  /** Newer local writes put back over an older replicated write that landed after them. */
+  readonly repaired: number;
   readonly pending: number;
   readonly lastLagMs: number | null;
   readonly maxLagMs: number | null;
@@ -110,7 +127,9 @@ export class ReplicationDirection {
   private running: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
-  private counters = { applied: 0, skippedEchoes: 0, skippedOlder: 0 };
+  private counters = { applied: 0, skippedEchoes: 0, skippedOlder: 0, repaired: 0 };
+  /** Set by the zone: queues a write on the direction that writes into this direction's source region. */
+  repairOwnRegion: (write: PendingWrite) => void = () => undefined;
   private lastLagMs: number | null = null;
   private maxLagMs: number | null = null;
   private lastError: string | undefined;
@@ -132,14 +151,25 @@ export class ReplicationDirection {
       const keys = record.dynamodb?.Keys;
       if (!keys) continue;
       const keyText = fingerprint(keys);
-      if (this.ledger.consumeEcho(this.from, echoText(record))) {
+      const echoVersion = this.ledger.consumeEcho(this.from, echoText(record));
+      if (echoVersion !== undefined) {
         this.counters.skippedEchoes += 1;
+        // The replicated write was applied after a newer write of this region that the stream had not
+        // shown yet, so the table now holds the older one. A global table orders the two by their
+        // timestamps; here the newer local write is put back, in this region only.
+        const local = this.ledger.lastLocalWrite(this.from, keyText);
+        if (local && local.versionTime > echoVersion) {
+          this.counters.repaired += 1;
+          this.repairOwnRegion({ ...local, repair: true });
+        }
         continue;
       }
       // A local write in `from`: it is now that region's newest version of the key.
       this.ledger.noteVersion(this.from, keyText, versionTime, this.from);
       const kind = record.eventName === 'REMOVE' ? 'delete' : 'put';
-      this.queue.push({ kind, keyText, record: record.dynamodb ?? {}, versionTime, observedAt });
+      const write: PendingWrite = { kind, keyText, record: record.dynamodb ?? {}, versionTime, observedAt };
+      this.ledger.noteLocalWrite(this.from, write);
+      this.queue.push(write);
     }
     this.wake?.();
   };
@@ -205,8 +235,14 @@ export class ReplicationDirection {
     }
   }
 
+  /** Queues a write into this direction's target (the other direction's repair of its own region). */
+  enqueue(write: PendingWrite): void {
+    this.queue.push(write);
+    this.wake?.();
+  }
+
   private async apply(write: PendingWrite): Promise<void> {
-    if (!this.ledger.isNewer(this.to, write.keyText, write.versionTime, this.from)) {
+    if (!write.repair && !this.ledger.isNewer(this.to, write.keyText, write.versionTime, this.from)) {
       this.counters.skippedOlder += 1;
       return;
     }
@@ -214,13 +250,13 @@ export class ReplicationDirection {
     const keys = write.record.Keys ?? {};
     if (write.kind === 'put') {
       const image = write.record.NewImage ?? {};
-      this.ledger.rememberEcho(this.to, `put|${fingerprint(keys)}|${fingerprint(image)}`);
+      this.ledger.rememberEcho(this.to, `put|${fingerprint(keys)}|${fingerprint(image)}`, write.versionTime);
       await client.send(new PutItemCommand({ TableName: tableName, Item: toSdkImage(image) }));
     } else {
-      this.ledger.rememberEcho(this.to, `delete|${fingerprint(keys)}|null`);
+      this.ledger.rememberEcho(this.to, `delete|${fingerprint(keys)}|null`, write.versionTime);
       await client.send(new DeleteItemCommand({ TableName: tableName, Key: toSdkImage(keys) }));
     }
-    this.ledger.noteVersion(this.to, write.keyText, write.versionTime, this.from);
+    if (!write.repair) this.ledger.noteVersion(this.to, write.keyText, write.versionTime, this.from);
     const lag = Date.now() - write.observedAt;
     this.lastLagMs = lag;
     this.maxLagMs = Math.max(this.maxLagMs ?? 0, lag);
@@ -296,10 +332,24 @@ export class ZoneReplicator {
     private readonly secondary: RegionTable,
   ) {
     const control = { isPaused: () => this.paused, injectedLagMs: () => this.lagMs };
-    this.directions = [
-      new ReplicationDirection(primary.region, secondary.region, secondary, this.ledger, control),
-      new ReplicationDirection(secondary.region, primary.region, primary, this.ledger, control),
-    ];
+    const forward = new ReplicationDirection(
+      primary.region,
+      secondary.region,
+      secondary,
+      this.ledger,
+      control,
+    );
+    const backward = new ReplicationDirection(
+      secondary.region,
+      primary.region,
+      primary,
+      this.ledger,
+      control,
+    );
+    // A direction repairs its own source region through the direction that writes into that region.
+    forward.repairOwnRegion = (write) => backward.enqueue(write);
+    backward.repairOwnRegion = (write) => forward.enqueue(write);
+    this.directions = [forward, backward];
     this.sweeper = setInterval(() => this.ledger.sweep(), ECHO_TTL_MS);
     this.sweeper.unref();
   }

@@ -21,6 +21,8 @@ describe('local/replicator ZoneReplicator', () => {
   const clients = new Map<string, DynamoDBClient>();
   let replicator: ZoneReplicator;
   const pollers: StreamPoller[] = [];
+  /** Holds us-west-2's stream records before the replicator reads them (a slow poller), while unresolved. */
+  let westGate: Promise<void> = Promise.resolve();
 
   const client = (region: string) => clients.get(region)!;
   const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'ITEM' } });
@@ -50,7 +52,13 @@ describe('local/replicator ZoneReplicator', () => {
         region,
         streamArn: Table!.LatestStreamArn!,
         source: { region, eventSourceArn: Table!.LatestStreamArn! },
-        handler: replicator.handlerFor(region),
+        handler:
+          region === 'us-west-2'
+            ? async (event) => {
+                await westGate;
+                return (await replicator.handlerFor(region)(event)) ?? undefined;
+              }
+            : replicator.handlerFor(region),
         pollIntervalMs: 20,
       });
       poller.start();
@@ -157,6 +165,29 @@ describe('local/replicator ZoneReplicator', () => {
     // Assess
     expect(apart).toMatchObject({ converged: false, differing: 1, sample: ['apart|ITEM'] });
     expect(together.converged).toBe(true);
+  });
+
+  it('converges when a replicated write lands after a newer local write its region has not streamed yet', async () => {
+    // Prepare: us-west-2's stream is not read for a moment, so its own write is not known yet when the
+    // older write from us-east-1 is applied over it (what a slow poller does under load).
+    let releaseWest: () => void = () => undefined;
+    westGate = new Promise((resolve) => {
+      releaseWest = resolve;
+    });
+    replicator.pause();
+    await put('us-east-1', 'race', 'older-east');
+    await waitUntil(() => replicator.stats().directions[0]!.pending === 1);
+    await put('us-west-2', 'race', 'newer-west');
+    replicator.resume();
+    await waitUntil(async () => (await read('us-west-2', 'race'))?.value?.S === 'older-east');
+    // Act: the west stream now shows its own newer write, then the older replicated one.
+    releaseWest();
+    await waitUntil(() => replicator.stats().pending === 0);
+    await waitUntil(async () => (await replicator.convergence()).converged, 20_000, 100);
+    // Assess: both regions hold the newer write, as last writer wins says.
+    expect((await read('us-east-1', 'race'))?.value?.S).toBe('newer-west');
+    expect((await read('us-west-2', 'race'))?.value?.S).toBe('newer-west');
+    expect(replicator.stats().directions[1]!.repaired).toBeGreaterThanOrEqual(1);
   });
 
   it('converges on the last writer when both regions write the same key', async () => {
