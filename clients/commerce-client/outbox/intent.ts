@@ -54,7 +54,12 @@ export const orderIntentSchema = z.object({
   ...common,
   kind: z.literal('order'),
   payload: orderPayloadSchema,
-  progress: z.object({ cartId: z.string().optional(), linesAdded: z.number().int().min(0) }),
+  progress: z.object({
+    cartId: z.string().optional(),
+    linesAdded: z.number().int().min(0),
+    /** Carts built again after the API lost the first (see send-intent.ts); part of the step keys. */
+    cartRebuilds: z.number().int().min(0).max(1).optional(),
+  }),
   result: z.object({ orderId: z.string(), totalMinor: z.number(), currency: z.string() }).optional(),
 });
 

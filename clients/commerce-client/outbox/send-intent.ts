@@ -64,11 +64,25 @@ async function sendOrder(
   save: SaveProgress,
   signal: AbortSignal,
 ): Promise<SendOutcome> {
+  const rebuilds = intent.progress.cartRebuilds ?? 0;
   const headers = (step: string) => ({
-    'Idempotency-Key': stepKey(intent.key, step),
+    'Idempotency-Key': stepKey(intent.key, rebuilds === 0 ? step : `${step}#${rebuilds}`),
     'x-correlation-id': intent.id,
   });
   let current = intent;
+  /**
+   * The cart this intent created is gone: created in a cell that failed before it replicated (the RPO).
+   * The device still holds the lines, so it builds the cart again, once, under new step keys.
+   */
+  const cartLost = async (result: ApiResult): Promise<SendOutcome | undefined> => {
+    if (result.response.status !== 404 || rebuilds > 0) return undefined;
+    const rebuilt: Intent = { ...current, progress: { linesAdded: 0, cartRebuilds: rebuilds + 1 } };
+    await save(rebuilt);
+    return {
+      type: 'deferred',
+      reason: 'the cart was lost in a failover (not replicated); building it again',
+    };
+  };
   if (!current.progress.cartId) {
     const result = await call(
       () =>
@@ -99,6 +113,8 @@ async function sendOrder(
       signal,
     );
     if (isOutcome(result)) return result;
+    const lost = await cartLost(result);
+    if (lost) return lost;
     const verdict = judge(result);
     if (verdict) return verdict;
     current = { ...current, progress: { ...current.progress, linesAdded: index + 1 } };
@@ -117,6 +133,8 @@ async function sendOrder(
     signal,
   );
   if (isOutcome(result)) return result;
+  const lost = await cartLost(result);
+  if (lost) return lost;
   const verdict = judge(result);
   if (verdict) return verdict;
   const order = result.data as { id: string; totalMinor: number; currency: string };
