@@ -67,6 +67,7 @@ async function populations(context: LocalDrillContext): Promise<DrillCheck> {
         figures[`${label}PopulationOperations`] = population.samples.length;
         figures[`${label}PopulationFailedAfterFault`] = recovery.failedAfterFault;
         figures[`${label}PopulationCartsRebuiltAfterRpoLoss`] = population.cartsLostToRpo;
+        figures[`${label}PopulationRefusedAfterFault`] = recovery.refusedAfterFault;
         figures[`${label}PopulationOrdersAcknowledged`] = acknowledged.length;
         figures[`${label}PopulationDuplicates`] = duplicateOrders(orders);
         figures[`${label}PopulationLostOrders`] = acknowledged.filter((id) => !listed.has(id)).length;

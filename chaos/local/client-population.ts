@@ -1,6 +1,7 @@
 import { type CommerceClient, createCommerceClient } from '../../clients/commerce-client/client';
 import { newIdempotencyKey, stepKey } from '../../clients/commerce-client/idempotency';
 import type { ResilienceOptions } from '../../clients/commerce-client/policies';
+import { TRANSIENT_PROBLEM_CODES } from '../../clients/commerce-client/problem';
 
 /**
  * A population of channel clients (clients/commerce-client) under bounded load: each client reads the
@@ -20,6 +21,11 @@ export interface OperationSample {
   readonly ok: boolean;
   readonly detail?: string;
   readonly orderId?: string;
+  /**
+   * The API's final answer to this operation (a business refusal such as insufficient stock): the client
+   * could not have retried it, so it is reported, not counted as a failure to recover.
+   */
+  readonly refused?: boolean;
 }
 
 export interface ClientPopulationOptions {
@@ -121,7 +127,12 @@ export class ClientPopulation {
         this.cartsLostToRpo += 1;
         continue;
       }
-      if (!checkout.data) return { ok: false, detail: `checkout answered ${checkout.response.status}` };
+      if (!checkout.data) {
+        const code =
+          (checkout.error as { code?: string } | undefined)?.code ?? `http_${checkout.response.status}`;
+        const refused = checkout.response.status < 500 && !TRANSIENT_PROBLEM_CODES.has(code);
+        return { ok: false, refused, detail: `checkout answered ${checkout.response.status} ${code}` };
+      }
       return { ok: true, orderId: checkout.data.id };
     }
     return { ok: false, detail: 'the cart was lost twice' };
@@ -134,8 +145,10 @@ export class ClientPopulation {
 export interface PopulationRecovery {
   /** Milliseconds from the fault until the population was served again (see `populationRtoMs`). */
   readonly rtoMs: number | undefined;
-  /** Operations that ended failed after the fault started. */
+  /** Operations that ended failed after the fault started (final refusals excluded, see `refusedAfterFault`). */
   readonly failedAfterFault: number;
+  /** Operations the API refused for good after the fault (business answers, not outages). */
+  readonly refusedAfterFault: number;
   readonly operationsAfterFault: number;
 }
 
@@ -152,7 +165,7 @@ export function populationRecovery(
   rollbackAtMs: number,
 ): PopulationRecovery {
   const relevant = samples.filter((s) => s.endedMs >= faultStartMs && s.startedMs < rollbackAtMs);
-  const failed = relevant.filter((s) => !s.ok);
+  const failed = relevant.filter((s) => !s.ok && !s.refused);
   const succeeded = relevant.filter((s) => s.ok);
   const lastFailureEnd = Math.max(faultStartMs, ...failed.map((s) => s.endedMs));
   const firstSuccessAfter = succeeded
@@ -166,6 +179,7 @@ export function populationRecovery(
   return {
     rtoMs: outage === undefined ? undefined : Math.max(outage, longestWait),
     failedAfterFault: failed.length,
+    refusedAfterFault: relevant.filter((s) => s.refused).length,
     operationsAfterFault: relevant.length,
   };
 }
