@@ -1,9 +1,8 @@
 import type { Drill } from '../drill';
-import { LocalFaultInjector } from '../injectors/local';
 import { faultEffective, RTO_TOLERANCE_SECONDS } from '../metrics';
 import type { DrillCheck } from '../local/checks';
 import { ClientPopulation, type PopulationMode, populationRecovery } from '../local/client-population';
-import { cellName, type LocalDrillContext, secondaryOf } from '../local/context';
+import { type LocalDrillContext, primaryCellStopped, secondaryOf } from '../local/context';
 import { duplicateOrders, listCustomerOrders, seededProductId } from '../local/customer-orders';
 import { standardTimings } from '../local/timings';
 
@@ -127,17 +126,9 @@ export const clientFailover: Drill = {
     ],
   },
   local: async (context) => {
-    const { zone } = context;
     secondaryOf(context, 'client-failover');
     return {
-      injectors: [
-        new LocalFaultInjector(context.control, {
-          kind: 'cell-stop',
-          zone: zone.name,
-          region: zone.primary.region,
-        }),
-      ],
-      failedCell: cellName(zone.primary),
+      ...primaryCellStopped(context),
       timings: standardTimings(context, clientFailover.definition),
       checks: [await populations(context)],
       notes: [

@@ -7,10 +7,9 @@ import { Outbox } from '../../clients/commerce-client/outbox/outbox';
 import { FileStore } from '../../clients/commerce-client/storage/file-store';
 import { ClientLink } from '../../local/client-link';
 import type { Drill } from '../drill';
-import { LocalFaultInjector } from '../injectors/local';
 import { faultEffective } from '../metrics';
 import type { DrillCheck } from '../local/checks';
-import { cellName, type LocalDrillContext, secondaryOf } from '../local/context';
+import { type LocalDrillContext, primaryCellStopped, secondaryOf } from '../local/context';
 import { duplicateOrders, listCustomerOrders, seededProductId, waitFor } from '../local/customer-orders';
 import { standardTimings } from '../local/timings';
 
@@ -210,14 +209,7 @@ export const kioskOffline: Drill = {
     const kiosk = new KioskScenario(context, `Bearer ${token}`, productId, context.short ? 5 : 12);
     await kiosk.prepare();
     return {
-      injectors: [
-        new LocalFaultInjector(context.control, {
-          kind: 'cell-stop',
-          zone: zone.name,
-          region: zone.primary.region,
-        }),
-      ],
-      failedCell: cellName(zone.primary),
+      ...primaryCellStopped(context),
       timings: standardTimings(context, kioskOffline.definition),
       checks: [kiosk],
       notes: [

@@ -1,8 +1,7 @@
 import type { Drill } from '../drill';
-import { LocalFaultInjector } from '../injectors/local';
 import { MIN_SUCCESS_PERCENT, RTO_TOLERANCE_SECONDS } from '../metrics';
 import { Canaries } from '../local/canaries';
-import { cellName, secondaryOf } from '../local/context';
+import { cellName, primaryCellStopped, secondaryOf } from '../local/context';
 import { AcknowledgedOrders } from '../local/orders';
 import { standardTimings } from '../local/timings';
 
@@ -25,17 +24,9 @@ export const regionFailover: Drill = {
     ],
   },
   local: async (context) => {
-    const { zone } = context;
     const secondary = secondaryOf(context, 'region-failover');
     return {
-      injectors: [
-        new LocalFaultInjector(context.control, {
-          kind: 'cell-stop',
-          zone: zone.name,
-          region: zone.primary.region,
-        }),
-      ],
-      failedCell: cellName(zone.primary),
+      ...primaryCellStopped(context),
       timings: standardTimings(context, regionFailover.definition),
       checks: [new Canaries(context, secondary), new AcknowledgedOrders(context)],
       notes: [

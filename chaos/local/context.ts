@@ -1,7 +1,7 @@
 import type { Cell, TopologyModel, Zone } from '../../lib/topology';
 import { zoneByName } from '../../lib/topology';
 import type { LocalTopology } from '../../local/topology';
-import { LocalControlClient } from '../injectors/local';
+import { LocalControlClient, LocalFaultInjector } from '../injectors/local';
 import { type PredictedRto, predictedRto } from '../metrics';
 
 /**
@@ -98,3 +98,18 @@ export function secondaryOf(context: LocalDrillContext, drillName: string): Cell
 
 /** `zone/region`, as the edge names a cell (x-served-by) and drills name the failed cell. */
 export const cellName = (cell: Pick<Cell, 'zone' | 'region'>) => `${cell.zone}/${cell.region}`;
+
+/** The fault of the failover drills: the zone's primary cell stops (connections refused), named as failed. */
+export function primaryCellStopped(context: LocalDrillContext) {
+  const { zone } = context;
+  return {
+    injectors: [
+      new LocalFaultInjector(context.control, {
+        kind: 'cell-stop',
+        zone: zone.name,
+        region: zone.primary.region,
+      }),
+    ],
+    failedCell: cellName(zone.primary),
+  };
+}

@@ -71,11 +71,12 @@ async function sendOrder(
   });
   let current = intent;
   /**
-   * The cart this intent created is gone: created in a cell that failed before it replicated (the RPO).
-   * The device still holds the lines, so it builds the cart again, once, under new step keys.
+   * `judge` for steps on the intent's cart, with one exception: a 404 means the cart is gone, created in
+   * a cell that failed before it replicated (the RPO). The device still holds the lines, so it builds the
+   * cart again, once, under new step keys.
    */
-  const cartLost = async (result: ApiResult): Promise<SendOutcome | undefined> => {
-    if (result.response.status !== 404 || rebuilds > 0) return undefined;
+  const judgeCartStep = async (result: ApiResult): Promise<SendOutcome | undefined> => {
+    if (result.response.status !== 404 || rebuilds > 0) return judge(result);
     const rebuilt: Intent = { ...current, progress: { linesAdded: 0, cartRebuilds: rebuilds + 1 } };
     await save(rebuilt);
     return {
@@ -113,9 +114,7 @@ async function sendOrder(
       signal,
     );
     if (isOutcome(result)) return result;
-    const lost = await cartLost(result);
-    if (lost) return lost;
-    const verdict = judge(result);
+    const verdict = await judgeCartStep(result);
     if (verdict) return verdict;
     current = { ...current, progress: { ...current.progress, linesAdded: index + 1 } };
     await save(current);
@@ -133,9 +132,7 @@ async function sendOrder(
     signal,
   );
   if (isOutcome(result)) return result;
-  const lost = await cartLost(result);
-  if (lost) return lost;
-  const verdict = judge(result);
+  const verdict = await judgeCartStep(result);
   if (verdict) return verdict;
   const order = result.data as { id: string; totalMinor: number; currency: string };
   return {
