@@ -25,6 +25,16 @@ export class ClientLink {
     this.cutAt = undefined;
   }
 
+  /**
+   * Cuts the link right after the first response `trigger` matches reaches the client (one shot): a drill
+   * cuts "just after the first order was placed" without racing the client's next request.
+   */
+  cutAfter(trigger: (url: string, response: Response) => boolean): void {
+    this.trigger = trigger;
+  }
+
+  private trigger: ((url: string, response: Response) => boolean) | undefined;
+
   private get reason(): string {
     return `the route of client ${this.name} is cut (SIMULATED)`;
   }
@@ -39,7 +49,13 @@ export class ClientLink {
     const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
     this.inFlight.add(controller);
     try {
-      return await globalThis.fetch(input, { ...init, signal });
+      const response = await globalThis.fetch(input, { ...init, signal });
+      const url = input instanceof Request ? input.url : String(input);
+      if (this.trigger?.(url, response)) {
+        this.trigger = undefined;
+        this.cutAt ??= Date.now();
+      }
+      return response;
     } finally {
       this.inFlight.delete(controller);
     }

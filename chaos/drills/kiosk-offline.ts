@@ -96,13 +96,20 @@ class KioskScenario implements DrillCheck {
       );
     }
     first.outbox.start(); // offline: every flush stops short, the intents stay queued
+    // The cut must be seen to hold a send back before the link comes back (else the fault was not effective).
+    if (!(await waitFor(() => this.link.refused > 0, STEP_BOUND_MS)))
+      throw new Error(
+        `the kiosk did not try to send within ${STEP_BOUND_MS / 1000} s of starting its outbox`,
+      );
     this.context.log(`kiosk: ${this.orders} orders queued while the link is cut`);
+    // Mid-queue: the route is cut again as soon as the first order is placed, and the process killed.
+    this.link.cutAfter(
+      (url, response) => response.status === 201 && new URL(url).pathname === '/v1/checkout',
+    );
     this.link.restore();
     const accepted = () => first.outbox.list().filter((i) => i.status === 'accepted').length;
-    if (!(await waitFor(() => accepted() >= 1, STEP_BOUND_MS)))
+    if (!(await waitFor(() => this.link.isCut && accepted() >= 1, STEP_BOUND_MS)))
       throw new Error(`no order accepted within ${STEP_BOUND_MS / 1000} s of the first reconnection`);
-    // Mid-queue: cut the route (aborting the send in flight) and kill the process.
-    this.link.cut();
     await first.outbox.stop();
     this.acceptedBeforeRestart = accepted();
     this.kiosk = await this.boot();

@@ -9,6 +9,9 @@ import type { LocalDrillContext } from './context';
  * check, and a smoke load through the zone endpoint runs without errors. The
  * fault is injected only when all hold.
  */
+/** Smoke runs before the steady state is declared not met (one clean run is enough). */
+const SMOKE_RUNS = 3;
+
 export async function steadyState(context: LocalDrillContext): Promise<Criterion[]> {
   const { topology, zone, baseUrl, shopperHeaders: headers } = context;
   const healthPath = topology.model.failover.healthCheck.path;
@@ -32,19 +35,28 @@ export async function steadyState(context: LocalDrillContext): Promise<Criterion
       headers,
     }).done;
   }
-  const smoke = await startLoad({
-    baseUrl,
-    profile: scaleProfile(PROFILES.smoke, { duration: 0.1, rate: 1 }),
-    flow: SHOPPER_FLOW,
-    headers,
-  }).done;
   // The profile's latency thresholds are cloud SLOs; on a shared loopback machine only errors gate the
-  // steady state, and the latency is reported beside it.
-  const errorsOk = smoke.thresholds.find((t) => t.name === 'errorRate')?.ok === true;
+  // steady state, and the latency is reported beside it. A busy machine can fail one request of a run (a
+  // client timeout), so the smoke runs up to SMOKE_RUNS times and the steady state holds when one run is
+  // clean; the earlier runs stay in the detail.
+  const runs: string[] = [];
+  let clean = false;
+  for (let run = 1; run <= SMOKE_RUNS && !clean; run++) {
+    const smoke = await startLoad({
+      baseUrl,
+      profile: scaleProfile(PROFILES.smoke, { duration: 0.1, rate: 1 }),
+      flow: SHOPPER_FLOW,
+      headers,
+    }).done;
+    clean = smoke.thresholds.find((t) => t.name === 'errorRate')?.ok === true && smoke.requests > 0;
+    runs.push(
+      `run ${run}: ${smoke.requests} requests, error rate ${smoke.errorRate}, p99 ${smoke.p99Ms} ms, served by ${Object.keys(smoke.servedBy).join(', ')}`,
+    );
+  }
   checks.push({
     name: 'steady state: smoke load without errors',
-    ok: errorsOk && smoke.requests > 0,
-    detail: `${smoke.requests} requests, error rate ${smoke.errorRate}, p99 ${smoke.p99Ms} ms, served by ${Object.keys(smoke.servedBy).join(', ')}`,
+    ok: clean,
+    detail: runs.join('; '),
   });
   return checks;
 }

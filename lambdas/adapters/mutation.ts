@@ -5,7 +5,13 @@ import { ProblemError } from '../core/errors';
 import { defaultFactKey, type EventEnvelope, newEvent } from '../core/events/envelope';
 import { outboxItem } from './outbox-repository';
 import { keys, type TableContext, type TransactWrite } from './table';
-import { isConditionFailure, TransactionCancelled, transactWrite, withRetries } from './transaction';
+import {
+  isConditionFailure,
+  MAX_TRANSACTION_ATTEMPTS,
+  TransactionCancelled,
+  transactWrite,
+  withRetries,
+} from './transaction';
 
 /**
  * The write path (docs/architecture.md, "The write path"): the business items,
@@ -117,7 +123,17 @@ export async function commitMutation(context: TableContext, mutation: Mutation):
         'another request took over this Idempotency-Key while this one ran',
       );
     }
-    throw error;
+    const lostToContention =
+      error.conditionFailedIn(chainStart(), chainStart() + 3) >= 0 ||
+      error.reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError');
+    if (!lostToContention) throw error;
+    // Every attempt lost the audit chain head (or the transaction) to concurrent writers: nothing was written.
+    throw new ProblemError(
+      'busy',
+      `${MAX_TRANSACTION_ATTEMPTS} attempts lost to concurrent writers; nothing was written`,
+      {},
+      { 'Retry-After': '1' },
+    );
   }
 }
 

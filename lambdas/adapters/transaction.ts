@@ -78,7 +78,9 @@ const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNR
 
 /** Full-jitter exponential backoff, capped: the policy of every retry in this module. */
 export function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(200, 5 * 2 ** attempt);
+  // Capped at 1 s: a hot item (an audit chain head under fifty concurrent writers on a busy machine) needs
+  // the losers spread out over seconds, or the same ones keep colliding until their attempts run out.
+  const ms = Math.random() * Math.min(1000, 10 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -59,6 +59,11 @@ export const PROBLEM_TYPES = {
     title: "This cell is not its zone's writer right now; retry (the zone endpoint routes to the writer)",
     transient: true,
   },
+  busy: {
+    status: 503,
+    title: 'Too many concurrent writes to the same data; retry shortly with the same Idempotency-Key',
+    transient: true,
+  },
   internal_error: { status: 500, title: 'Internal error', transient: true },
 } as const satisfies Record<string, { status: number; title: string; transient?: true; stored?: true }>;
 

@@ -37,6 +37,25 @@ describe('local/replicator ZoneReplicator', () => {
       new PutItemCommand({ TableName: tableName, Item: { ...key(pk), value: { S: value } } }),
     );
 
+  /**
+   * Replication has caught up: a barrier written in each region after everything else has crossed to the
+   * other (so each stream was read up to there), nothing is pending, and the tables match. `pending 0`
+   * alone is not enough: a write its stream has not been read yet is not pending.
+   */
+  const settled = async () => {
+    const barrier = `barrier-${randomUUID().slice(0, 8)}`;
+    for (const region of regions) await put(region, `${barrier}-${region}`, 'barrier');
+    await waitUntil(
+      async () => {
+        for (const [from, to] of [regions, [...regions].reverse()])
+          if ((await read(to!, `${barrier}-${from}`)) === undefined) return false;
+        return replicator.stats().pending === 0 && (await replicator.convergence()).converged;
+      },
+      20_000,
+      100,
+    );
+  };
+
   beforeAll(async () => {
     for (const region of regions) {
       clients.set(region, testDynamoClient(region));
@@ -182,8 +201,7 @@ describe('local/replicator ZoneReplicator', () => {
     await waitUntil(async () => (await read('us-west-2', 'race'))?.value?.S === 'older-east');
     // Act: the west stream now shows its own newer write, then the older replicated one.
     releaseWest();
-    await waitUntil(() => replicator.stats().pending === 0);
-    await waitUntil(async () => (await replicator.convergence()).converged, 20_000, 100);
+    await settled();
     // Assess: both regions hold the newer write, as last writer wins says.
     expect((await read('us-east-1', 'race'))?.value?.S).toBe('newer-west');
     expect((await read('us-west-2', 'race'))?.value?.S).toBe('newer-west');

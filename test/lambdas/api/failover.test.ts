@@ -150,6 +150,8 @@ describe('failover across the two cells of a zone', () => {
       key: 'person-erase',
     });
     expect(erased.status).toBe(200);
+    // The update below is the later write for last writer wins only once the erasure has been read.
+    await cells.streamed();
     const updated = await cells.call('us-west-2', 'PATCH', '/v1/customers/person-1', {
       token,
       key: 'person-update',

@@ -79,7 +79,7 @@ export async function createHarness(overrides: Partial<ApiDependencies> = {}): P
       config,
       documentClient,
       now: () => clock.now,
-      logger: new Logger({ logLevel: 'SILENT' }),
+      logger: new Logger({ logLevel: process.env.TEST_LOG_LEVEL === 'ERROR' ? 'ERROR' : 'SILENT' }),
       metrics: noMetrics,
       authVerifier: devVerifier(keys, () => clock.now),
       paymentProvider: payments,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { demoProducts, seedDemoCatalog } from '../../../lambdas/adapters/catalog-seed';
 import { createApp } from '../../../lambdas/api/app';
 import { noMetrics } from '../../../lambdas/api/http/metrics';
@@ -36,8 +36,14 @@ export interface TwoCells {
   token(subject: string): Promise<string>;
   adminToken(): Promise<string>;
   scan(region: Region): Promise<Record<string, unknown>[]>;
-  /** Waits until nothing is pending and both tables hold the same items. */
+  /** Waits until both streams were read past this moment, nothing is pending and both tables hold the same items. */
   converged(): Promise<void>;
+  /**
+   * Waits until the replicator has read both regions' streams up to this moment, without applying anything
+   * (replication may be paused): what makes "the later write" later for last writer wins, whose clock here is
+   * the moment a write is read from its stream.
+   */
+  streamed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +63,8 @@ export async function createTwoCells(): Promise<TwoCells> {
   const table = (region: Region) => ({ region, client: clients.get(region)!, tableName });
   const replicator = new ZoneReplicator('global', table('us-east-1'), table('us-west-2'));
   const pollers: StreamPoller[] = [];
+  /** `region|pk` of every record the replicator was handed, for `streamed()`. */
+  const readKeys = new Set<string>();
   for (const region of REGIONS) {
     const { Table } = await clients.get(region)!.send(new DescribeTableCommand({ TableName: tableName }));
     const poller = new StreamPoller({
@@ -65,7 +73,11 @@ export async function createTwoCells(): Promise<TwoCells> {
       region,
       streamArn: Table!.LatestStreamArn!,
       source: { region, eventSourceArn: Table!.LatestStreamArn! },
-      handler: replicator.handlerFor(region),
+      handler: async (event) => {
+        // Noted before the replicator queues them: what `streamed()` waits for.
+        for (const record of event.Records) readKeys.add(`${region}|${record.dynamodb?.Keys?.pk?.S}`);
+        return (await replicator.handlerFor(region)(event)) ?? undefined;
+      },
       pollIntervalMs: 50,
     });
     poller.start();
@@ -128,13 +140,42 @@ export async function createTwoCells(): Promise<TwoCells> {
       return items;
     },
     async converged() {
-      // Cheap first (nothing queued), then the item-by-item comparison, which scans both tables.
+      // A barrier item written in each region after the test's writes must cross to the other first: a write
+      // whose stream has not been read yet is not pending, so `pending 0` alone can hold before it replicates.
+      const barrier = `BARRIER#${randomUUID()}`;
+      for (const region of REGIONS)
+        await documents
+          .get(region)!
+          .send(new PutCommand({ TableName: tableName, Item: { pk: barrier, sk: region } }));
+      const crossed = async (to: Region, from: Region) =>
+        (
+          await documents
+            .get(to)!
+            .send(
+              new GetCommand({ TableName: tableName, Key: { pk: barrier, sk: from }, ConsistentRead: true }),
+            )
+        ).Item !== undefined;
+      await waitUntil(
+        async () => (await crossed('us-west-2', 'us-east-1')) && (await crossed('us-east-1', 'us-west-2')),
+        120_000,
+        50,
+      );
+      // Then nothing queued, then the item-by-item comparison, which scans both tables.
       await waitUntil(() => replicator.stats().pending === 0, 120_000, 50);
       await waitUntil(
         async () => replicator.stats().pending === 0 && (await replicator.convergence()).converged,
         120_000,
         500,
       );
+    },
+    async streamed() {
+      // Each region's poller has read past a barrier written now: the writes before it are in the queue.
+      const barrier = `BARRIER#${randomUUID()}`;
+      for (const region of REGIONS)
+        await documents
+          .get(region)!
+          .send(new PutCommand({ TableName: tableName, Item: { pk: barrier, sk: region } }));
+      await waitUntil(() => REGIONS.every((region) => readKeys.has(`${region}|${barrier}`)), 120_000, 25);
     },
     async close() {
       await Promise.all(pollers.map((p) => p.stop()));
