@@ -16,4 +16,5 @@ run "local topology demo" node --import tsx local/main.ts --demo
 run "synth bench" npx tsx bench/synth.bench.ts --smoke
 run "api bench" node --import tsx bench/api.bench.ts --smoke
 run "webhooks bench" node --import tsx bench/webhooks.bench.ts --smoke
+run "replication bench" node --import tsx bench/replication.bench.ts --smoke
 exit $status
