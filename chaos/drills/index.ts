@@ -6,6 +6,7 @@ import { failback } from './failback';
 import { kioskOffline } from './kiosk-offline';
 import { regionFailover } from './region-failover';
 import { replicationPause } from './replication-pause';
+import { splitWrites } from './split-writes';
 import { webhookConsumerOutage } from './webhook-consumer-outage';
 import { zoneOutageReadPath } from './zone-outage-read-path';
 
@@ -25,6 +26,7 @@ export const DRILLS: readonly Drill[] = [
   zoneOutageReadPath,
   clientFailover,
   kioskOffline,
+  splitWrites,
 ];
 
 export const DRILL_NAMES: readonly string[] = DRILLS.map((d) => d.definition.name);

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { keys } from '../../lambdas/adapters/table';
 import { commerceTableName } from '../../lambdas/adapters/table-definitions';
 import { localDynamoClient } from '../../local/dynamodb-local';
@@ -78,6 +78,29 @@ export class DrillItems {
     );
     return where.join(', ');
   }
+
+  /**
+   * Whether any item of `region`'s table contains one of `texts` (a full scan: local table sizes only).
+   * What an erasure check reads: personal data must be gone from the table, not only from the API.
+   */
+  async tableContains(region: string, texts: readonly string[]): Promise<boolean> {
+    return this.withClient(region, async (send) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await send.scan({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        });
+        for (const item of page.Items ?? []) {
+          const text = JSON.stringify(item);
+          if (texts.some((t) => text.includes(t))) return true;
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return false;
+    });
+  }
 }
 
 function sender(client: ReturnType<typeof localDynamoClient>) {
@@ -87,6 +110,7 @@ function sender(client: ReturnType<typeof localDynamoClient>) {
     },
     get: async (input: ConstructorParameters<typeof GetItemCommand>[0]) =>
       (await client.send(new GetItemCommand(input))).Item,
+    scan: (input: ConstructorParameters<typeof ScanCommand>[0]) => client.send(new ScanCommand(input)),
   };
 }
 

@@ -19,6 +19,7 @@ describe('the drill list', () => {
       'zone-outage-read-path',
       'client-failover',
       'kiosk-offline',
+      'split-writes',
     ]);
   });
 

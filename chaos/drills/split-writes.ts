@@ -1,0 +1,380 @@
+import { SCOPES } from '../../lambdas/core/scopes';
+import type { Drill } from '../drill';
+import { LocalFaultInjector } from '../injectors/local';
+import { faultEffective } from '../metrics';
+import { type CheckContext, type DrillCheck, settled } from '../local/checks';
+import { type LocalDrillContext, secondaryOf } from '../local/context';
+import { DrillItems } from '../local/drill-items';
+import { quiescenceProbe, waitForQuiescence } from '../local/quiescence';
+import { standardTimings } from '../local/timings';
+
+/** Longest a single call of the scenario is retried (same Idempotency-Key) on no answer or a 5xx. */
+const CALL_BOUND_MS = 20_000;
+/** Positions in the catalog's first page of the products this drill takes (the load only buys the first). */
+const STOCK_PRODUCT_INDEX = 5;
+const CANCEL_PRODUCT_INDEX = 6;
+const STOCK_UNITS = { east: 2, west: 3 } as const;
+const CANCEL_UNITS = 4;
+
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * A cell's API, called directly (not through the zone endpoint: during a split both cells take writes).
+ * Retries on no answer or a 5xx, with the same Idempotency-Key, within CALL_BOUND_MS.
+ */
+async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token: string; key?: string; body?: unknown },
+): Promise<Answer> {
+  const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
+  if (options.key) headers['idempotency-key'] = options.key;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const end = Date.now() + CALL_BOUND_MS;
+  for (;;) {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      signal: AbortSignal.timeout(5000),
+    }).catch(() => undefined);
+    if (response && response.status < 500) {
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    }
+    await response?.arrayBuffer();
+    if (Date.now() >= end) return { status: response?.status ?? 0, body: {} };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** What the split did, each call's status (the scenario's own evidence, checked before any effect). */
+interface SplitCalls {
+  checkoutEast: number;
+  checkoutWest: number;
+  eraseEast: number;
+  updateWest: number;
+  cancelEast: number;
+  cancelWest: number;
+}
+
+/**
+ * Prepared before the load (replicated to both regions), split during the fault, judged after the merge:
+ * - stock: one product bought on both sides (2 units in the primary, 3 in the secondary);
+ * - erasure: a customer erased in the primary and renamed in the secondary;
+ * - cancel: one order cancelled on both sides.
+ * Then reconciliation on the primary, and independent reads of both cells and both tables.
+ */
+class SplitScenario implements DrillCheck {
+  private readonly items: DrillItems;
+  private readonly east: string;
+  private readonly west: string;
+  private tokens!: { buyerEast: string; buyerWest: string; person: string; canceller: string; admin: string };
+  private subjects!: { person: string };
+  private products!: { stock: string; cancel: string };
+  private carts!: { east: string; west: string };
+  private orderToCancel!: string;
+  private stockBefore!: { stock: number; cancel: number };
+  private personEmail!: string;
+  private split: Promise<void> | undefined;
+  private calls: SplitCalls | undefined;
+  private failure: string | undefined;
+
+  constructor(private readonly context: LocalDrillContext) {
+    this.items = new DrillItems(context);
+    const cellUrl = (region: string) => {
+      const cell = context.topology.endpoints.cells.find(
+        (c) => c.zone === context.zone.name && c.region === region,
+      );
+      if (!cell) throw new Error(`split-writes: no local cell ${context.zone.name}/${region}`);
+      return cell.url;
+    };
+    this.east = cellUrl(context.zone.primary.region);
+    this.west = cellUrl(secondaryOf(context, 'split-writes').region);
+  }
+
+  private async expect(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
+    const result = await answer;
+    if (result.status !== status)
+      throw new Error(
+        `split-writes: ${what} answered ${result.status} (expected ${status}): ${JSON.stringify(result.body)}`,
+      );
+    return result;
+  }
+
+  private async cartOf(token: string, productId: string, quantity: number, key: string): Promise<string> {
+    const cart = await this.expect(
+      call(this.east, 'POST', '/v1/carts', { token, key: `${key}-cart`, body: {} }),
+      201,
+      'cart create',
+    );
+    const id = cart.body.id as string;
+    await this.expect(
+      call(this.east, 'POST', `/v1/carts/${id}/items`, {
+        token,
+        key: `${key}-line`,
+        body: { productId, quantity },
+      }),
+      200,
+      'add line',
+    );
+    return id;
+  }
+
+  private async stockIn(baseUrl: string, productId: string): Promise<number> {
+    const product = await this.expect(
+      call(baseUrl, 'GET', `/v1/products/${productId}`, { token: this.tokens.admin }),
+      200,
+      `read ${productId}`,
+    );
+    return product.body.stock as number;
+  }
+
+  /** Before the run: everything the split will touch exists in both regions. */
+  async prepare(): Promise<void> {
+    const { control, zone, runId } = this.context;
+    const subject = (role: string) => `${runId}-${role}`;
+    this.subjects = { person: subject('person') };
+    this.tokens = {
+      buyerEast: await control.token(subject('buyer-east'), zone.name),
+      buyerWest: await control.token(subject('buyer-west'), zone.name),
+      person: await control.token(this.subjects.person, zone.name),
+      canceller: await control.token(subject('canceller'), zone.name),
+      admin: await control.token(subject('operator'), undefined, [SCOPES.adminReconcile]),
+    };
+    const page = await this.expect(
+      call(this.east, 'GET', '/v1/products?limit=10', { token: this.tokens.admin }),
+      200,
+      'catalog',
+    );
+    const ids = ((page.body.items as { id: string }[] | undefined) ?? []).map((p) => p.id);
+    if (ids.length <= CANCEL_PRODUCT_INDEX)
+      throw new Error(
+        `split-writes: the catalog has ${ids.length} products; it needs ${CANCEL_PRODUCT_INDEX + 1}`,
+      );
+    this.products = { stock: ids[STOCK_PRODUCT_INDEX]!, cancel: ids[CANCEL_PRODUCT_INDEX]! };
+    this.carts = {
+      east: await this.cartOf(this.tokens.buyerEast, this.products.stock, STOCK_UNITS.east, `${runId}-east`),
+      west: await this.cartOf(this.tokens.buyerWest, this.products.stock, STOCK_UNITS.west, `${runId}-west`),
+    };
+    const cancelCart = await this.cartOf(
+      this.tokens.canceller,
+      this.products.cancel,
+      CANCEL_UNITS,
+      `${runId}-cancel`,
+    );
+    const placed = await this.expect(
+      call(this.east, 'POST', '/v1/checkout', {
+        token: this.tokens.canceller,
+        key: `${runId}-cancel-checkout`,
+        body: { cartId: cancelCart },
+      }),
+      201,
+      'checkout of the order to cancel',
+    );
+    this.orderToCancel = placed.body.id as string;
+    this.personEmail = `${this.subjects.person}@example.com`;
+    await this.expect(
+      call(this.east, 'POST', '/v1/customers', {
+        token: this.tokens.person,
+        key: `${runId}-person`,
+        body: { email: this.personEmail, name: 'Split Person', country: 'US' },
+      }),
+      201,
+      'customer create',
+    );
+    const quiescence = await waitForQuiescence(quiescenceProbe(this.context));
+    if (!quiescence.quiesced)
+      throw new Error(`split-writes: the prepared items did not replicate: ${quiescence.detail}`);
+    this.stockBefore = {
+      stock: await this.stockIn(this.east, this.products.stock),
+      cancel: await this.stockIn(this.east, this.products.cancel),
+    };
+  }
+
+  async onSecond(_second: number, phase: string): Promise<void> {
+    if (phase !== 'fault') return;
+    this.split ??= this.writeBothSides().catch((error: Error) => {
+      this.failure = error.message;
+    });
+  }
+
+  /** Replication is paused: each cell takes its writes without seeing the other's. */
+  private async writeBothSides(): Promise<void> {
+    const { runId } = this.context;
+    const t = this.tokens;
+    const person = this.subjects.person;
+    const checkoutEast = await call(this.east, 'POST', '/v1/checkout', {
+      token: t.buyerEast,
+      key: `${runId}-split-east`,
+      body: { cartId: this.carts.east },
+    });
+    const checkoutWest = await call(this.west, 'POST', '/v1/checkout', {
+      token: t.buyerWest,
+      key: `${runId}-split-west`,
+      body: { cartId: this.carts.west },
+    });
+    const eraseEast = await call(this.east, 'DELETE', `/v1/customers/${person}`, {
+      token: t.person,
+      key: `${runId}-erase`,
+    });
+    const updateWest = await call(this.west, 'PATCH', `/v1/customers/${person}`, {
+      token: t.person,
+      key: `${runId}-rename`,
+      body: { name: 'Split Person Renamed' },
+    });
+    const cancelEast = await call(this.east, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
+      token: t.canceller,
+      key: `${runId}-cancel-east`,
+    });
+    const cancelWest = await call(this.west, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
+      token: t.canceller,
+      key: `${runId}-cancel-west`,
+    });
+    this.calls = {
+      checkoutEast: checkoutEast.status,
+      checkoutWest: checkoutWest.status,
+      eraseEast: eraseEast.status,
+      updateWest: updateWest.status,
+      cancelEast: cancelEast.status,
+      cancelWest: cancelWest.status,
+    };
+    this.context.log(`split-writes: both sides written: ${JSON.stringify(this.calls)}`);
+  }
+
+  async verify(check: CheckContext) {
+    await this.split;
+    const calls = this.calls;
+    const splitDone =
+      calls !== undefined &&
+      calls.checkoutEast === 201 &&
+      calls.checkoutWest === 201 &&
+      calls.eraseEast === 200 &&
+      calls.updateWest === 200 &&
+      calls.cancelEast === 200 &&
+      calls.cancelWest === 200;
+    // Reconciliation on the writer, once the regions merged (the verifier waited for quiescence).
+    const reconciliation = await call(this.east, 'POST', '/v1/admin/reconciliation', {
+      token: this.tokens.admin,
+      key: `${this.context.runId}-reconcile`,
+    });
+    const report = reconciliation.body as {
+      stockCorrected?: unknown[];
+      reErased?: string[];
+      needsAPerson?: unknown[];
+    };
+    // Its corrections are written in the primary: wait for them to reach the secondary too.
+    const after = await waitForQuiescence(quiescenceProbe(this.context));
+    const expectedStock = this.stockBefore.stock - STOCK_UNITS.east - STOCK_UNITS.west;
+    const expectedCancel = this.stockBefore.cancel + CANCEL_UNITS;
+    const regions = [
+      { region: this.context.zone.primary.region, url: this.east },
+      { region: secondaryOf(this.context, 'split-writes').region, url: this.west },
+    ];
+    const perRegion = await Promise.all(
+      regions.map(async ({ region, url }) => ({
+        region,
+        stock: await this.stockIn(url, this.products.stock),
+        cancel: await this.stockIn(url, this.products.cancel),
+        order: (await call(url, 'GET', `/v1/orders/${this.orderToCancel}`, { token: this.tokens.canceller }))
+          .body.status,
+        person: (
+          await call(url, 'GET', `/v1/customers/${this.subjects.person}`, { token: this.tokens.person })
+        ).status,
+        personalData: await this.items.tableContains(region, [this.personEmail, 'Split Person']),
+      })),
+    );
+    const describe = (pick: (r: (typeof perRegion)[number]) => unknown) =>
+      perRegion.map((r) => `${r.region}: ${String(pick(r))}`).join(', ');
+    const quiescence = after.quiesced ? after : check.quiescence;
+    return {
+      figures: {
+        splitStockCorrected: report.stockCorrected?.length ?? null,
+        splitReErased: report.reErased?.length ?? null,
+        splitNeedsAPerson: report.needsAPerson?.length ?? null,
+      },
+      criteria: [
+        faultEffective(
+          'both cells took the split writes (fault effective)',
+          splitDone,
+          this.failure ?? `calls ${JSON.stringify(calls ?? 'not made')}`,
+        ),
+        {
+          name: 'reconciliation ran on the writer, nothing left for a person',
+          ok: reconciliation.status === 200 && (report.needsAPerson?.length ?? 0) === 0,
+          detail: `${reconciliation.status}; ${JSON.stringify(report)}`,
+        },
+        settled(
+          {
+            name: `stock decrements of both sides all count (${this.stockBefore.stock} - ${STOCK_UNITS.east} - ${STOCK_UNITS.west} = ${expectedStock} in both regions)`,
+            ok: perRegion.every((r) => r.stock === expectedStock),
+            detail: describe((r) => r.stock),
+          },
+          after,
+        ),
+        settled(
+          {
+            name: `an order cancelled on both sides is cancelled once (stock ${expectedCancel} in both regions)`,
+            ok: perRegion.every((r) => r.cancel === expectedCancel && r.order === 'cancelled'),
+            detail: describe((r) => `stock ${r.cancel}, order ${r.order}`),
+          },
+          after,
+        ),
+        settled(
+          {
+            name: 'an erasure stays erased: 404 in both cells, no personal data in either table',
+            ok: perRegion.every((r) => r.person === 404 && !r.personalData),
+            detail: describe((r) => `GET ${r.person}, personal data ${r.personalData ? 'FOUND' : 'none'}`),
+          },
+          after,
+        ),
+        {
+          name: 'the regions converged after reconciliation',
+          ok: quiescence.quiesced,
+          ...(quiescence.quiesced ? {} : { inconclusive: true }),
+          detail: quiescence.detail,
+        },
+      ],
+    };
+  }
+}
+
+export const splitWrites: Drill = {
+  definition: {
+    name: 'split-writes',
+    title: 'Both cells of a zone take writes to the same items while replication is paused',
+    hypothesis:
+      'When both cells take writes to the same items during a split (the same product bought on both sides, a customer erased on one side and renamed on the other, one order cancelled on both sides), the regions converge after replication resumes, and reconciliation leaves every decrement counted, the order cancelled once, and the customer erased everywhere.',
+    fault:
+      'replication paused while both cells take writes (local: replicator paused, cells called directly)',
+    recovery: 'hold',
+    warmupSeconds: 30,
+    faultSeconds: 60,
+    settleSeconds: 60,
+    expectations: [
+      'stock = before - units bought on both sides, in both regions, after reconciliation',
+      'the order cancelled on both sides: status cancelled, its units released once',
+      'the erased customer: 404 in both cells, no personal data in either table',
+      'regions converged (barriers crossed, pending 0, tables equal)',
+    ],
+  },
+  local: async (context) => {
+    const scenario = new SplitScenario(context);
+    await scenario.prepare();
+    return {
+      injectors: [
+        new LocalFaultInjector(context.control, { kind: 'replication-pause', zone: context.zone.name }),
+      ],
+      timings: standardTimings(context, splitWrites.definition),
+      checks: [scenario],
+      notes: [
+        "SIMULATED: last writer wins is decided by the moment the local replicator reads a write from its stream, not by DynamoDB's internal write timestamp; which side of the split wins an item can differ from AWS, the invariants checked here must hold either way.",
+        'Locally both cells accept writes (no writer fence); in the cloud the ARC routing control keeps one writer, and a split happens only when both believe they are (a promotion while the old primary still serves).',
+      ],
+    };
+  },
+};
