@@ -170,6 +170,10 @@ export class EdgeStack extends Stack {
         description: `CloudFront domain of zone ${zoneName} (static assets and the public catalog)`,
         value: cdn.distribution.distributionDomainName,
       });
+      new CfnOutput(this, `CdnDistributionId-${zoneName}`, {
+        description: `CloudFront distribution of zone ${zoneName}: the id an invalidation names (runbooks/cdn-outage.md)`,
+        value: cdn.distribution.distributionId,
+      });
     }
     this.distributions = distributions;
   }

@@ -200,10 +200,13 @@ describe('EdgeStack: WAF, logs and outputs', () => {
     });
   });
 
-  it('outputs the CloudFront domain of each zone', () => {
+  it('outputs the CloudFront domain of each zone, and the distribution id an invalidation names', () => {
     for (const zone of ['global', 'eu']) {
       template.hasOutput(`CdnDomainName${zone}`, {
         Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^Cdn${zone}Distribution`), 'DomainName'] },
+      });
+      template.hasOutput(`CdnDistributionId${zone}`, {
+        Value: { Ref: Match.stringLikeRegexp(`^Cdn${zone}Distribution`) },
       });
     }
   });
