@@ -15,6 +15,8 @@ const STOCK_PRODUCT_INDEX = 5;
 const CANCEL_PRODUCT_INDEX = 6;
 const STOCK_UNITS = { east: 2, west: 3 } as const;
 const CANCEL_UNITS = 4;
+/** Longest wait for both tables to compare equal after reconciliation. */
+const CONVERGENCE_BOUND_MS = 30_000;
 
 interface Answer {
   readonly status: number;
@@ -246,6 +248,16 @@ class SplitScenario implements DrillCheck {
     this.context.log(`split-writes: both sides written: ${JSON.stringify(this.calls)}`);
   }
 
+  /** The zone's convergence digest, polled until equal or CONVERGENCE_BOUND_MS. */
+  private async convergence() {
+    const end = Date.now() + CONVERGENCE_BOUND_MS;
+    for (;;) {
+      const digest = await this.context.topology.control.replicationConvergence(this.context.zone.name);
+      if (digest.converged || Date.now() >= end) return digest;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
   async verify(check: CheckContext) {
     await this.split;
     const calls = this.calls;
@@ -291,6 +303,8 @@ class SplitScenario implements DrillCheck {
     const describe = (pick: (r: (typeof perRegion)[number]) => unknown) =>
       perRegion.map((r) => `${r.region}: ${String(pick(r))}`).join(', ');
     const quiescence = after.quiesced ? after : check.quiescence;
+    // The digest: both tables item by item (the load has stopped; waited for with a bound, never a fixed delay).
+    const converged = await this.convergence();
     return {
       figures: {
         splitStockCorrected: report.stockCorrected?.length ?? null,
@@ -333,10 +347,10 @@ class SplitScenario implements DrillCheck {
           after,
         ),
         {
-          name: 'the regions converged after reconciliation',
-          ok: quiescence.quiesced,
-          ...(quiescence.quiesced ? {} : { inconclusive: true }),
-          detail: quiescence.detail,
+          name: 'the regions converged after reconciliation (both tables equal, item by item)',
+          ok: quiescence.quiesced && converged.converged,
+          ...(quiescence.quiesced && converged.converged ? {} : { inconclusive: true }),
+          detail: `${quiescence.detail}; ${converged.items} items, ${converged.differing} differing${converged.sample.length ? ` (${converged.sample.join(', ')})` : ''}`,
         },
       ],
     };
