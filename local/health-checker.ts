@@ -7,14 +7,19 @@
  */
 
 /**
- * A Route 53 check's timeout here: Route 53 allows 4 s (scaled), but never less than 1 s, so a loaded
- * laptop does not fail healthy targets. A check still running when the next is due skips that tick.
+ * A Route 53 check's timeout here: Route 53 allows 4 s to connect (scaled) and 2 s for the answer once
+ * connected, which is not scaled: it is what a healthy target on a loaded host needs (at a 1 s floor, a CI run
+ * beside two busy loops failed a healthy primary cell and a healthy CDN with nothing broken). A stopped
+ * target refuses the connection at once, so detection of a failure does not wait for it. A check still
+ * running when the next is due skips that tick.
  */
+export const MIN_CHECK_TIMEOUT_MS = 2000;
+
 export function route53CheckTimeoutMs(timing: {
   readonly healthCheckIntervalMs: number;
   readonly timeScale: number;
 }): number {
-  return Math.max(1000, Math.min(timing.healthCheckIntervalMs, 4000 * timing.timeScale));
+  return Math.max(MIN_CHECK_TIMEOUT_MS, Math.min(timing.healthCheckIntervalMs, 4000 * timing.timeScale));
 }
 
 export interface HealthCheckOptions {

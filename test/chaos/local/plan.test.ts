@@ -6,6 +6,7 @@ import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import { type DrillReport, writeReport } from '../../../chaos/report';
 import { type LocalTopology, startLocalTopology } from '../../../local/topology';
+import { waitUntil } from '../../support/wait';
 
 /**
  * The short drills end to end on the local topology (own DynamoDB Local, own
@@ -48,7 +49,11 @@ describe('drills on the local topology (short variants)', () => {
     expect(check(report, 'every fault rolled back')).toMatchObject({ ok: true });
     expect(report.verdict).toBe('pass');
     expect(readFileSync(join(outDir, report.id, 'report.html'), 'utf8')).toContain('<svg');
-    // The fault is gone: the primary serves the zone again.
+    // The fault is gone: the primary serves the zone again, once its health checks pass again (their own
+    // pace: waited for with a bound, as the edge would be watched).
+    await waitUntil(() => topology.state().serving.global === 'us-east-1', 30_000, 100).catch(
+      () => undefined,
+    );
     expect(topology.state().serving.global).toBe('us-east-1');
   });
 
