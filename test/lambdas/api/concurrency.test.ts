@@ -1,6 +1,10 @@
 import { seedDemoCatalog } from '../../../lambdas/adapters/catalog-seed';
 import { cartWith, createHarness, type Harness } from './harness';
 
+// The intent is correctness under contention (no oversell, no 5xx), not speed: on a loaded host fifty writers
+// retrying on the same audit chain heads take longer than jest's default minute.
+jest.setTimeout(180_000);
+
 describe('concurrent checkouts never oversell', () => {
   let h: Harness;
   beforeAll(async () => {
