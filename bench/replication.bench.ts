@@ -23,6 +23,7 @@ import { LocalControlClient } from '../chaos/injectors/local';
 import { SHOPPER_FLOW } from '../loadtests/flow';
 import { PROFILES, scaleProfile } from '../loadtests/profiles';
 import { type RunSummary, startLoad } from '../loadtests/runner';
+import { percentile } from '../loadtests/stats';
 import { type LocalTopology, startLocalTopology } from '../local/topology';
 
 const argsSchema = z.strictObject({
@@ -50,14 +51,12 @@ interface Leg {
   readonly drainMs: number | null;
 }
 
-function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+function percentileOrNull(values: readonly number[], p: number): number | null {
+  return percentile(values, p) ?? null;
 }
 
 const median = (values: readonly (number | null)[]) =>
-  percentile(
+  percentileOrNull(
     values.filter((v): v is number => v !== null),
     50,
   );
@@ -179,12 +178,12 @@ async function main(): Promise<number> {
         if (l.drainMs === null) undrained += 1;
         const failed = Object.entries(l.summary.failuresByStep).map(([step, n]) => `${step}: ${n}`);
         console.log(
-          `  run ${run}/${options.runs} ${name.padEnd(8)} ${l.summary.requests} requests, ${l.summary.failures} failed, p50 ${ms(l.summary.p50Ms)}, p99 ${ms(l.summary.p99Ms)}; lag p50 ${ms(percentile(l.lagSamples, 50))}, p99 ${ms(percentile(l.lagSamples, 99))}, max ${ms(percentile(l.lagSamples, 100))}; ${name === 'applying' ? 'drained' : 'caught up'} ${l.drainMs === null ? `NOT within ${DRAIN_BOUND_MS / 1000} s` : `in ${ms(l.drainMs)}`}${failed.length ? ` (failed: ${failed.join(', ')})` : ''}`,
+          `  run ${run}/${options.runs} ${name.padEnd(8)} ${l.summary.requests} requests, ${l.summary.failures} failed, p50 ${ms(l.summary.p50Ms)}, p99 ${ms(l.summary.p99Ms)}; lag p50 ${ms(percentileOrNull(l.lagSamples, 50))}, p99 ${ms(percentileOrNull(l.lagSamples, 99))}, max ${ms(percentileOrNull(l.lagSamples, 100))}; ${name === 'applying' ? 'drained' : 'caught up'} ${l.drainMs === null ? `NOT within ${DRAIN_BOUND_MS / 1000} s` : `in ${ms(l.drainMs)}`}${failed.length ? ` (failed: ${failed.join(', ')})` : ''}`,
         );
       }
     }
-    const lagP50 = median(rows.map((r) => percentile(r.applying.lagSamples, 50)));
-    const lagP99 = median(rows.map((r) => percentile(r.applying.lagSamples, 99)));
+    const lagP50 = median(rows.map((r) => percentileOrNull(r.applying.lagSamples, 50)));
+    const lagP99 = median(rows.map((r) => percentileOrNull(r.applying.lagSamples, 99)));
     const cost = median(
       rows.map((r) =>
         r.applying.summary.p50Ms && r.held.summary.p50Ms

@@ -1,3 +1,4 @@
+import { percentile } from '../../loadtests/stats';
 import type { Drill } from '../drill';
 import { faultEffective, RTO_TOLERANCE_SECONDS } from '../metrics';
 import { type DrillCheck, settled } from '../local/checks';
@@ -88,27 +89,47 @@ async function populations(context: LocalDrillContext): Promise<DrillCheck> {
       const client = seen.client!;
       const dns = seen.dns!;
       const predicted = context.predicted.scaledSeconds;
+      // An RTO of a few seconds cannot be measured when the host takes seconds per operation before any
+      // fault: a missed RTO bound is then inconclusive (the host, not the failover), with the figure kept.
+      const steadyP95Ms = percentile(
+        all.flatMap(({ population }) =>
+          population.samples
+            .filter((s) => s.ok && s.endedMs < faultStart)
+            .map((s) => s.endedMs - s.startedMs),
+        ),
+        95,
+      );
+      figures.populationSteadyP95Ms = steadyP95Ms ?? null;
+      const hostTooSlow = (steadyP95Ms ?? 0) > (CLIENT_RTO_TARGET_CLOUD_SECONDS * 1000) / 2;
+      const unlessHostTooSlow = <C extends { ok: boolean; detail: string }>(criterion: C) =>
+        !criterion.ok && hostTooSlow
+          ? {
+              ...criterion,
+              inconclusive: true,
+              detail: `${criterion.detail}; the host was too slow to measure it: steady-state p95 ${Math.round(steadyP95Ms ?? 0)} ms per operation before the fault`,
+            }
+          : criterion;
       criteria.push(
         faultEffective(
           'the primary outage interrupted the DNS-only population (fault effective)',
           dns.failedAfterFault > 0 || (dns.rtoMs ?? 0) > 1000 * predicted * 0.5,
           `${dns.failedAfterFault} failed operations, RTO ${((dns.rtoMs ?? 0) / 1000).toFixed(2)} s`,
         ),
-        {
+        unlessHostTooSlow({
           name: `client population RTO <= ${CLIENT_RTO_TARGET_CLOUD_SECONDS} s cloud-equivalent`,
           ok: client.rtoMs !== undefined && client.rtoMs / 1000 <= CLIENT_RTO_TARGET_CLOUD_SECONDS,
           detail: `${client.rtoMs === undefined ? 'never recovered' : `${(client.rtoMs / 1000).toFixed(3)} s`}`,
-        },
+        }),
         {
           name: 'client population: no operation failed after the fault',
           ok: client.failedAfterFault === 0 && client.operationsAfterFault > 0,
           detail: `${client.failedAfterFault}/${client.operationsAfterFault} failed`,
         },
-        {
+        unlessHostTooSlow({
           name: `DNS population RTO <= predicted + ${RTO_TOLERANCE_SECONDS} s`,
           ok: dns.rtoMs !== undefined && dns.rtoMs / 1000 <= predicted + RTO_TOLERANCE_SECONDS,
           detail: `${dns.rtoMs === undefined ? 'never recovered' : `${(dns.rtoMs / 1000).toFixed(2)} s`} (predicted ${predicted} s here, ${context.predicted.cloudSeconds} s in the cloud)`,
-        },
+        }),
       );
       return { figures, criteria, notes };
     },

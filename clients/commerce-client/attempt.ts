@@ -87,6 +87,8 @@ export async function classify(response: Response, now: number): Promise<Answer>
     const { zone, endpoint } = misdirected.data;
     return endpoint ? { kind: 'misdirected', zone, endpoint } : { kind: 'misdirected', zone };
   }
+  // Contention inside a healthy cell: wait and ask the same cell (moving would split the zone's writes).
+  if (status === 503 && problem?.code === 'busy') return { kind: 'try_later', ...code, ...wait };
   if (status >= 500) return { kind: 'cell_failure', ...code, ...wait };
   if (status === 429 || status === 408) return { kind: 'try_later', ...code, ...wait };
   if (status === 409 && problem && TRANSIENT_PROBLEM_CODES.has(problem.code)) {

@@ -26,7 +26,8 @@ export const misdirectedSchema = z.looseObject({
  * Codes the API marks `transient`: the same request with the same Idempotency-Key may succeed
  * later, because the API released the key. Every other problem is the request's final answer and is
  * replayed to a retry. `not_writer` is answered by a fenced cell (not its zone's writer) to a
- * mutating request: the zone's other cell takes it.
+ * mutating request: the zone's other cell takes it. `busy` (503) means the cell is healthy but lost a
+ * write to concurrent writers: the same cell is asked again after `Retry-After`.
  * A test keeps this list equal to the API's (lambdas/core/errors.ts); the client cannot import it.
  */
 export const TRANSIENT_PROBLEM_CODES: ReadonlySet<string> = new Set([
@@ -35,6 +36,7 @@ export const TRANSIENT_PROBLEM_CODES: ReadonlySet<string> = new Set([
   'payment_unavailable',
   'internal_error',
   'not_writer',
+  'busy',
 ]);
 
 /**

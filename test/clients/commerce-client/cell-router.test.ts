@@ -101,6 +101,23 @@ describe('cell-aware failover inside a zone', () => {
     expect(zone.carts.size).toBe(1);
   });
 
+  it('on busy (contention in a healthy cell), retries the same cell with the same key, not the other cell', async () => {
+    const { client: commerce } = client();
+    await commerce.api.GET('/v1/products');
+    zone.primary.fault = 'busy-once';
+    const { response } = await commerce.api.POST('/v1/carts', {
+      params: { header: { 'Idempotency-Key': 'key-busy' } },
+      body: {},
+    });
+    expect(response.status).toBe(201);
+    expect(zone.primary.requests({ path: '/v1/carts' }).map((r) => r.headers['idempotency-key'])).toEqual([
+      'key-busy',
+      'key-busy',
+    ]);
+    expect(zone.secondary.requests({ path: '/v1/carts' })).toEqual([]);
+    expect(zone.carts.size).toBe(1);
+  });
+
   it('never leaves the zone: with both cells down the call fails, and no other zone is asked', async () => {
     const eu = await new FakeZone('eu', ['eu-r1']).start();
     zone.otherZones = { eu: eu.primary.url };

@@ -13,6 +13,7 @@ export type CellFault =
   | 'none'
   | 'unhealthy' // every request, health included, answers 503 internal_error
   | 'fenced' // health passes; mutating requests answer 503 not_writer with Retry-After
+  | 'busy-once' // the next mutating request answers 503 busy with Retry-After (contention), then none
   | 'hang'; // accepts the connection, never answers
 
 export interface RecordedRequest {
@@ -233,6 +234,10 @@ export class FakeZone {
     if (!MUTATING.has(request.method)) return { status: 404, body: problem(404, 'route_not_found') };
     if (cell.fault === 'fenced') {
       return { status: 503, headers: { 'retry-after': '1' }, body: problem(503, 'not_writer') };
+    }
+    if (cell.fault === 'busy-once') {
+      cell.fault = 'none';
+      return { status: 503, headers: { 'retry-after': '1' }, body: problem(503, 'busy') };
     }
     const key = request.headers['idempotency-key'];
     if (!key) return { status: 400, body: problem(400, 'idempotency_key_missing') };
