@@ -8,8 +8,13 @@ import { DrillItems } from '../local/drill-items';
 import { quiescenceProbe, waitForQuiescence } from '../local/quiescence';
 import { standardTimings } from '../local/timings';
 
-/** Longest a single call of the scenario is retried (same Idempotency-Key) on no answer or a 5xx. */
-const CALL_BOUND_MS = 20_000;
+/**
+ * Longest a single call of the scenario is retried (same Idempotency-Key) on no answer, a 5xx, or 409
+ * `idempotency_key_in_use` (an earlier attempt still running).
+ */
+const CALL_BOUND_MS = 30_000;
+/** Per attempt: long enough for a loaded host, short of the bound. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
 /** Positions in the catalog's first page of the products this drill takes (the load only buys the first). */
 const STOCK_PRODUCT_INDEX = 5;
 const CANCEL_PRODUCT_INDEX = 6;
@@ -25,7 +30,7 @@ interface Answer {
 
 /**
  * A cell's API, called directly (not through the zone endpoint: during a split both cells take writes).
- * Retries on no answer or a 5xx, with the same Idempotency-Key, within CALL_BOUND_MS.
+ * Retries on no answer, a 5xx or a key still in use, with the same Idempotency-Key, within CALL_BOUND_MS.
  */
 async function call(
   baseUrl: string,
@@ -42,13 +47,17 @@ async function call(
       method,
       headers,
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
     }).catch(() => undefined);
     if (response && response.status < 500) {
       const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      // The first attempt timed out on the client but still runs in the cell: its answer comes later.
+      const stillRunning = response.status === 409 && body.code === 'idempotency_key_in_use';
+      if (!stillRunning || Date.now() >= end) return { status: response.status, body };
+    } else {
+      await response?.arrayBuffer();
     }
-    await response?.arrayBuffer();
     if (Date.now() >= end) return { status: response?.status ?? 0, body: {} };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -85,6 +94,8 @@ class SplitScenario implements DrillCheck {
   private split: Promise<void> | undefined;
   private calls: SplitCalls | undefined;
   private failure: string | undefined;
+  /** The split calls that did not succeed, with their problem code and detail (for the report). */
+  private refusals: string[] = [];
 
   constructor(private readonly context: LocalDrillContext) {
     this.items = new DrillItems(context);
@@ -245,7 +256,23 @@ class SplitScenario implements DrillCheck {
       cancelEast: cancelEast.status,
       cancelWest: cancelWest.status,
     };
-    this.context.log(`split-writes: both sides written: ${JSON.stringify(this.calls)}`);
+    const refusals = Object.entries({
+      checkoutEast,
+      checkoutWest,
+      eraseEast,
+      updateWest,
+      cancelEast,
+      cancelWest,
+    })
+      .filter(([, answer]) => answer.status >= 300)
+      .map(
+        ([name, answer]) =>
+          `${name}: ${answer.status} ${String(answer.body.code ?? '')} ${String(answer.body.detail ?? '')}`,
+      );
+    this.refusals = refusals;
+    this.context.log(
+      `split-writes: both sides written: ${JSON.stringify(this.calls)}${refusals.length ? `; refused: ${refusals.join('; ')}` : ''}`,
+    );
   }
 
   /** The zone's convergence digest, polled until equal or CONVERGENCE_BOUND_MS. */
@@ -315,7 +342,8 @@ class SplitScenario implements DrillCheck {
         faultEffective(
           'both cells took the split writes (fault effective)',
           splitDone,
-          this.failure ?? `calls ${JSON.stringify(calls ?? 'not made')}`,
+          this.failure ??
+            `calls ${JSON.stringify(calls ?? 'not made')}${this.refusals.length ? `; ${this.refusals.join('; ')}` : ''}`,
         ),
         {
           name: 'reconciliation ran on the writer, nothing left for a person',

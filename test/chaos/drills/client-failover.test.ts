@@ -1,4 +1,5 @@
 import { drillByName } from '../../../chaos/drills';
+import { HOST_TOO_SLOW_P95_MS } from '../../../chaos/drills/client-failover';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
@@ -24,12 +25,19 @@ describe('client-failover drill (short)', () => {
     const report = await runDrill(plan);
     // Assess
     console.log(JSON.stringify({ figures: report.figures, notes: report.notes }, null, 1));
-    const failed = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    // Nothing failed for certain. An RTO bound may be inconclusive, only when the host was measured too slow
+    // to judge it (steady-state p95 above HOST_TOO_SLOW_P95_MS); every other criterion must hold.
+    const failed = report.criteria
+      .filter((c) => !c.ok && !c.inconclusive)
+      .map((c) => `${c.name}: ${c.detail}`);
     expect(failed).toEqual([]);
-    expect(report.verdict).toBe('pass');
+    const undecided = report.criteria.filter((c) => c.inconclusive).map((c) => c.name);
+    expect(undecided.every((name) => name.includes('RTO'))).toBe(true);
     const f = report.figures;
+    if (undecided.length > 0) expect(f.populationSteadyP95Ms).toBeGreaterThan(HOST_TOO_SLOW_P95_MS);
+    expect(report.verdict).toBe(undecided.length > 0 ? 'inconclusive' : 'pass');
     expect(f.clientPopulationFailedAfterFault).toBe(0);
-    expect(f.clientPopulationRtoCloudSeconds).toBeLessThanOrEqual(5);
+    if (undecided.length === 0) expect(f.clientPopulationRtoCloudSeconds).toBeLessThanOrEqual(5);
     expect(f.dnsPopulationFailedAfterFault).toBeGreaterThan(0); // DNS-only clients did see the outage
     expect(f.dnsPopulationRtoSeconds).toBeGreaterThan(f.clientPopulationRtoSeconds ?? Infinity);
     expect([f.clientPopulationDuplicates, f.dnsPopulationDuplicates]).toEqual([0, 0]);

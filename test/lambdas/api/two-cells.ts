@@ -111,6 +111,16 @@ export async function createTwoCells(): Promise<TwoCells> {
     }),
   );
 
+  /** A barrier item in each region (`pk` the barrier, `sk` the region it was written in); returns its pk. */
+  const writeBarrier = async () => {
+    const barrier = `BARRIER#${randomUUID()}`;
+    for (const region of REGIONS)
+      await documents
+        .get(region)!
+        .send(new PutCommand({ TableName: tableName, Item: { pk: barrier, sk: region } }));
+    return barrier;
+  };
+
   const cells: TwoCells = {
     payments,
     replicator,
@@ -142,11 +152,7 @@ export async function createTwoCells(): Promise<TwoCells> {
     async converged() {
       // A barrier item written in each region after the test's writes must cross to the other first: a write
       // whose stream has not been read yet is not pending, so `pending 0` alone can hold before it replicates.
-      const barrier = `BARRIER#${randomUUID()}`;
-      for (const region of REGIONS)
-        await documents
-          .get(region)!
-          .send(new PutCommand({ TableName: tableName, Item: { pk: barrier, sk: region } }));
+      const barrier = await writeBarrier();
       const crossed = async (to: Region, from: Region) =>
         (
           await documents
@@ -170,11 +176,7 @@ export async function createTwoCells(): Promise<TwoCells> {
     },
     async streamed() {
       // Each region's poller has read past a barrier written now: the writes before it are in the queue.
-      const barrier = `BARRIER#${randomUUID()}`;
-      for (const region of REGIONS)
-        await documents
-          .get(region)!
-          .send(new PutCommand({ TableName: tableName, Item: { pk: barrier, sk: region } }));
+      const barrier = await writeBarrier();
       await waitUntil(() => REGIONS.every((region) => readKeys.has(`${region}|${barrier}`)), 120_000, 25);
     },
     async close() {
