@@ -18,7 +18,7 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 /** Positions in the catalog's first page of the products this drill takes (the load only buys the first). */
 const STOCK_PRODUCT_INDEX = 5;
 const CANCEL_PRODUCT_INDEX = 6;
-const STOCK_UNITS = { east: 2, west: 3 } as const;
+const STOCK_UNITS = { primary: 2, secondary: 3 } as const;
 const CANCEL_UNITS = 4;
 /** Longest wait for both tables to compare equal after reconciliation. */
 const CONVERGENCE_BOUND_MS = 30_000;
@@ -65,12 +65,12 @@ async function call(
 
 /** What the split did, each call's status (the scenario's own evidence, checked before any effect). */
 interface SplitCalls {
-  checkoutEast: number;
-  checkoutWest: number;
-  eraseEast: number;
-  updateWest: number;
-  cancelEast: number;
-  cancelWest: number;
+  checkoutPrimary: number;
+  checkoutSecondary: number;
+  erasePrimary: number;
+  updateSecondary: number;
+  cancelPrimary: number;
+  cancelSecondary: number;
 }
 
 /**
@@ -82,12 +82,18 @@ interface SplitCalls {
  */
 class SplitScenario implements DrillCheck {
   private readonly items: DrillItems;
-  private readonly east: string;
-  private readonly west: string;
-  private tokens!: { buyerEast: string; buyerWest: string; person: string; canceller: string; admin: string };
+  private readonly primaryUrl: string;
+  private readonly secondaryUrl: string;
+  private tokens!: {
+    buyerPrimary: string;
+    buyerSecondary: string;
+    person: string;
+    canceller: string;
+    admin: string;
+  };
   private subjects!: { person: string };
   private products!: { stock: string; cancel: string };
-  private carts!: { east: string; west: string };
+  private carts!: { primary: string; secondary: string };
   private orderToCancel!: string;
   private stockBefore!: { stock: number; cancel: number };
   private personEmail!: string;
@@ -106,8 +112,8 @@ class SplitScenario implements DrillCheck {
       if (!cell) throw new Error(`split-writes: no local cell ${context.zone.name}/${region}`);
       return cell.url;
     };
-    this.east = cellUrl(context.zone.primary.region);
-    this.west = cellUrl(secondaryOf(context, 'split-writes').region);
+    this.primaryUrl = cellUrl(context.zone.primary.region);
+    this.secondaryUrl = cellUrl(secondaryOf(context, 'split-writes').region);
   }
 
   private async expect(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
@@ -121,13 +127,13 @@ class SplitScenario implements DrillCheck {
 
   private async cartOf(token: string, productId: string, quantity: number, key: string): Promise<string> {
     const cart = await this.expect(
-      call(this.east, 'POST', '/v1/carts', { token, key: `${key}-cart`, body: {} }),
+      call(this.primaryUrl, 'POST', '/v1/carts', { token, key: `${key}-cart`, body: {} }),
       201,
       'cart create',
     );
     const id = cart.body.id as string;
     await this.expect(
-      call(this.east, 'POST', `/v1/carts/${id}/items`, {
+      call(this.primaryUrl, 'POST', `/v1/carts/${id}/items`, {
         token,
         key: `${key}-line`,
         body: { productId, quantity },
@@ -153,14 +159,14 @@ class SplitScenario implements DrillCheck {
     const subject = (role: string) => `${runId}-${role}`;
     this.subjects = { person: subject('person') };
     this.tokens = {
-      buyerEast: await control.token(subject('buyer-east'), zone.name),
-      buyerWest: await control.token(subject('buyer-west'), zone.name),
+      buyerPrimary: await control.token(subject('buyer-primary'), zone.name),
+      buyerSecondary: await control.token(subject('buyer-secondary'), zone.name),
       person: await control.token(this.subjects.person, zone.name),
       canceller: await control.token(subject('canceller'), zone.name),
       admin: await control.token(subject('operator'), undefined, [SCOPES.adminReconcile]),
     };
     const page = await this.expect(
-      call(this.east, 'GET', '/v1/products?limit=10', { token: this.tokens.admin }),
+      call(this.primaryUrl, 'GET', '/v1/products?limit=10', { token: this.tokens.admin }),
       200,
       'catalog',
     );
@@ -171,8 +177,18 @@ class SplitScenario implements DrillCheck {
       );
     this.products = { stock: ids[STOCK_PRODUCT_INDEX]!, cancel: ids[CANCEL_PRODUCT_INDEX]! };
     this.carts = {
-      east: await this.cartOf(this.tokens.buyerEast, this.products.stock, STOCK_UNITS.east, `${runId}-east`),
-      west: await this.cartOf(this.tokens.buyerWest, this.products.stock, STOCK_UNITS.west, `${runId}-west`),
+      primary: await this.cartOf(
+        this.tokens.buyerPrimary,
+        this.products.stock,
+        STOCK_UNITS.primary,
+        `${runId}-primary`,
+      ),
+      secondary: await this.cartOf(
+        this.tokens.buyerSecondary,
+        this.products.stock,
+        STOCK_UNITS.secondary,
+        `${runId}-secondary`,
+      ),
     };
     const cancelCart = await this.cartOf(
       this.tokens.canceller,
@@ -181,7 +197,7 @@ class SplitScenario implements DrillCheck {
       `${runId}-cancel`,
     );
     const placed = await this.expect(
-      call(this.east, 'POST', '/v1/checkout', {
+      call(this.primaryUrl, 'POST', '/v1/checkout', {
         token: this.tokens.canceller,
         key: `${runId}-cancel-checkout`,
         body: { cartId: cancelCart },
@@ -192,7 +208,7 @@ class SplitScenario implements DrillCheck {
     this.orderToCancel = placed.body.id as string;
     this.personEmail = `${this.subjects.person}@example.com`;
     await this.expect(
-      call(this.east, 'POST', '/v1/customers', {
+      call(this.primaryUrl, 'POST', '/v1/customers', {
         token: this.tokens.person,
         key: `${runId}-person`,
         body: { email: this.personEmail, name: 'Split Person', country: 'US' },
@@ -204,8 +220,8 @@ class SplitScenario implements DrillCheck {
     if (!quiescence.quiesced)
       throw new Error(`split-writes: the prepared items did not replicate: ${quiescence.detail}`);
     this.stockBefore = {
-      stock: await this.stockIn(this.east, this.products.stock),
-      cancel: await this.stockIn(this.east, this.products.cancel),
+      stock: await this.stockIn(this.primaryUrl, this.products.stock),
+      cancel: await this.stockIn(this.primaryUrl, this.products.cancel),
     };
   }
 
@@ -221,48 +237,48 @@ class SplitScenario implements DrillCheck {
     const { runId } = this.context;
     const t = this.tokens;
     const person = this.subjects.person;
-    const checkoutEast = await call(this.east, 'POST', '/v1/checkout', {
-      token: t.buyerEast,
-      key: `${runId}-split-east`,
-      body: { cartId: this.carts.east },
+    const checkoutPrimary = await call(this.primaryUrl, 'POST', '/v1/checkout', {
+      token: t.buyerPrimary,
+      key: `${runId}-split-primary`,
+      body: { cartId: this.carts.primary },
     });
-    const checkoutWest = await call(this.west, 'POST', '/v1/checkout', {
-      token: t.buyerWest,
-      key: `${runId}-split-west`,
-      body: { cartId: this.carts.west },
+    const checkoutSecondary = await call(this.secondaryUrl, 'POST', '/v1/checkout', {
+      token: t.buyerSecondary,
+      key: `${runId}-split-secondary`,
+      body: { cartId: this.carts.secondary },
     });
-    const eraseEast = await call(this.east, 'DELETE', `/v1/customers/${person}`, {
+    const erasePrimary = await call(this.primaryUrl, 'DELETE', `/v1/customers/${person}`, {
       token: t.person,
       key: `${runId}-erase`,
     });
-    const updateWest = await call(this.west, 'PATCH', `/v1/customers/${person}`, {
+    const updateSecondary = await call(this.secondaryUrl, 'PATCH', `/v1/customers/${person}`, {
       token: t.person,
       key: `${runId}-rename`,
       body: { name: 'Split Person Renamed' },
     });
-    const cancelEast = await call(this.east, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
+    const cancelPrimary = await call(this.primaryUrl, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
       token: t.canceller,
-      key: `${runId}-cancel-east`,
+      key: `${runId}-cancel-primary`,
     });
-    const cancelWest = await call(this.west, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
+    const cancelSecondary = await call(this.secondaryUrl, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
       token: t.canceller,
-      key: `${runId}-cancel-west`,
+      key: `${runId}-cancel-secondary`,
     });
     this.calls = {
-      checkoutEast: checkoutEast.status,
-      checkoutWest: checkoutWest.status,
-      eraseEast: eraseEast.status,
-      updateWest: updateWest.status,
-      cancelEast: cancelEast.status,
-      cancelWest: cancelWest.status,
+      checkoutPrimary: checkoutPrimary.status,
+      checkoutSecondary: checkoutSecondary.status,
+      erasePrimary: erasePrimary.status,
+      updateSecondary: updateSecondary.status,
+      cancelPrimary: cancelPrimary.status,
+      cancelSecondary: cancelSecondary.status,
     };
     const refusals = Object.entries({
-      checkoutEast,
-      checkoutWest,
-      eraseEast,
-      updateWest,
-      cancelEast,
-      cancelWest,
+      checkoutPrimary,
+      checkoutSecondary,
+      erasePrimary,
+      updateSecondary,
+      cancelPrimary,
+      cancelSecondary,
     })
       .filter(([, answer]) => answer.status >= 300)
       .map(
@@ -290,14 +306,14 @@ class SplitScenario implements DrillCheck {
     const calls = this.calls;
     const splitDone =
       calls !== undefined &&
-      calls.checkoutEast === 201 &&
-      calls.checkoutWest === 201 &&
-      calls.eraseEast === 200 &&
-      calls.updateWest === 200 &&
-      calls.cancelEast === 200 &&
-      calls.cancelWest === 200;
+      calls.checkoutPrimary === 201 &&
+      calls.checkoutSecondary === 201 &&
+      calls.erasePrimary === 200 &&
+      calls.updateSecondary === 200 &&
+      calls.cancelPrimary === 200 &&
+      calls.cancelSecondary === 200;
     // Reconciliation on the writer, once the regions merged (the verifier waited for quiescence).
-    const reconciliation = await call(this.east, 'POST', '/v1/admin/reconciliation', {
+    const reconciliation = await call(this.primaryUrl, 'POST', '/v1/admin/reconciliation', {
       token: this.tokens.admin,
       key: `${this.context.runId}-reconcile`,
     });
@@ -308,11 +324,11 @@ class SplitScenario implements DrillCheck {
     };
     // Its corrections are written in the primary: wait for them to reach the secondary too.
     const after = await waitForQuiescence(quiescenceProbe(this.context));
-    const expectedStock = this.stockBefore.stock - STOCK_UNITS.east - STOCK_UNITS.west;
+    const expectedStock = this.stockBefore.stock - STOCK_UNITS.primary - STOCK_UNITS.secondary;
     const expectedCancel = this.stockBefore.cancel + CANCEL_UNITS;
     const regions = [
-      { region: this.context.zone.primary.region, url: this.east },
-      { region: secondaryOf(this.context, 'split-writes').region, url: this.west },
+      { region: this.context.zone.primary.region, url: this.primaryUrl },
+      { region: secondaryOf(this.context, 'split-writes').region, url: this.secondaryUrl },
     ];
     const perRegion = await Promise.all(
       regions.map(async ({ region, url }) => ({
@@ -352,7 +368,7 @@ class SplitScenario implements DrillCheck {
         },
         settled(
           {
-            name: `stock decrements of both sides all count (${this.stockBefore.stock} - ${STOCK_UNITS.east} - ${STOCK_UNITS.west} = ${expectedStock} in both regions)`,
+            name: `stock decrements of both sides all count (${this.stockBefore.stock} - ${STOCK_UNITS.primary} - ${STOCK_UNITS.secondary} = ${expectedStock} in both regions)`,
             ok: perRegion.every((r) => r.stock === expectedStock),
             detail: describe((r) => r.stock),
           },
