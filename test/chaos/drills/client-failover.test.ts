@@ -39,7 +39,9 @@ describe('client-failover drill (short)', () => {
     expect(f.clientPopulationFailedAfterFault).toBe(0);
     if (undecided.length === 0) expect(f.clientPopulationRtoCloudSeconds).toBeLessThanOrEqual(5);
     expect(f.dnsPopulationFailedAfterFault).toBeGreaterThan(0); // DNS-only clients did see the outage
-    expect(f.dnsPopulationRtoSeconds).toBeGreaterThan(f.clientPopulationRtoSeconds ?? Infinity);
+    // The client recovers before the DNS-only population (which may not recover within the fault at all).
+    expect(f.clientPopulationRtoSeconds).not.toBeNull();
+    expect(f.dnsPopulationRtoSeconds ?? Infinity).toBeGreaterThan(f.clientPopulationRtoSeconds ?? Infinity);
     expect([f.clientPopulationDuplicates, f.dnsPopulationDuplicates]).toEqual([0, 0]);
     expect([f.clientPopulationLostOrders, f.dnsPopulationLostOrders]).toEqual([0, 0]);
     expect(f.clientPopulationOrdersAcknowledged).toBeGreaterThan(0);
