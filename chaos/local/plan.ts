@@ -59,7 +59,11 @@ export async function localDrillPlan(
     rtoToleranceSeconds: RTO_TOLERANCE_SECONDS,
     // A failover drill expects errors until the router moves; the budget only stops a runaway.
     errorBudget: Math.ceil(context.ratePerSecond * 5 * (run.timings.faultSeconds + 5)),
-    wallClockLimitSeconds: seconds + 60,
+    // A runaway guard, not a timing check: it runs from before the steady state (warm-up and up to three
+    // smoke runs) and a drill's own bounded steps (a kiosk waiting for its first order) stretch the phases on
+    // a loaded host; at seconds + 60 a short kiosk-offline run beside two busy loops was aborted with every
+    // check met.
+    wallClockLimitSeconds: seconds + 180,
     timings: run.timings,
     holdAfterRecoverySeconds: 2,
     log: context.log,

@@ -24,7 +24,13 @@ describe('client-failover drill (short)', () => {
     });
     const report = await runDrill(plan);
     // Assess
-    console.log(JSON.stringify({ figures: report.figures, notes: report.notes }, null, 1));
+    console.log(
+      JSON.stringify(
+        { abortReason: report.abortReason, figures: report.figures, notes: report.notes },
+        null,
+        1,
+      ),
+    );
     // Nothing failed for certain. An RTO bound may be inconclusive, only when the host was measured too slow
     // to judge it (steady-state p95 above HOST_TOO_SLOW_P95_MS); every other criterion must hold.
     const failed = report.criteria

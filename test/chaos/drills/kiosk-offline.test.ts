@@ -23,7 +23,13 @@ describe('kiosk-offline drill (short)', () => {
     });
     const report = await runDrill(plan);
     // Assess
-    console.log(JSON.stringify({ figures: report.figures, notes: report.notes }, null, 1));
+    console.log(
+      JSON.stringify(
+        { abortReason: report.abortReason, figures: report.figures, notes: report.notes },
+        null,
+        1,
+      ),
+    );
     const failed = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     expect(failed).toEqual([]);
     expect(report.verdict).toBe('pass');

@@ -22,6 +22,7 @@ describe('split-writes drill (short)', () => {
       ratePerSecond: 1,
     });
     const report = await runDrill(plan);
+    expect(report.abortReason).toBeUndefined();
     // Assess: every criterion met (a failed call of the split itself fails the fault-effective criterion).
     const failed = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     expect(failed).toEqual([]);
