@@ -10,7 +10,7 @@ import { keys, type TableContext, type TransactWrite } from './table';
  * acknowledged in the other region during a split can overwrite the tombstone
  * after failback; it can never overwrite the marker. Reads see the marker and
  * answer "erased", profile writes check it is absent, and reconciliation
- * strips any profile that came back (`profilesToReErase`).
+ * strips any profile that came back (`erasures`).
  */
 export type StoredCustomer =
   | Customer
@@ -91,10 +91,11 @@ export class CustomerRepository {
   }
 
   /**
-   * Erased customers whose profile item holds personal data again (a profile write from the other side
-   * of a split won last-writer-wins over the tombstone). An operator's job: it scans the table.
+   * Every erased customer (its erasure marker), and whether its profile item holds personal data again (a
+   * profile write from the other side of a split won last-writer-wins over the tombstone). An operator's
+   * job: it scans the table.
    */
-  async profilesToReErase(): Promise<{ id: string; erasedAt: string }[]> {
+  async erasures(): Promise<{ id: string; erasedAt: string; profileBack: boolean }[]> {
     const markers = new Map<string, string>();
     const live = new Set<string>();
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -114,7 +115,7 @@ export class CustomerRepository {
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return [...markers].filter(([id]) => live.has(id)).map(([id, erasedAt]) => ({ id, erasedAt }));
+    return [...markers].map(([id, erasedAt]) => ({ id, erasedAt, profileBack: live.has(id) }));
   }
 
   /** Puts the tombstone back over a profile that came back after erasure. */

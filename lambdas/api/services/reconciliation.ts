@@ -69,10 +69,14 @@ export class ReconciliationService {
     }
     const reErased: string[] = [];
     let storedResponsesForgotten = 0;
-    for (const { id, erasedAt } of await this.customers.profilesToReErase()) {
-      await this.customers.reErase(id, erasedAt);
+    for (const { id, erasedAt, profileBack } of await this.customers.erasures()) {
+      if (profileBack) {
+        await this.customers.reErase(id, erasedAt);
+        reErased.push(id);
+      }
+      // Whichever side won the profile, a request the other side answered during the split may have stored
+      // its response (personal data) under the subject after the erasure: forget those too.
       storedResponsesForgotten += await this.idempotency.forgetSubject(id, '');
-      reErased.push(id);
     }
     return {
       region: this.deps.config.CELL_REGION,

@@ -172,4 +172,41 @@ describe('failover across the two cells of a zone', () => {
       expect(text).not.toContain('Person Renamed');
     }
   });
+  it('an erasure that wins the merge leaves no personal data in a response the other side stored during the split', async () => {
+    // Prepare
+    const token = await cells.token('person-2');
+    const created = await cells.call('us-east-1', 'POST', '/v1/customers', {
+      token,
+      key: 'person-2-create',
+      body: { email: 'person-2@example.com', name: 'Person Two', country: 'US' },
+    });
+    expect(created.status).toBe(201);
+    await cells.converged();
+    cells.replicator.pause();
+    // Act: renamed in us-west-2 first (its answer, with the new name, stored under the key), then erased
+    // in us-east-1 once the rename was read: the erasure is the later write and wins the profile.
+    const renamed = await cells.call('us-west-2', 'PATCH', '/v1/customers/person-2', {
+      token,
+      key: 'person-2-rename',
+      body: { name: 'Person Two Renamed' },
+    });
+    expect(renamed.status).toBe(200);
+    await cells.streamed();
+    const erased = await cells.call('us-east-1', 'DELETE', '/v1/customers/person-2', {
+      token,
+      key: 'person-2-erase',
+    });
+    expect(erased.status).toBe(200);
+    cells.replicator.resume();
+    await cells.converged();
+    const report = await reconcile('us-east-1', 'reconcile-erasure-wins');
+    await cells.converged();
+    // Assess: no profile came back, yet the stored rename response is gone too.
+    expect(report.reErased).toEqual([]);
+    for (const region of ['us-east-1', 'us-west-2'] as const) {
+      const text = JSON.stringify(await cells.scan(region));
+      expect(text).not.toContain('person-2@example.com');
+      expect(text).not.toContain('Person Two Renamed');
+    }
+  });
 });
