@@ -234,6 +234,15 @@ export function faultEffective(name: string, effective: boolean, detail: string)
       };
 }
 
+/**
+ * A missed criterion that cannot be judged because `why` held (replication still catching up, a host too
+ * slow to time the simulation): inconclusive, with the reason appended; a met one is left as it is.
+ */
+export function inconclusiveWhen(criterion: Criterion, why: string | undefined): Criterion {
+  if (criterion.ok || why === undefined) return criterion;
+  return { ...criterion, inconclusive: true, detail: `${criterion.detail}; ${why}` };
+}
+
 /** A criterion that `served` kept MIN_SUCCESS_RATE; with no request at all it fails (nothing was shown). */
 export function minSuccessCriterion(
   name: string,

@@ -1,7 +1,7 @@
 import { type CdnVendor, cdnVendorsOf, type TopologyModel, type Zone } from '../../lib/topology';
 import type { Drill, DrillTimings } from '../drill';
 import { LocalFaultInjector } from '../injectors/local';
-import { faultEffective, RTO_TOLERANCE_SECONDS } from '../metrics';
+import { faultEffective, inconclusiveWhen, RTO_TOLERANCE_SECONDS } from '../metrics';
 import {
   CATALOG_MIN_SUCCESS_RATE,
   CatalogReads,
@@ -97,16 +97,18 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
             steady.some((r) => r.vendor === stopped) && dnsDroppedStopped,
             `${steady.filter((r) => r.vendor === stopped).length}/${steady.length} steady-state reads went to ${stopped}; health check ${dnsDroppedStopped ? 'failed' : 'never failed'} during the fault`,
           ),
-          {
-            name: `reads steered away from ${stopped} within the predicted ${boundSeconds} s (health checks + DNS TTL + ${RTO_TOLERANCE_SECONDS} s)`,
-            ok: steered.length > 0 && timeToSteerSeconds <= boundSeconds,
-            // The survivor's own health check failing means the simulation's checks timed out on this host
-            // (nothing broke the survivor): a late steer then measures the host, so it cannot be judged.
-            ...(steered.length > 0 && timeToSteerSeconds > boundSeconds && survivorsSeenUnhealthy.size > 0
-              ? { inconclusive: true }
-              : {}),
-            detail: `last read sent to ${stopped} ${timeToSteerSeconds} s after the fault; ${errors} of ${inFault.length} reads failed in that window, ${steered.length} reads after it${survivorsSeenUnhealthy.size > 0 ? `; the surviving CDN's own health check (${[...survivorsSeenUnhealthy].join(', ')}) failed during the fault too (a check through the CDN to a cell that did not answer in time: compare the host load), so Route 53 answered every record again` : ''}`,
-          },
+          // The survivor's own health check failing means the simulation's checks timed out on this host
+          // (nothing broke the survivor): a late steer then measures the host, so it cannot be judged.
+          inconclusiveWhen(
+            {
+              name: `reads steered away from ${stopped} within the predicted ${boundSeconds} s (health checks + DNS TTL + ${RTO_TOLERANCE_SECONDS} s)`,
+              ok: steered.length > 0 && timeToSteerSeconds <= boundSeconds,
+              detail: `last read sent to ${stopped} ${timeToSteerSeconds} s after the fault; ${errors} of ${inFault.length} reads failed in that window, ${steered.length} reads after it`,
+            },
+            steered.length > 0 && survivorsSeenUnhealthy.size > 0
+              ? `the surviving CDN's own health check (${[...survivorsSeenUnhealthy].join(', ')}) failed during the fault too (a check through the CDN to a cell that did not answer in time: compare the host load), so Route 53 answered every record again`
+              : undefined,
+          ),
           catalogSuccessCriterion(`catalog reads after steering >= ${PERCENT} successful`, steered),
         ],
         notes: [

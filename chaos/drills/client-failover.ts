@@ -1,6 +1,6 @@
 import { percentile } from '../../loadtests/stats';
 import type { Drill } from '../drill';
-import { faultEffective, RTO_TOLERANCE_SECONDS } from '../metrics';
+import { type Criterion, faultEffective, inconclusiveWhen, RTO_TOLERANCE_SECONDS } from '../metrics';
 import { type DrillCheck, settled } from '../local/checks';
 import { ClientPopulation, type PopulationMode, populationRecovery } from '../local/client-population';
 import { type LocalDrillContext, primaryCellStopped, secondaryOf } from '../local/context';
@@ -113,14 +113,13 @@ async function populations(context: LocalDrillContext): Promise<DrillCheck> {
       );
       figures.populationSteadyP95Ms = steadyP95Ms ?? null;
       const hostTooSlow = (steadyP95Ms ?? 0) > HOST_TOO_SLOW_P95_MS;
-      const unlessHostTooSlow = <C extends { ok: boolean; detail: string }>(criterion: C) =>
-        !criterion.ok && hostTooSlow
-          ? {
-              ...criterion,
-              inconclusive: true,
-              detail: `${criterion.detail}; the host was too slow to measure it: steady-state p95 ${Math.round(steadyP95Ms ?? 0)} ms per operation before the fault`,
-            }
-          : criterion;
+      const unlessHostTooSlow = (criterion: Criterion) =>
+        inconclusiveWhen(
+          criterion,
+          hostTooSlow
+            ? `the host was too slow to measure it: steady-state p95 ${Math.round(steadyP95Ms ?? 0)} ms per operation before the fault`
+            : undefined,
+        );
       criteria.push(
         faultEffective(
           'the primary outage interrupted the DNS-only population (fault effective)',

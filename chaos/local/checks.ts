@@ -1,5 +1,5 @@
 import type { LoadRun } from '../../loadtests/runner';
-import { type Criterion, outcomeWord } from '../metrics';
+import { type Criterion, inconclusiveWhen, outcomeWord } from '../metrics';
 import type { Phase, Verifier, VerifyContext } from '../orchestrator';
 import type { DrillFigures } from '../report/types';
 import type { LocalDrillContext } from './context';
@@ -35,8 +35,7 @@ export interface DrillCheck {
  * it is inconclusive instead of failed.
  */
 export function settled(criterion: Criterion, quiescence: Quiescence): Criterion {
-  if (criterion.ok || quiescence.quiesced) return criterion;
-  return { ...criterion, inconclusive: true, detail: `${criterion.detail}; ${quiescence.detail}` };
+  return inconclusiveWhen(criterion, quiescence.quiesced ? undefined : quiescence.detail);
 }
 
 /** The orchestrator's verifier over a drill's checks: quiescence first, then each check in order. */

@@ -1,5 +1,6 @@
 import {
   faultEffective,
+  inconclusiveWhen,
   errorsDuringFailover,
   successDuringFault,
   lostAcknowledgedWrites,
@@ -117,6 +118,21 @@ describe('drill metrics', () => {
     });
     // A definite failure outweighs an undecided check.
     expect(verdictOf([{ name: 'a', ok: false, detail: '' }, undecided], false)).toBe('fail');
+  });
+});
+
+describe('inconclusiveWhen', () => {
+  it('turns only a missed criterion inconclusive, and only when a reason is given', () => {
+    const missed = { name: 'a', ok: false, detail: '3 missing' };
+    const met = { name: 'a', ok: true, detail: 'all present' };
+    expect(inconclusiveWhen(missed, 'replication still catching up')).toEqual({
+      name: 'a',
+      ok: false,
+      inconclusive: true,
+      detail: '3 missing; replication still catching up',
+    });
+    expect(inconclusiveWhen(missed, undefined)).toEqual(missed);
+    expect(inconclusiveWhen(met, 'replication still catching up')).toEqual(met);
   });
 });
 
