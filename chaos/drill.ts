@@ -59,6 +59,12 @@ export interface LocalDrillRun {
   readonly steadyState?: () => Promise<Criterion[]>;
   /** Said in every report of this drill (e.g. what the simulation cannot show). */
   readonly notes?: readonly string[];
+  /**
+   * Seconds a `failover` drill keeps the fault after traffic recovered on the survivor, before rolling
+   * it back (a longer split gives writes on the survivor to merge at failback).
+   * @default 2
+   */
+  readonly holdAfterRecoverySeconds?: number;
 }
 
 /**

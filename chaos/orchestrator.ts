@@ -165,6 +165,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
   let steady: Criterion[] = [];
   let faultStartMs: number | undefined;
   let rollbackAtMs: number | undefined;
+  let rolledBackAtMs: number | undefined;
   let recoveredAtMs: number | undefined;
   let phase: Phase = 'steady';
   const at = () => run?.elapsedMs() ?? 0;
@@ -265,11 +266,14 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
         if (phase === 'fault' && def.recovery === 'failover') event('fault window over without recovery');
         await rollbackAll();
         rollbackAtMs = t;
+        // A rollback can take a while (a lost region catches up before it serves): failback is measured
+        // from its start, the settle period from its end.
+        rolledBackAtMs = at();
         phase = 'failback';
         event('fault rolled back');
         continue;
       }
-      if (phase === 'failback' && t - (rollbackAtMs ?? t) >= settleMs) {
+      if (phase === 'failback' && t - (rolledBackAtMs ?? rollbackAtMs ?? t) >= settleMs) {
         event('settle period over');
         break;
       }

@@ -62,7 +62,9 @@ export type LocalCdnZone = z.output<typeof localCdnZoneSchema>;
  *   POST /control/cells/:zone/:region/health  {healthy: boolean}   unhealthy -> /v1/health answers 503
  *   POST /control/cells/:zone/:region/latency {ms: number}         added to every request
  *   POST /control/replication/:zone/pause
- *   POST /control/replication/:zone/resume
+ *   POST /control/replication/:zone/resume          also ends a region loss at once
+ *   POST /control/replication/:zone/lose {region}    region loss: replication cut both ways now, writes withheld (not dropped)
+ *   POST /control/replication/:zone/restore          the lost region is back: withheld writes delivered (state.regionLoss.phase)
  *   POST /control/webhook-sink/fault {mode: 'fail', count: number} | {mode: 'gone'} | {mode: 'hang'} | {mode: 'none'}
  *   POST /control/cdn/:vendor/stop                     the SIMULATED CDN stops answering (connection refused), every zone it fronts
  *   POST /control/cdn/:vendor/start
@@ -105,7 +107,18 @@ export const replicationStateSchema = z.object({
    * Absent: unknown; quiescence then rests on `pending` alone.
    */
   converged: z.boolean().optional(),
+  /** A SIMULATED region loss in progress or just restored (local/replicator.ts `RegionLossStats`). */
+  regionLoss: z
+    .object({
+      region: z.string(),
+      phase: z.enum(['cut', 'catching-up', 'caught-up']),
+      cutAtMs: z.number(),
+      withheldFromLostRegion: z.number(),
+      withheldForLostRegion: z.number(),
+    })
+    .optional(),
 });
+export const regionLossBodySchema = z.strictObject({ region: z.string().min(1) });
 export type ReplicationState = z.output<typeof replicationStateSchema>;
 
 /** One CDN stand-in of a zone, as /control/state reports it. */

@@ -2,7 +2,13 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { MAX_BODY_BYTES } from '../lambdas/api/http/body-limit';
-import { type ControlState, cellHealthBodySchema, cellLatencyBodySchema, sinkFaultSchema } from './contract';
+import {
+  type ControlState,
+  cellHealthBodySchema,
+  cellLatencyBodySchema,
+  regionLossBodySchema,
+  sinkFaultSchema,
+} from './contract';
 import { type TokenRequest, tokenRequestSchema } from './dev-auth';
 import type { ZoneConvergence } from './replicator';
 
@@ -33,6 +39,8 @@ export interface TopologyControl {
   pauseReplication(zone: string): void;
   replicationConvergence(zone: string): Promise<ZoneConvergence>;
   resumeReplication(zone: string): void;
+  loseRegion(zone: string, region: string): void;
+  restoreRegion(zone: string): void;
   setReplicationLag(zone: string, ms: number): void;
   setSinkFault(fault: SinkFault): void;
   reset(): Promise<void>;
@@ -158,6 +166,16 @@ export function controlRoutes(control: TopologyControl): Hono {
   });
   app.post('/replication/:zone/resume', (c) => {
     control.resumeReplication(c.req.param('zone'));
+    return ok();
+  });
+  app.post('/replication/:zone/lose', async (c) => {
+    const parsed = await body(c.req.raw, regionLossBodySchema);
+    if (parsed instanceof Response) return parsed;
+    control.loseRegion(c.req.param('zone'), parsed.region);
+    return ok();
+  });
+  app.post('/replication/:zone/restore', (c) => {
+    control.restoreRegion(c.req.param('zone'));
     return ok();
   });
   app.get('/replication/:zone/convergence', async (c) =>

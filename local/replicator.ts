@@ -12,8 +12,10 @@ import type { StreamRecordHandler } from './stream-poller';
 /**
  * SIMULATED global table replication for one zone: each region's table stream
  * is applied to the other region (INSERT/MODIFY -> PutItem, REMOVE ->
- * DeleteItem), asynchronously, with the lag measured and injectable, and a
- * pause switch for drills (pausing is what makes RPO visible).
+ * DeleteItem), asynchronously, with the lag measured and injectable, a
+ * pause switch for drills (pausing is what makes RPO visible), and a region
+ * loss: cut both ways at an instant, the withheld writes delivered when the
+ * region is restored (`loseRegion`, `restoreRegion`).
  *
  * Design choices (see local/README.md):
  * - No marker attributes on items. Global tables (version 2019.11.21) leave
@@ -186,6 +188,11 @@ export class ReplicationDirection {
     return this.queue.length;
   }
 
+  /** Writes still queued that were read from the stream at or before `atMs` (a region loss's catch-up). */
+  pendingReadBy(atMs: number): number {
+    return this.queue.reduce((n, write) => n + (write.observedAt <= atMs ? 1 : 0), 0);
+  }
+
   stats(now = Date.now()): DirectionStats {
     const oldest = this.queue[0];
     return {
@@ -300,9 +307,26 @@ export class ReplicationDirection {
   }
 }
 
+/**
+ * A SIMULATED region loss (`ZoneReplicator.loseRegion`): `cut` while the region is gone (nothing crosses
+ * either way; its unreplicated writes are withheld, not dropped), `catching-up` from `restoreRegion` until
+ * every write withheld by then has been applied, then `caught-up`.
+ */
+export interface RegionLossStats {
+  readonly region: string;
+  readonly phase: 'cut' | 'catching-up' | 'caught-up';
+  /** Epoch milliseconds of the cut. */
+  readonly cutAtMs: number;
+  /** Writes of the lost region not yet applied to the survivor (its share of the RPO, as the replicator sees it). */
+  readonly withheldFromLostRegion: number;
+  /** Writes of the survivor not yet applied to the lost region (what it must catch up on before it serves again). */
+  readonly withheldForLostRegion: number;
+}
+
 export interface ZoneReplicationStats {
   readonly zone: string;
   readonly paused: boolean;
+  readonly regionLoss?: RegionLossStats;
   readonly injectedLagMs: number;
   /** Current exposure: the age of the oldest unapplied write, else the last applied write's lag. */
   readonly lagMs: number | null;
@@ -347,6 +371,7 @@ export interface RegionTable {
 export class ZoneReplicator {
   private paused = false;
   private lagMs = 0;
+  private loss: { region: string; cutAtMs: number; restoringSinceMs?: number } | undefined;
   private readonly ledger = new ReplicationLedger();
   private readonly sweeper: NodeJS.Timeout;
   readonly directions: readonly [ReplicationDirection, ReplicationDirection];
@@ -356,7 +381,7 @@ export class ZoneReplicator {
     private readonly primary: RegionTable,
     private readonly secondary: RegionTable,
   ) {
-    const control = { isPaused: () => this.paused, injectedLagMs: () => this.lagMs };
+    const control = { isPaused: () => this.isPaused, injectedLagMs: () => this.lagMs };
     const forward = new ReplicationDirection(
       primary.region,
       secondary.region,
@@ -399,9 +424,56 @@ export class ZoneReplicator {
     this.paused = true;
   }
 
+  /** Ends a pause, and a region loss at once (the control API's reset): everything withheld is applied. */
   resume(): void {
     this.paused = false;
+    this.loss = undefined;
     for (const d of this.directions) d.nudge();
+  }
+
+  /**
+   * SIMULATED loss of `region`: replication stops both ways at this instant, as when a Region becomes
+   * unreachable. Its writes that had not crossed yet are withheld, not dropped (a global table delivers
+   * them when the Region returns), and so are the survivor's writes for it. Pair with stopping the
+   * region's cell; `restoreRegion` delivers both backlogs.
+   */
+  loseRegion(region: string): void {
+    if (region !== this.primary.region && region !== this.secondary.region)
+      throw new Error(
+        `zone ${this.zone} replicates ${this.primary.region} and ${this.secondary.region}, not ${region}`,
+      );
+    this.loss = { region, cutAtMs: Date.now() };
+  }
+
+  /** The lost region is back: its withheld writes and the survivor's are delivered (see `regionLoss`). */
+  restoreRegion(): void {
+    if (!this.loss || this.loss.restoringSinceMs !== undefined) return;
+    this.loss = { ...this.loss, restoringSinceMs: Date.now() };
+    for (const d of this.directions) d.nudge();
+  }
+
+  private regionLoss(): RegionLossStats | undefined {
+    const loss = this.loss;
+    if (!loss) return undefined;
+    const fromLost = this.directions.find((d) => d.from === loss.region)!;
+    const forLost = this.directions.find((d) => d.to === loss.region)!;
+    // While cut, every queued write is withheld; once restoring, only those read before the restore count.
+    const by = loss.restoringSinceMs ?? Number.POSITIVE_INFINITY;
+    const withheldFromLostRegion = fromLost.pendingReadBy(by);
+    const withheldForLostRegion = forLost.pendingReadBy(by);
+    const phase =
+      loss.restoringSinceMs === undefined
+        ? 'cut'
+        : withheldFromLostRegion + withheldForLostRegion > 0
+          ? 'catching-up'
+          : 'caught-up';
+    return {
+      region: loss.region,
+      phase,
+      cutAtMs: loss.cutAtMs,
+      withheldFromLostRegion,
+      withheldForLostRegion,
+    };
   }
 
   /** SIMULATED extra replication delay for drills (0 = as fast as the poller reads). */
@@ -426,8 +498,9 @@ export class ZoneReplicator {
     };
   }
 
+  /** Paused, or cut by a region loss not yet restored. */
   get isPaused(): boolean {
-    return this.paused;
+    return this.paused || (this.loss !== undefined && this.loss.restoringSinceMs === undefined);
   }
 
   stats(now = Date.now()): ZoneReplicationStats {
@@ -435,9 +508,11 @@ export class ZoneReplicator {
     const oldest = Math.max(...directions.map((d) => d.oldestPendingAgeMs ?? -1));
     const lastLags = directions.map((d) => d.lastLagMs).filter((v): v is number => v !== null);
     const lastLag = lastLags.length > 0 ? Math.max(...lastLags) : null;
+    const regionLoss = this.regionLoss();
     return {
       zone: this.zone,
-      paused: this.paused,
+      paused: this.isPaused,
+      ...(regionLoss ? { regionLoss } : {}),
       injectedLagMs: this.lagMs,
       lagMs: oldest >= 0 ? Math.max(oldest, lastLag ?? 0) : lastLag,
       pending: directions.reduce((sum, d) => sum + d.pending, 0),

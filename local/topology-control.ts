@@ -55,6 +55,17 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
       replicatorOf(zone).resume();
       step(`control: replication of ${zone} resumed`);
     },
+    loseRegion: (zone, region) => {
+      const replicator = replicatorOf(zone);
+      if (!units.some((u) => u.cell.zone === zone && u.cell.region === region))
+        throw new ControlTargetError(`zone ${zone} has no cell in ${region}`);
+      replicator.loseRegion(region);
+      step(`control: region ${region} of ${zone} lost to replication (cut both ways, writes withheld)`);
+    },
+    restoreRegion: (zone) => {
+      replicatorOf(zone).restoreRegion();
+      step(`control: replication of ${zone} restored, withheld writes delivered`);
+    },
     replicationConvergence: (zone) => replicatorOf(zone).convergence(),
     setReplicationLag: (zone, ms) => {
       replicatorOf(zone).injectLag(ms);

@@ -38,6 +38,7 @@ export function replicationState(stats: ZoneReplicationStats): ReplicationState 
     lagMs: stats.lagMs,
     pending: stats.pending,
     ...('converged' in stats && typeof stats.converged === 'boolean' ? { converged: stats.converged } : {}),
+    ...(stats.regionLoss ? { regionLoss: stats.regionLoss } : {}),
   };
 }
 

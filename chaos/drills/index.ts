@@ -5,6 +5,7 @@ import { dependencyLatency } from './dependency-latency';
 import { failback } from './failback';
 import { kioskOffline } from './kiosk-offline';
 import { regionFailover } from './region-failover';
+import { regionLoss } from './region-loss';
 import { replicationPause } from './replication-pause';
 import { splitWrites } from './split-writes';
 import { webhookConsumerOutage } from './webhook-consumer-outage';
@@ -27,6 +28,7 @@ export const DRILLS: readonly Drill[] = [
   clientFailover,
   kioskOffline,
   splitWrites,
+  regionLoss,
 ];
 
 export const DRILL_NAMES: readonly string[] = DRILLS.map((d) => d.definition.name);

@@ -1,20 +1,14 @@
 import { SCOPES } from '../../lambdas/core/scopes';
+import { type Answer, callApi, expectStatus } from '../local/api-call';
 import type { Drill } from '../drill';
 import { LocalFaultInjector } from '../injectors/local';
 import { faultEffective } from '../metrics';
 import { type CheckContext, type DrillCheck, settled } from '../local/checks';
 import { type LocalDrillContext, secondaryOf } from '../local/context';
 import { DrillItems } from '../local/drill-items';
-import { quiescenceProbe, waitForQuiescence } from '../local/quiescence';
+import { quiescenceProbe, waitForConvergence, waitForQuiescence } from '../local/quiescence';
 import { standardTimings } from '../local/timings';
 
-/**
- * Longest a single call of the scenario is retried (same Idempotency-Key) on no answer, a 5xx, or 409
- * `idempotency_key_in_use` (an earlier attempt still running).
- */
-const CALL_BOUND_MS = 30_000;
-/** Per attempt: long enough for a loaded host, short of the bound. */
-const ATTEMPT_TIMEOUT_MS = 10_000;
 /** Positions in the catalog's first page of the products this drill takes (the load only buys the first). */
 const STOCK_PRODUCT_INDEX = 5;
 const CANCEL_PRODUCT_INDEX = 6;
@@ -22,46 +16,6 @@ const STOCK_UNITS = { primary: 2, secondary: 3 } as const;
 const CANCEL_UNITS = 4;
 /** Longest wait for both tables to compare equal after reconciliation. */
 const CONVERGENCE_BOUND_MS = 30_000;
-
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-/**
- * A cell's API, called directly (not through the zone endpoint: during a split both cells take writes).
- * Retries on no answer, a 5xx or a key still in use, with the same Idempotency-Key, within CALL_BOUND_MS.
- */
-async function call(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: { token: string; key?: string; body?: unknown },
-): Promise<Answer> {
-  const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
-  if (options.key) headers['idempotency-key'] = options.key;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const end = Date.now() + CALL_BOUND_MS;
-  for (;;) {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-    }).catch(() => undefined);
-    if (response && response.status < 500) {
-      const text = await response.text();
-      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-      // The first attempt timed out on the client but still runs in the cell: its answer comes later.
-      const stillRunning = response.status === 409 && body.code === 'idempotency_key_in_use';
-      if (!stillRunning || Date.now() >= end) return { status: response.status, body };
-    } else {
-      await response?.arrayBuffer();
-    }
-    if (Date.now() >= end) return { status: response?.status ?? 0, body: {} };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** What the split did, each call's status (the scenario's own evidence, checked before any effect). */
 interface SplitCalls {
@@ -81,6 +35,7 @@ interface SplitCalls {
  * Then reconciliation on the primary, and independent reads of both cells and both tables.
  */
 class SplitScenario implements DrillCheck {
+  // Each cell's API is called directly, not through the zone endpoint: during a split both take writes.
   private readonly items: DrillItems;
   private readonly primaryUrl: string;
   private readonly secondaryUrl: string;
@@ -116,24 +71,19 @@ class SplitScenario implements DrillCheck {
     this.secondaryUrl = cellUrl(secondaryOf(context, 'split-writes').region);
   }
 
-  private async expect(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
-    const result = await answer;
-    if (result.status !== status)
-      throw new Error(
-        `split-writes: ${what} answered ${result.status} (expected ${status}): ${JSON.stringify(result.body)}`,
-      );
-    return result;
+  private expect(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
+    return expectStatus(answer, status, `split-writes: ${what}`);
   }
 
   private async cartOf(token: string, productId: string, quantity: number, key: string): Promise<string> {
     const cart = await this.expect(
-      call(this.primaryUrl, 'POST', '/v1/carts', { token, key: `${key}-cart`, body: {} }),
+      callApi(this.primaryUrl, 'POST', '/v1/carts', { token, key: `${key}-cart`, body: {} }),
       201,
       'cart create',
     );
     const id = cart.body.id as string;
     await this.expect(
-      call(this.primaryUrl, 'POST', `/v1/carts/${id}/items`, {
+      callApi(this.primaryUrl, 'POST', `/v1/carts/${id}/items`, {
         token,
         key: `${key}-line`,
         body: { productId, quantity },
@@ -146,7 +96,7 @@ class SplitScenario implements DrillCheck {
 
   private async stockIn(baseUrl: string, productId: string): Promise<number> {
     const product = await this.expect(
-      call(baseUrl, 'GET', `/v1/products/${productId}`, { token: this.tokens.admin }),
+      callApi(baseUrl, 'GET', `/v1/products/${productId}`, { token: this.tokens.admin }),
       200,
       `read ${productId}`,
     );
@@ -166,7 +116,7 @@ class SplitScenario implements DrillCheck {
       admin: await control.token(subject('operator'), undefined, [SCOPES.adminReconcile]),
     };
     const page = await this.expect(
-      call(this.primaryUrl, 'GET', '/v1/products?limit=10', { token: this.tokens.admin }),
+      callApi(this.primaryUrl, 'GET', '/v1/products?limit=10', { token: this.tokens.admin }),
       200,
       'catalog',
     );
@@ -197,7 +147,7 @@ class SplitScenario implements DrillCheck {
       `${runId}-cancel`,
     );
     const placed = await this.expect(
-      call(this.primaryUrl, 'POST', '/v1/checkout', {
+      callApi(this.primaryUrl, 'POST', '/v1/checkout', {
         token: this.tokens.canceller,
         key: `${runId}-cancel-checkout`,
         body: { cartId: cancelCart },
@@ -208,7 +158,7 @@ class SplitScenario implements DrillCheck {
     this.orderToCancel = placed.body.id as string;
     this.personEmail = `${this.subjects.person}@example.com`;
     await this.expect(
-      call(this.primaryUrl, 'POST', '/v1/customers', {
+      callApi(this.primaryUrl, 'POST', '/v1/customers', {
         token: this.tokens.person,
         key: `${runId}-person`,
         body: { email: this.personEmail, name: 'Split Person', country: 'US' },
@@ -237,33 +187,38 @@ class SplitScenario implements DrillCheck {
     const { runId } = this.context;
     const t = this.tokens;
     const person = this.subjects.person;
-    const checkoutPrimary = await call(this.primaryUrl, 'POST', '/v1/checkout', {
+    const checkoutPrimary = await callApi(this.primaryUrl, 'POST', '/v1/checkout', {
       token: t.buyerPrimary,
       key: `${runId}-split-primary`,
       body: { cartId: this.carts.primary },
     });
-    const checkoutSecondary = await call(this.secondaryUrl, 'POST', '/v1/checkout', {
+    const checkoutSecondary = await callApi(this.secondaryUrl, 'POST', '/v1/checkout', {
       token: t.buyerSecondary,
       key: `${runId}-split-secondary`,
       body: { cartId: this.carts.secondary },
     });
-    const erasePrimary = await call(this.primaryUrl, 'DELETE', `/v1/customers/${person}`, {
+    const erasePrimary = await callApi(this.primaryUrl, 'DELETE', `/v1/customers/${person}`, {
       token: t.person,
       key: `${runId}-erase`,
     });
-    const updateSecondary = await call(this.secondaryUrl, 'PATCH', `/v1/customers/${person}`, {
+    const updateSecondary = await callApi(this.secondaryUrl, 'PATCH', `/v1/customers/${person}`, {
       token: t.person,
       key: `${runId}-rename`,
       body: { name: 'Split Person Renamed' },
     });
-    const cancelPrimary = await call(this.primaryUrl, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
+    const cancelPrimary = await callApi(this.primaryUrl, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
       token: t.canceller,
       key: `${runId}-cancel-primary`,
     });
-    const cancelSecondary = await call(this.secondaryUrl, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
-      token: t.canceller,
-      key: `${runId}-cancel-secondary`,
-    });
+    const cancelSecondary = await callApi(
+      this.secondaryUrl,
+      'POST',
+      `/v1/orders/${this.orderToCancel}/cancel`,
+      {
+        token: t.canceller,
+        key: `${runId}-cancel-secondary`,
+      },
+    );
     this.calls = {
       checkoutPrimary: checkoutPrimary.status,
       checkoutSecondary: checkoutSecondary.status,
@@ -291,16 +246,6 @@ class SplitScenario implements DrillCheck {
     );
   }
 
-  /** The zone's convergence digest, polled until equal or CONVERGENCE_BOUND_MS. */
-  private async convergence() {
-    const end = Date.now() + CONVERGENCE_BOUND_MS;
-    for (;;) {
-      const digest = await this.context.topology.control.replicationConvergence(this.context.zone.name);
-      if (digest.converged || Date.now() >= end) return digest;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-
   async verify(check: CheckContext) {
     await this.split;
     const calls = this.calls;
@@ -313,7 +258,7 @@ class SplitScenario implements DrillCheck {
       calls.cancelPrimary === 200 &&
       calls.cancelSecondary === 200;
     // Reconciliation on the writer, once the regions merged (the verifier waited for quiescence).
-    const reconciliation = await call(this.primaryUrl, 'POST', '/v1/admin/reconciliation', {
+    const reconciliation = await callApi(this.primaryUrl, 'POST', '/v1/admin/reconciliation', {
       token: this.tokens.admin,
       key: `${this.context.runId}-reconcile`,
     });
@@ -335,10 +280,11 @@ class SplitScenario implements DrillCheck {
         region,
         stock: await this.stockIn(url, this.products.stock),
         cancel: await this.stockIn(url, this.products.cancel),
-        order: (await call(url, 'GET', `/v1/orders/${this.orderToCancel}`, { token: this.tokens.canceller }))
-          .body.status,
+        order: (
+          await callApi(url, 'GET', `/v1/orders/${this.orderToCancel}`, { token: this.tokens.canceller })
+        ).body.status,
         person: (
-          await call(url, 'GET', `/v1/customers/${this.subjects.person}`, { token: this.tokens.person })
+          await callApi(url, 'GET', `/v1/customers/${this.subjects.person}`, { token: this.tokens.person })
         ).status,
         personalData: await this.items.tableContains(region, [this.personEmail, 'Split Person']),
       })),
@@ -347,7 +293,7 @@ class SplitScenario implements DrillCheck {
       perRegion.map((r) => `${r.region}: ${String(pick(r))}`).join(', ');
     const quiescence = after.quiesced ? after : check.quiescence;
     // The digest: both tables item by item (the load has stopped; waited for with a bound, never a fixed delay).
-    const converged = await this.convergence();
+    const converged = await waitForConvergence(this.context, CONVERGENCE_BOUND_MS);
     return {
       figures: {
         splitStockCorrected: report.stockCorrected?.length ?? null,

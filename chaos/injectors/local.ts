@@ -4,6 +4,7 @@ import {
   cellLatencyBodySchema,
   type ControlState,
   controlStateSchema,
+  regionLossBodySchema,
   sinkFaultSchema,
 } from '../../local/contract';
 import { CDN_VENDORS } from '../../lib/topology';
@@ -26,6 +27,7 @@ export const localFaultSchema = z.discriminatedUnion('kind', [
     ms: cellLatencyBodySchema.shape.ms,
   }),
   z.strictObject({ kind: z.literal('replication-pause'), zone: z.string() }),
+  z.strictObject({ kind: z.literal('region-loss'), zone: z.string(), region: z.string() }),
   z.strictObject({ kind: z.literal('webhook-sink'), fault: sinkFaultSchema }),
   z.strictObject({ kind: z.literal('cdn-stop'), vendor: z.enum(CDN_VENDORS) }),
 ]);
@@ -82,69 +84,114 @@ export class LocalControlClient {
 const cellPath = (zone: string, region: string) =>
   `/cells/${encodeURIComponent(zone)}/${encodeURIComponent(region)}`;
 
-interface Step {
-  readonly path: string;
-  readonly body?: unknown;
-}
+/** A control call, or a bounded wait for a condition on `/control/state`. */
+type Step =
+  | { readonly path: string; readonly body?: unknown }
+  | {
+      readonly until: (state: ControlState) => boolean;
+      readonly boundMs: number;
+      /** Said when the bound runs out. */
+      readonly what: string;
+    };
+
+/**
+ * Longest a restored region may take to catch up before its cell serves again. Generous: a minute of
+ * withheld writes applied at the stand-in's pace is seconds, but a loaded host has been 10x slower.
+ */
+const REGION_CATCH_UP_BOUND_MS = 60_000;
 
 function plan(fault: z.output<typeof localFaultSchema>): {
-  apply: Step;
-  undo: Step;
+  apply: readonly Step[];
+  undo: readonly Step[];
   words: string;
   target: string;
 } {
   switch (fault.kind) {
     case 'cell-stop':
       return {
-        apply: { path: `${cellPath(fault.zone, fault.region)}/stop` },
-        undo: { path: `${cellPath(fault.zone, fault.region)}/start` },
+        apply: [{ path: `${cellPath(fault.zone, fault.region)}/stop` }],
+        undo: [{ path: `${cellPath(fault.zone, fault.region)}/start` }],
         words: 'cell stopped (connections refused)',
         target: `${fault.zone}/${fault.region}`,
       };
     case 'cell-unhealthy':
       return {
-        apply: {
-          path: `${cellPath(fault.zone, fault.region)}/health`,
-          body: cellHealthBodySchema.parse({ healthy: false }),
-        },
-        undo: {
-          path: `${cellPath(fault.zone, fault.region)}/health`,
-          body: cellHealthBodySchema.parse({ healthy: true }),
-        },
+        apply: [
+          {
+            path: `${cellPath(fault.zone, fault.region)}/health`,
+            body: cellHealthBodySchema.parse({ healthy: false }),
+          },
+        ],
+        undo: [
+          {
+            path: `${cellPath(fault.zone, fault.region)}/health`,
+            body: cellHealthBodySchema.parse({ healthy: true }),
+          },
+        ],
         words: 'health check answers 503',
         target: `${fault.zone}/${fault.region}`,
       };
     case 'cell-latency':
       return {
-        apply: {
-          path: `${cellPath(fault.zone, fault.region)}/latency`,
-          body: cellLatencyBodySchema.parse({ ms: fault.ms }),
-        },
-        undo: {
-          path: `${cellPath(fault.zone, fault.region)}/latency`,
-          body: cellLatencyBodySchema.parse({ ms: 0 }),
-        },
+        apply: [
+          {
+            path: `${cellPath(fault.zone, fault.region)}/latency`,
+            body: cellLatencyBodySchema.parse({ ms: fault.ms }),
+          },
+        ],
+        undo: [
+          {
+            path: `${cellPath(fault.zone, fault.region)}/latency`,
+            body: cellLatencyBodySchema.parse({ ms: 0 }),
+          },
+        ],
         words: `${fault.ms} ms added to every request`,
         target: `${fault.zone}/${fault.region}`,
       };
     case 'replication-pause':
       return {
-        apply: { path: `/replication/${encodeURIComponent(fault.zone)}/pause` },
-        undo: { path: `/replication/${encodeURIComponent(fault.zone)}/resume` },
+        apply: [{ path: `/replication/${encodeURIComponent(fault.zone)}/pause` }],
+        undo: [{ path: `/replication/${encodeURIComponent(fault.zone)}/resume` }],
         words: 'replication paused',
         target: `zone ${fault.zone}`,
       };
+    case 'region-loss': {
+      const replication = `/replication/${encodeURIComponent(fault.zone)}`;
+      return {
+        // Replication is cut first: what the region acknowledged until its cell stops is the RPO.
+        apply: [
+          { path: `${replication}/lose`, body: regionLossBodySchema.parse({ region: fault.region }) },
+          { path: `${cellPath(fault.zone, fault.region)}/stop` },
+        ],
+        // Failback as a step: the region serves again only once it caught up on what it missed.
+        undo: [
+          { path: `${replication}/restore` },
+          {
+            until: (state) => {
+              const loss = state.replication[fault.zone]?.regionLoss;
+              return loss === undefined || loss.phase === 'caught-up';
+            },
+            boundMs: REGION_CATCH_UP_BOUND_MS,
+            what: `${fault.zone}/${fault.region} to catch up on the writes withheld during the loss`,
+          },
+          { path: `${cellPath(fault.zone, fault.region)}/start` },
+          { path: `${replication}/resume` },
+        ],
+        words: 'region lost: replication cut both ways (writes withheld, not dropped), cell stopped',
+        target: `${fault.zone}/${fault.region}`,
+      };
+    }
     case 'webhook-sink':
       return {
-        apply: { path: '/webhook-sink/fault', body: fault.fault },
-        undo: { path: '/webhook-sink/fault', body: sinkFaultSchema.parse({ mode: 'none' }) },
+        apply: [{ path: '/webhook-sink/fault', body: fault.fault }],
+        undo: [{ path: '/webhook-sink/fault', body: sinkFaultSchema.parse({ mode: 'none' }) }],
         words: `webhook consumer fault: ${fault.fault.mode}`,
         target: 'local webhook sink',
       };
     case 'cdn-stop':
       return {
-        apply: { path: `/cdn/${fault.vendor}/stop` },
-        undo: { path: `/cdn/${fault.vendor}/start` },
+        apply: [{ path: `/cdn/${fault.vendor}/stop` }],
+        undo: [{ path: `/cdn/${fault.vendor}/start` }],
         words: `SIMULATED ${fault.vendor} stopped (connections refused) for every zone it fronts`,
         target: `CDN ${fault.vendor}`,
       };
@@ -167,10 +214,30 @@ export class LocalFaultInjector extends ReversibleFault {
   }
 
   protected apply(): Promise<void> {
-    return this.client.post(this.steps.apply.path, this.steps.apply.body);
+    return this.run(this.steps.apply);
   }
 
   protected undo(): Promise<void> {
-    return this.client.post(this.steps.undo.path, this.steps.undo.body);
+    return this.run(this.steps.undo);
+  }
+
+  /** Every step in order; a wait that runs out does not stop the later steps, it is thrown after them. */
+  private async run(steps: readonly Step[]): Promise<void> {
+    let late: string | undefined;
+    for (const step of steps) {
+      if ('path' in step) {
+        await this.client.post(step.path, step.body);
+        continue;
+      }
+      const end = Date.now() + step.boundMs;
+      while (!step.until(await this.client.state())) {
+        if (Date.now() >= end) {
+          late = `waited ${step.boundMs / 1000} s for ${step.what}; went on without it`;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    if (late) throw new Error(late);
   }
 }

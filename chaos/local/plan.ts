@@ -65,7 +65,7 @@ export async function localDrillPlan(
     // check met.
     wallClockLimitSeconds: seconds + 180,
     timings: run.timings,
-    holdAfterRecoverySeconds: 2,
+    holdAfterRecoverySeconds: run.holdAfterRecoverySeconds ?? 2,
     log: context.log,
   };
 }

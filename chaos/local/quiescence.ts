@@ -1,4 +1,5 @@
 import type { ReplicationState } from '../../local/contract';
+import type { ZoneConvergence } from '../../local/replicator';
 import type { LocalDrillContext } from './context';
 import { DrillItems } from './drill-items';
 
@@ -89,5 +90,21 @@ export async function waitForQuiescence(probe: QuiescenceProbe): Promise<Quiesce
       };
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/**
+ * The zone's convergence digest (both tables item by item, local/replicator.ts), polled until equal or
+ * the bound. Meaningful once the load stopped and replication quiesced.
+ */
+export async function waitForConvergence(
+  context: Pick<LocalDrillContext, 'topology' | 'zone'>,
+  boundMs: number,
+): Promise<ZoneConvergence> {
+  const end = Date.now() + boundMs;
+  for (;;) {
+    const digest = await context.topology.control.replicationConvergence(context.zone.name);
+    if (digest.converged || Date.now() >= end) return digest;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

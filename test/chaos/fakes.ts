@@ -12,6 +12,8 @@ export class FakeInjector extends ReversibleFault {
   constructor(
     private readonly name: string,
     private readonly failOn: { inject?: boolean; rollback?: boolean } = {},
+    /** Real milliseconds the undo takes (a lost region catching up); the fake load runs on meanwhile. */
+    private readonly undoMs = 0,
   ) {
     super();
   }
@@ -25,6 +27,7 @@ export class FakeInjector extends ReversibleFault {
   }
   protected async undo(): Promise<void> {
     this.calls.push('rollback');
+    if (this.undoMs > 0) await new Promise((resolve) => setTimeout(resolve, this.undoMs));
     if (this.failOn.rollback) throw new Error(`${this.name} rollback failed`);
     this.active = false;
   }

@@ -48,6 +48,18 @@ describe('drill orchestrator', () => {
     ]);
   });
 
+  it('starts the settle period when a slow rollback has finished, not when it began', async () => {
+    // Prepare: the undo takes 200 ms real, dozens of the fake load's virtual seconds (a region catching up).
+    const fault = new FakeInjector('region lost', {}, 200);
+    const load = fakeLoad(() => (fault.active ? ok(SECONDARY) : ok(PRIMARY)));
+    // Act
+    const report = await runDrill(plan({ injectors: [fault], load }));
+    // Assess: the whole settle period (4 s) follows the end of the rollback.
+    const at = (label: string) => report.events.find((e) => e.label === label)?.atMs;
+    expect(fault.calls).toEqual(['inject', 'rollback']);
+    expect(at('settle period over')! - at('fault rolled back')!).toBeGreaterThanOrEqual(4000);
+  });
+
   it('fails the RTO check when recovery takes longer than predicted + 2 s', async () => {
     const fault = new FakeInjector('primary stopped');
     let faultSecond: number | undefined;

@@ -17,6 +17,8 @@ function fakeControl() {
     }),
     reset: async () => void calls.push('reset'),
     pauseReplication: (zone: string) => void calls.push(`pause ${zone}`),
+    loseRegion: (zone: string, region: string) => void calls.push(`lose ${zone} ${region}`),
+    restoreRegion: (zone: string) => void calls.push(`restore ${zone}`),
     issueToken: async () => {
       calls.push('token');
       return { token: 'issued-token', expiresIn: 60 };
@@ -75,5 +77,24 @@ describe('local control API: loopback callers only', () => {
     const state = await call('GET', '/state', { host: headers.host });
     expect([token.status, reset.status, state.status]).toEqual([200, 200, 200]);
     expect(calls).toEqual(['token', 'reset']);
+  });
+});
+
+describe('local control API: region loss', () => {
+  const json = { 'content-type': 'application/json', host: '127.0.0.1:4400' };
+
+  it('passes the zone and the lost region on, and restores the zone', async () => {
+    const { calls, call } = fakeControl();
+    const lose = await call('POST', '/replication/global/lose', json, '{"region":"us-east-1"}');
+    const restore = await call('POST', '/replication/global/restore', json);
+    expect([lose.status, restore.status]).toEqual([200, 200]);
+    expect(calls).toEqual(['lose global us-east-1', 'restore global']);
+  });
+
+  it('refuses a loss without a region, and does nothing', async () => {
+    const { calls, call } = fakeControl();
+    const response = await call('POST', '/replication/global/lose', json, '{}');
+    expect(response.status).toBe(400);
+    expect(calls).toEqual([]);
   });
 });

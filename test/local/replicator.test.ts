@@ -150,6 +150,39 @@ describe('local/replicator ZoneReplicator', () => {
     expect(replicator.stats().pending).toBe(0);
   });
 
+  it("a region loss withholds the lost region's unreplicated writes (none dropped) and delivers both backlogs on restore", async () => {
+    // Prepare: a write of the primary in flight (read from its stream, not yet applied) when the region is lost.
+    replicator.injectLag(600_000);
+    await put('us-east-1', 'lost-in-flight', 'east');
+    await waitUntil(() => replicator.stats().directions[0]!.pending >= 1);
+    // Act: the primary region is lost; the survivor keeps taking writes.
+    replicator.loseRegion('us-east-1');
+    replicator.injectLag(0);
+    await put('us-west-2', 'written-on-survivor', 'west');
+    await waitUntil(() => replicator.stats().directions[1]!.pending >= 1);
+    const duringCut = replicator.stats();
+    const survivorDuringCut = await read('us-west-2', 'lost-in-flight');
+    const lostDuringCut = await read('us-east-1', 'written-on-survivor');
+    replicator.restoreRegion();
+    await waitUntil(() => replicator.stats().regionLoss?.phase === 'caught-up');
+    // Assess: withheld, not dropped, during the cut; both backlogs delivered once caught up.
+    expect(duringCut.paused).toBe(true);
+    expect(duringCut.regionLoss).toMatchObject({ region: 'us-east-1', phase: 'cut' });
+    expect(duringCut.regionLoss!.withheldFromLostRegion).toBeGreaterThanOrEqual(1);
+    expect(duringCut.regionLoss!.withheldForLostRegion).toBeGreaterThanOrEqual(1);
+    expect(survivorDuringCut).toBeUndefined();
+    expect(lostDuringCut).toBeUndefined();
+    expect((await read('us-west-2', 'lost-in-flight'))?.value?.S).toBe('east');
+    expect((await read('us-east-1', 'written-on-survivor'))?.value?.S).toBe('west');
+    replicator.resume();
+    expect(replicator.stats().regionLoss).toBeUndefined();
+    await settled();
+  });
+
+  it('refuses to lose a region the zone does not replicate', () => {
+    expect(() => replicator.loseRegion('eu-west-1')).toThrow(/not eu-west-1/);
+  });
+
   it('applies every write of an item read in one poll, so the later write wins (no tie dropped it)', async () => {
     // Prepare: replication held so both writes of each item are read by the same poll, in order.
     replicator.pause();

@@ -20,6 +20,7 @@ describe('the drill list', () => {
       'client-failover',
       'kiosk-offline',
       'split-writes',
+      'region-loss',
     ]);
   });
 

@@ -73,6 +73,71 @@ describe('local fault injector (control API)', () => {
     },
   );
 
+  it('region-loss: cuts replication before stopping the cell, and restores it as a step: catch-up, then serve', async () => {
+    // Prepare: a control API whose region loss catches up on the second look at /state.
+    const calls: string[] = [];
+    let looks = 0;
+    const state = (phase: string | undefined) => ({
+      cells: [],
+      serving: {},
+      replication: {
+        global: {
+          paused: phase === 'cut',
+          lagMs: 0,
+          pending: 0,
+          ...(phase
+            ? {
+                regionLoss: {
+                  region: 'us-east-1',
+                  phase,
+                  cutAtMs: 1,
+                  withheldFromLostRegion: phase === 'caught-up' ? 0 : 3,
+                  withheldForLostRegion: 0,
+                },
+              }
+            : {}),
+        },
+      },
+      webhookSink: { fault: { mode: 'none' }, received: 0 },
+    });
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        calls.push(`${req.method} ${req.url}`);
+        const phase = req.url === '/control/state' ? (looks++ === 0 ? 'catching-up' : 'caught-up') : 'cut';
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(state(phase)));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/control`;
+    try {
+      const injector = new LocalFaultInjector(new LocalControlClient(url), {
+        kind: 'region-loss',
+        zone: 'global',
+        region: 'us-east-1',
+      });
+      // Act
+      await injector.inject();
+      const injected = [...calls];
+      await injector.rollback();
+      // Assess
+      expect(injected).toEqual([
+        'POST /control/replication/global/lose',
+        'POST /control/cells/global/us-east-1/stop',
+      ]);
+      expect(calls.slice(injected.length)).toEqual([
+        'POST /control/replication/global/restore',
+        'GET /control/state',
+        'GET /control/state',
+        'POST /control/cells/global/us-east-1/start',
+        'POST /control/replication/global/resume',
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('rejects a fault outside the contract before calling anything', () => {
     expect(
       () =>
