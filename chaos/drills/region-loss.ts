@@ -150,6 +150,10 @@ class RegionLossScenario implements DrillCheck {
       this.lostAnswers.push(intent);
       this.intents.push(intent);
     }
+    // The lost-answer carts must be in the survivor before the loss: their retries find them there.
+    const quiescence = await waitForQuiescence(quiescenceProbe(this.context));
+    if (!quiescence.quiesced)
+      throw new Error(`region-loss: the prepared carts did not replicate: ${quiescence.detail}`);
     this.stockBefore = await this.stockIn(this.primaryUrl);
     await control.post(`${this.replicationPath}/lag`, { ms: LAG_BEFORE_LOSS_MS });
   }

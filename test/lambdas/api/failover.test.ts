@@ -94,6 +94,66 @@ describe('failover across the two cells of a zone', () => {
       expect(await stockOf(region, 'sku-0001')).toBe(stockBefore - 2);
   });
 
+  it('a retry on a replica holding part of the checkout (its saga completed, not its order) answers the same order and takes nothing twice', async () => {
+    // Prepare: the cart is everywhere; the first run commits in us-east-1 with replication held.
+    const token = await cells.token('shopper-torn');
+    const stockBefore = await stockOf('us-east-1', 'sku-0003');
+    const cartId = await cartWith('us-east-1', token, 'sku-0003', 1, 'torn');
+    await cells.converged();
+    cells.replicator.pause();
+    const first = await cells.call('us-east-1', 'POST', '/v1/checkout', {
+      token,
+      key: 'checkout-torn',
+      body: { cartId },
+    });
+    expect(first.status).toBe(201);
+    const order = (await first.json()) as { id: string; authorizationId: string };
+    const checkoutId = order.id.slice('ord_'.length);
+    // Only the saga item of its final transaction reached us-west-2: a torn transaction on the replica.
+    const copied = await cells.copy(
+      'us-east-1',
+      'us-west-2',
+      (item) => item.entity === 'checkout' && item.checkoutId === checkoutId,
+    );
+    expect(copied).toBe(1);
+    const sagaWhileTorn = (await cells.scan('us-west-2')).find(
+      (item) => item.entity === 'checkout' && item.checkoutId === checkoutId,
+    );
+    // Act: the client never heard back and retries in us-west-2 while the replica is torn.
+    const torn = await cells.call('us-west-2', 'POST', '/v1/checkout', {
+      token,
+      key: 'checkout-torn',
+      body: { cartId },
+    });
+    expect(torn.status).toBe(201);
+    const answered = (await torn.json()) as { id: string; authorizationId: string };
+    cells.replicator.resume();
+    await cells.converged();
+    const report = await reconcile('us-east-1', 'reconcile-torn');
+    await cells.converged();
+    // Assess: the replica was torn; the retry converged on the same order and authorization, nothing was
+    // voided or compensated, and after the merge there is one order, one placed event, one decrement.
+    expect(sagaWhileTorn?.state).toBe('completed');
+    expect(answered.id).toBe(order.id);
+    expect(answered.authorizationId).toBe(order.authorizationId);
+    const authorizations = cells.payments.authorizations.filter((a) =>
+      a.request.idempotencyKey.startsWith(checkoutId),
+    );
+    expect(authorizations.map((a) => [a.authorizationId, a.voided])).toEqual([
+      [order.authorizationId, false],
+    ]);
+    const items = await cells.scan('us-west-2');
+    expect(items.filter((i) => i.entity === 'order' && i.id === order.id)).toHaveLength(1);
+    const placedEvents = items
+      .filter((i) => i.entity === 'outbox')
+      .map((i) => i.envelope as { eventType: string; data: { orderId?: string } })
+      .filter((e) => e.eventType === 'order.v1.placed' && e.data.orderId === order.id);
+    expect(placedEvents).toHaveLength(1);
+    expect(report.needsAPerson).toEqual([]);
+    for (const region of ['us-east-1', 'us-west-2'] as const)
+      expect(await stockOf(region, 'sku-0003')).toBe(stockBefore - 1);
+  });
+
   it('stock decrements acknowledged on both sides of a split all count after reconciliation', async () => {
     // Prepare
     const east = await cells.token('shopper-east');

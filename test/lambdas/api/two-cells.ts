@@ -36,6 +36,12 @@ export interface TwoCells {
   token(subject: string): Promise<string>;
   adminToken(): Promise<string>;
   scan(region: Region): Promise<Record<string, unknown>[]>;
+  /**
+   * Copies the items of `from` that `match` into `to`, as the replicator would apply them one by one: part of
+   * a transaction reaching a replica before the rest (a global table replicates items, not transactions).
+   * Returns how many it copied.
+   */
+  copy(from: Region, to: Region, match: (item: Record<string, unknown>) => boolean): Promise<number>;
   /** Waits until both streams were read past this moment, nothing is pending and both tables hold the same items. */
   converged(): Promise<void>;
   /**
@@ -148,6 +154,12 @@ export async function createTwoCells(): Promise<TwoCells> {
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
       return items;
+    },
+    async copy(from, to, match) {
+      const items = (await cells.scan(from)).filter(match);
+      for (const item of items)
+        await documents.get(to)!.send(new PutCommand({ TableName: tableName, Item: item }));
+      return items.length;
     },
     async converged() {
       // A barrier item written in each region after the test's writes must cross to the other first: a write
