@@ -10,7 +10,13 @@ import type { Drill } from '../drill';
 import { faultEffective } from '../metrics';
 import type { DrillCheck } from '../local/checks';
 import { type LocalDrillContext, primaryCellStopped, secondaryOf } from '../local/context';
-import { duplicateOrders, listCustomerOrders, seededProductId, waitFor } from '../local/customer-orders';
+import {
+  duplicateOrders,
+  heldAuthorizations,
+  listCustomerOrders,
+  seededProductId,
+  waitFor,
+} from '../local/customer-orders';
 import { standardTimings } from '../local/timings';
 
 /** Longest wait for one step of the scenario (an intent accepted, the queue drained). */
@@ -139,12 +145,7 @@ class KioskScenario implements DrillCheck {
     const placedForIntents = orders.filter((o) => intentCarts.has(o.cartId));
     const duplicates = duplicateOrders(orders);
     const lost = this.queued.length - new Set(placedForIntents.map((o) => o.cartId)).size;
-    const customerIds = new Set(orders.map((o) => o.customerId));
-    const held = this.context.topology
-      .paymentAuthorizations()
-      .filter((a) => customerIds.has(a.customerId) && !a.voided);
-    const heldIds = new Set(held.map((a) => a.authorizationId));
-    const ordersWithHeldAuthorization = orders.filter((o) => heldIds.has(o.authorizationId)).length;
+    const { held, ordersNamingOne } = heldAuthorizations(this.context, orders);
     rmSync(this.directory, { recursive: true, force: true });
     const figures = {
       kioskOrdersQueued: this.queued.length,
@@ -152,7 +153,7 @@ class KioskScenario implements DrillCheck {
       kioskOrdersListed: orders.length,
       kioskDuplicates: duplicates,
       kioskLostOrders: lost,
-      kioskPaymentAuthorizationsHeld: held.length,
+      kioskPaymentAuthorizationsHeld: held,
       kioskAcceptedBeforeRestart: this.acceptedBeforeRestart,
       kioskQueuedAtRestart: this.requeuedAfterRestart,
       kioskRequestsRefusedWhileCut: this.link.refused,
@@ -183,8 +184,8 @@ class KioskScenario implements DrillCheck {
         },
         {
           name: "one held payment authorization per order (the payment provider's record)",
-          ok: held.length === orders.length && ordersWithHeldAuthorization === orders.length,
-          detail: `${held.length} authorizations held for ${orders.length} orders; ${ordersWithHeldAuthorization} orders name a held one`,
+          ok: held === orders.length && ordersNamingOne === orders.length,
+          detail: `${held} authorizations held for ${orders.length} orders; ${ordersNamingOne} orders name a held one`,
         },
       ],
     };

@@ -6,7 +6,7 @@ import type { Phase } from '../orchestrator';
 import { type Answer, callApi, expectStatus } from '../local/api-call';
 import { type CheckContext, type DrillCheck, settled } from '../local/checks';
 import { cellName, type LocalDrillContext, secondaryOf } from '../local/context';
-import { duplicateOrders, listCustomerOrders } from '../local/customer-orders';
+import { duplicateOrders, heldAuthorizations, listCustomerOrders } from '../local/customer-orders';
 import { mapLimited } from '../local/drill-items';
 import { AcknowledgedOrders } from '../local/orders';
 import { quiescenceProbe, waitForConvergence, waitForQuiescence } from '../local/quiescence';
@@ -365,12 +365,7 @@ class RegionLossScenario implements DrillCheck {
     const intentOf = new Map(this.intents.flatMap((i) => (i.cartId ? [[i.cartId, i] as const] : [])));
     const duplicates = duplicateOrders(orders);
     const withoutAnswer = orders.filter((o) => !intentOf.get(o.cartId)?.order).length;
-    const customerIds = new Set(orders.map((o) => o.customerId));
-    const held = this.context.topology
-      .paymentAuthorizations()
-      .filter((a) => customerIds.has(a.customerId) && !a.voided);
-    const heldIds = new Set(held.map((a) => a.authorizationId));
-    const ordersWithHeldAuthorization = orders.filter((o) => heldIds.has(o.authorizationId)).length;
+    const { held, ordersNamingOne } = heldAuthorizations(this.context, orders);
     const converged = await waitForConvergence(this.context, CONVERGENCE_BOUND_MS);
     const secondaryRegion = cells[1]!.region;
     const retried = placed.filter((i) => (i.checkoutAttempts ?? 1) > 1).length;
@@ -405,7 +400,7 @@ class RegionLossScenario implements DrillCheck {
         regionLossLostAfterFailback: Math.max(...lostOrders.map((l) => l.missing.length)),
         regionLossDuplicateOrders: duplicates,
         regionLossOrdersWithoutAnswer: withoutAnswer,
-        regionLossAuthorizationsHeld: held.length,
+        regionLossAuthorizationsHeld: held,
         regionLossStockCorrected: report.stockCorrected?.length ?? null,
       },
       criteria: [
@@ -475,11 +470,8 @@ class RegionLossScenario implements DrillCheck {
         },
         {
           name: 'exactly one order per intent and one held payment authorization per order, across failover and failback',
-          ok:
-            duplicates === 0 &&
-            held.length === orders.length &&
-            ordersWithHeldAuthorization === orders.length,
-          detail: `${orders.length} orders listed for ${placed.length} acknowledged checkouts (${retried} retried with their key, ${withoutAnswer} placed without a final answer to the client), ${duplicates} duplicates; ${held.length} authorizations held, ${ordersWithHeldAuthorization} orders name a held one${refusals.length ? `; refused: ${describeRefusals()}` : ''}`,
+          ok: duplicates === 0 && held === orders.length && ordersNamingOne === orders.length,
+          detail: `${orders.length} orders listed for ${placed.length} acknowledged checkouts (${retried} retried with their key, ${withoutAnswer} placed without a final answer to the client), ${duplicates} duplicates; ${held} authorizations held, ${ordersNamingOne} orders name a held one${refusals.length ? `; refused: ${describeRefusals()}` : ''}`,
         },
         settled(
           {

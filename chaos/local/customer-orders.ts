@@ -42,6 +42,22 @@ export async function listCustomerOrders(
   return orders;
 }
 
+/**
+ * The SIMULATED payment provider's live (not voided) authorizations of the customers behind `orders`, and
+ * how many of those orders name one: "one held authorization per order" holds when both equal the orders.
+ */
+export function heldAuthorizations(
+  context: Pick<LocalDrillContext, 'topology'>,
+  orders: readonly ListedOrder[],
+): { readonly held: number; readonly ordersNamingOne: number } {
+  const customerIds = new Set(orders.map((o) => o.customerId));
+  const held = context.topology
+    .paymentAuthorizations()
+    .filter((a) => customerIds.has(a.customerId) && !a.voided);
+  const heldIds = new Set(held.map((a) => a.authorizationId));
+  return { held: held.length, ordersNamingOne: orders.filter((o) => heldIds.has(o.authorizationId)).length };
+}
+
 /** Count of orders beyond the first for the same cart: a placed-twice intent shows up here. */
 export function duplicateOrders(orders: readonly ListedOrder[]): number {
   const perCart = new Map<string, number>();
