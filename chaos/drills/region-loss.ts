@@ -74,6 +74,7 @@ class RegionLossScenario implements DrillCheck {
   private readonly primaryUrl: string;
   private readonly secondaryUrl: string;
   private readonly primaryCell: string;
+  private readonly survivorCell: string;
   private readonly stopIntents = new AbortController();
   private readonly intents: Intent[] = [];
   private lanes: Promise<void>[] = [];
@@ -82,9 +83,7 @@ class RegionLossScenario implements DrillCheck {
   private productId!: string;
   private stockBefore!: number;
   /** Taken once, at promotion (the first second the survivor serves), while the cut still holds. */
-  private snapshot:
-    | { withheld: Withheld[]; takenAtMs: number; cutAtMs: number; replicatorWithheld: number | null }
-    | undefined;
+  private snapshot: { withheld: Withheld[]; replicatorWithheld: number | null } | undefined;
   private failbackAtMs: number | undefined;
   /** Carts ready in both regions for the lost-answer checkouts (LOST_ANSWER_CHECKOUTS). */
   private readonly lostAnswers: Intent[] = [];
@@ -105,6 +104,7 @@ class RegionLossScenario implements DrillCheck {
     this.primaryUrl = cellUrl(context.zone.primary.region);
     this.secondaryUrl = cellUrl(secondaryOf(context, 'region-loss').region);
     this.primaryCell = cellName(context.zone.primary);
+    this.survivorCell = cellName(secondaryOf(context, 'region-loss'));
   }
 
   private get replicationPath() {
@@ -304,8 +304,6 @@ class RegionLossScenario implements DrillCheck {
       .map((c) => ({ intent: c.intent, what: c.what, ageAtCutMs: Math.max(0, cutAtMs - c.at.atMs) }));
     this.snapshot = {
       withheld,
-      takenAtMs,
-      cutAtMs,
       replicatorWithheld: loss?.withheldFromLostRegion ?? null,
     };
     await this.retryLostAnswers(withheld);
@@ -372,9 +370,7 @@ class RegionLossScenario implements DrillCheck {
     const lostAnswerRetries = this.lostAnswers.filter((i) => i.retry);
     const retriedAcrossTheLoss = lostAnswerRetries.filter((i) => i.retry!.withheld).length;
     const servedBySurvivor = this.intents.filter((i) =>
-      [i.cart, i.line, i.order].some(
-        (a) => a?.servedBy === cellName({ zone: this.context.zone.name, region: secondaryRegion }),
-      ),
+      [i.cart, i.line, i.order].some((a) => a?.servedBy === this.survivorCell),
     ).length;
     const oldest = withheld.length > 0 ? Math.max(...withheld.map((w) => w.ageAtCutMs)) : null;
     const expectedStock = this.stockBefore - orders.length;
