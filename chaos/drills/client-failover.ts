@@ -16,7 +16,8 @@ export const CLIENT_RTO_TARGET_CLOUD_SECONDS = 5;
  * window cannot eat the tolerance by themselves. Measured on this project's 2-core machine: 431 ms with
  * three drill test files running at once, 506 ms beside two busy loops, so there the RTO bounds are
  * reported and only judged when met; the test still requires the client population to recover before
- * the DNS-only one, which holds on a slow host too.
+ * the DNS-only one, which holds on a slow host too. The same bound applies to the drill load's median
+ * request over the whole run (a host that slows down after the fault: 975 ms in one CI run).
  */
 export const HOST_TOO_SLOW_P95_MS = (RTO_TOLERANCE_SECONDS * 1000) / 8;
 
@@ -112,13 +113,20 @@ async function populations(context: LocalDrillContext): Promise<DrillCheck> {
         95,
       );
       figures.populationSteadyP95Ms = steadyP95Ms ?? null;
-      const hostTooSlow = (steadyP95Ms ?? 0) > HOST_TOO_SLOW_P95_MS;
+      // The host can also slow down after the fault (another process starts): the drill load's median
+      // request over the whole run says so, whatever the failover did (most of those requests never
+      // touched the stopped cell).
+      const runP50Ms = check.summary?.p50Ms ?? 0;
+      const hostTooSlow =
+        (steadyP95Ms ?? 0) > HOST_TOO_SLOW_P95_MS
+          ? `steady-state p95 ${Math.round(steadyP95Ms ?? 0)} ms per operation before the fault`
+          : runP50Ms > HOST_TOO_SLOW_P95_MS
+            ? `the drill load's median request took ${Math.round(runP50Ms)} ms over the run`
+            : undefined;
       const unlessHostTooSlow = (criterion: Criterion) =>
         inconclusiveWhen(
           criterion,
-          hostTooSlow
-            ? `the host was too slow to measure it: steady-state p95 ${Math.round(steadyP95Ms ?? 0)} ms per operation before the fault`
-            : undefined,
+          hostTooSlow === undefined ? undefined : `the host was too slow to measure it: ${hostTooSlow}`,
         );
       criteria.push(
         faultEffective(

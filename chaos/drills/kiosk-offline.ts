@@ -7,8 +7,8 @@ import { Outbox } from '../../clients/commerce-client/outbox/outbox';
 import { FileStore } from '../../clients/commerce-client/storage/file-store';
 import { ClientLink } from '../../local/client-link';
 import type { Drill } from '../drill';
-import { faultEffective } from '../metrics';
-import type { DrillCheck } from '../local/checks';
+import { faultEffective, inconclusiveWhen } from '../metrics';
+import type { CheckContext, DrillCheck } from '../local/checks';
 import { type LocalDrillContext, primaryCellStopped, secondaryOf } from '../local/context';
 import {
   duplicateOrders,
@@ -125,7 +125,7 @@ class KioskScenario implements DrillCheck {
     );
   }
 
-  async verify() {
+  async verify(check: CheckContext) {
     await this.scenario;
     const kiosk = this.kiosk!;
     if (this.reconnectedAtMs === undefined) {
@@ -172,11 +172,17 @@ class KioskScenario implements DrillCheck {
           this.link.refused > 0 && this.requeuedAfterRestart > 0,
           `${this.link.refused} requests refused while cut; ${this.requeuedAfterRestart} orders queued at the restart`,
         ),
-        {
-          name: 'every queued order accepted by the kiosk',
-          ok: drained && accepted.length === this.queued.length,
-          detail: `${accepted.length}/${this.queued.length} accepted${drained ? '' : ` after ${STEP_BOUND_MS / 1000} s`}`,
-        },
+        // On a host whose slowest requests outlast the kiosk's attempt timeout, attempts time out whatever
+        // the failover did and the kiosk's own acceptance can trail the bound: inconclusive then. Whether
+        // every order was placed once is judged below from an independent read, whatever the host.
+        inconclusiveWhen(
+          {
+            name: 'every queued order accepted by the kiosk',
+            ok: drained && accepted.length === this.queued.length,
+            detail: `${accepted.length}/${this.queued.length} accepted${drained ? '' : ` after ${STEP_BOUND_MS / 1000} s; not accepted: ${unsettled(intents)}`}`,
+          },
+          hostSlowerThanAttemptTimeout(check),
+        ),
         {
           name: 'every queued order placed exactly once (independent read of the orders)',
           ok: orders.length === this.queued.length && duplicates === 0 && lost === 0,
@@ -190,6 +196,22 @@ class KioskScenario implements DrillCheck {
       ],
     };
   }
+}
+
+/** The intents not accepted yet, as the kiosk sees them (for the report, when the queue did not drain). */
+function unsettled(intents: readonly Intent[]): string {
+  return intents
+    .filter((i) => i.status !== 'accepted')
+    .map((i) => `${i.id} ${i.status} after ${i.sends} sends${i.lastError ? ` (${i.lastError})` : ''}`)
+    .join('; ');
+}
+
+/** Why the kiosk's acceptance cannot be timed on this host, if the drill load's p99 reached its attempt timeout. */
+function hostSlowerThanAttemptTimeout(check: CheckContext): string | undefined {
+  const p99Ms = check.summary?.p99Ms ?? 0;
+  return p99Ms >= KIOSK_RESILIENCE.attemptTimeoutMs
+    ? `the host was too slow to time it: the drill load's p99 was ${Math.round(p99Ms)} ms, the kiosk's attempts time out after ${KIOSK_RESILIENCE.attemptTimeoutMs} ms`
+    : undefined;
 }
 
 export const kioskOffline: Drill = {

@@ -32,7 +32,8 @@ describe('client-failover drill (short)', () => {
       ),
     );
     // Nothing failed for certain. An RTO bound may be inconclusive, only when the host was measured too slow
-    // to judge it (steady-state p95 above HOST_TOO_SLOW_P95_MS); every other criterion must hold.
+    // to judge it (steady-state p95 or the run's median request above HOST_TOO_SLOW_P95_MS); every other
+    // criterion must hold.
     const failed = report.criteria
       .filter((c) => !c.ok && !c.inconclusive)
       .map((c) => `${c.name}: ${c.detail}`);
@@ -40,7 +41,8 @@ describe('client-failover drill (short)', () => {
     const undecided = report.criteria.filter((c) => c.inconclusive).map((c) => c.name);
     expect(undecided.every((name) => name.includes('RTO'))).toBe(true);
     const f = report.figures;
-    if (undecided.length > 0) expect(f.populationSteadyP95Ms).toBeGreaterThan(HOST_TOO_SLOW_P95_MS);
+    if (undecided.length > 0)
+      expect(Math.max(f.populationSteadyP95Ms ?? 0, f.p50Ms ?? 0)).toBeGreaterThan(HOST_TOO_SLOW_P95_MS);
     expect(report.verdict).toBe(undecided.length > 0 ? 'inconclusive' : 'pass');
     expect(f.clientPopulationFailedAfterFault).toBe(0);
     if (undecided.length === 0) expect(f.clientPopulationRtoCloudSeconds).toBeLessThanOrEqual(5);

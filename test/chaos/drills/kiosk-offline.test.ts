@@ -30,10 +30,17 @@ describe('kiosk-offline drill (short)', () => {
         1,
       ),
     );
-    const failed = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    // Nothing failed for certain. The kiosk's own acceptance within the bound may be inconclusive, only when
+    // the host's p99 reached the kiosk's attempt timeout; every order placed once is judged regardless.
+    const failed = report.criteria
+      .filter((c) => !c.ok && !c.inconclusive)
+      .map((c) => `${c.name}: ${c.detail}`);
     expect(failed).toEqual([]);
-    expect(report.verdict).toBe('pass');
+    const undecided = report.criteria.filter((c) => c.inconclusive).map((c) => c.name);
+    expect(undecided.every((name) => name === 'every queued order accepted by the kiosk')).toBe(true);
     const f = report.figures;
+    if (undecided.length > 0) expect(f.p99Ms).toBeGreaterThanOrEqual(2000);
+    expect(report.verdict).toBe(undecided.length > 0 ? 'inconclusive' : 'pass');
     expect(f.kioskOrdersQueued).toBe(5);
     expect(f.kioskOrdersListed).toBe(5);
     expect(f.kioskPaymentAuthorizationsHeld).toBe(5);
