@@ -1,5 +1,5 @@
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { Duration } from 'aws-cdk-lib';
+import { type App, Duration } from 'aws-cdk-lib';
 import { buildIntegApp } from './integ-app';
 
 /**
@@ -8,8 +8,9 @@ import { buildIntegApp } from './integ-app';
  * Checkout itself needs the payment adapter you inject (README: a deployed
  * cell answers 503 payment_unavailable without one), so it is not asserted.
  */
-export function defineCellTest() {
-  const { app, built, assertionStack } = buildIntegApp();
+/** `into`: the App to build in (default: integ-runner's plain one; the CI synth test passes a quick one). */
+export function defineCellTest(into?: App) {
+  const { app, built, assertionStack } = buildIntegApp(into);
   const cell = built.cells[0]!;
   const integ = new IntegTest(app, 'CellIntegTest', {
     testCases: [cell],

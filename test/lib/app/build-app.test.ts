@@ -18,10 +18,12 @@ describe('buildCommerceApp', () => {
   let euRegional: BuiltApp;
 
   beforeAll(() => {
-    // Prepare + Act: the two shipped topologies, with cdk-nag and CloudFormation schema validation (the one
-    // suite that keeps the validator on: every other test app skips it for speed, see synth-fixture.ts).
-    defaultApp = synthesizeCommerceApp('topology.yaml', { nag: true, validateTemplates: true });
-    euRegional = synthesizeCommerceApp('topologies/eu-regional.yaml', { nag: true, validateTemplates: true });
+    // Prepare + Act: the two shipped topologies as `cdk synth` builds them: cdk-nag, CloudFormation schema
+    // validation and bundling (the one suite that keeps all three on: other test apps skip the validator and
+    // the bundling for speed, see synth-fixture.ts).
+    const asDeployed = { nag: true, validateTemplates: true, bundle: true } as const;
+    defaultApp = synthesizeCommerceApp('topology.yaml', asDeployed);
+    euRegional = synthesizeCommerceApp('topologies/eu-regional.yaml', asDeployed);
   });
 
   it.each([

@@ -6,6 +6,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { addResidencyGuardrails, RESIDENCY_RULES } from '../../../lib/residency';
 import { TEST_MODEL, zoneStack } from './support';
+import { testAppProps } from '../app/synth-fixture';
 
 const partitionKey = { name: 'pk', type: dynamodb.AttributeType.STRING };
 const WEST_KEY = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
@@ -14,7 +15,7 @@ function withApp(define: (app: App) => void): () => void {
   return () => {
     const outdir = mkdtempSync(join(tmpdir(), 'residency-guard-'));
     try {
-      const app = new App({ outdir });
+      const app = new App({ outdir, ...testAppProps() });
       addResidencyGuardrails(app, TEST_MODEL);
       define(app);
       app.synth();

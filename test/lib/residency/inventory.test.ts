@@ -5,10 +5,11 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { buildInventory, stackSourcesFromAssembly, stackSourcesFromValidation } from '../../../lib/residency';
 import { TEST_MODEL, zoneStack } from './support';
+import { testAppProps } from '../app/synth-fixture';
 
 function synthTo(define: (app: App) => void): string {
   const outdir = mkdtempSync(join(tmpdir(), 'residency-inv-'));
-  const app = new App({ outdir });
+  const app = new App({ outdir, ...testAppProps() });
   define(app);
   app.synth();
   return outdir;

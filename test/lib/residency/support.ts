@@ -12,6 +12,7 @@ import {
 import { TAG_KEYS } from '../../../lib/tagging';
 import { buildModel, parseTopology, type TopologyModel } from '../../../lib/topology';
 import { validTopology } from '../../support/topologies';
+import { testAppProps } from '../app/synth-fixture';
 
 /**
  * A topology with one zone of each kind the rules distinguish: `global`
@@ -63,7 +64,7 @@ export function zoneStack(
 export function synthInventory(define: (app: App) => void, model: TopologyModel = TEST_MODEL): Inventory {
   const outdir = mkdtempSync(join(tmpdir(), 'residency-'));
   try {
-    const app = new App({ outdir });
+    const app = new App({ outdir, ...testAppProps() });
     define(app);
     app.synth();
     return buildInventory(stackSourcesFromAssembly(outdir), model);

@@ -19,7 +19,7 @@ const EXACT_VERSION_IMAGE = /:\d+\.\d+\.\d+(@sha256:[a-f0-9]{64})?$/;
 
 /** Synthesizes one load stack with cdk-nag and the residency rules as synth-time errors. */
 function synthLoadStack(overrides: Partial<LoadGeneratorStackProps> = {}) {
-  const app = newCommerceApp();
+  const app = newCommerceApp({ bundle: true }); // the k6 script is a bundled single-file asset
   const stack = new LoadGeneratorStack(app, 'Load', { model, region: 'eu-central-1', ...overrides });
   addNagPacks(app);
   Validations.of(app).addPlugins(residencyValidationPlugin(model));

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { TEST_MODEL } from '../support';
 import { ALL_MISTAKES, defineCommerceApp, type Mistakes } from './violating-app';
+import { testAppProps } from '../../app/synth-fixture';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -39,7 +40,7 @@ function writeTerraform(dir: string, config: unknown): string {
 function runScript(mistakes: Mistakes, extraArgs: (dir: string) => string[] = () => []) {
   const dir = mkdtempSync(join(tmpdir(), 'residency-cli-'));
   const assembly = join(dir, 'cdk.out');
-  const app = new App({ outdir: assembly });
+  const app = new App({ outdir: assembly, ...testAppProps() });
   defineCommerceApp(app, mistakes);
   app.synth();
   const out = join(dir, 'report');
