@@ -7,6 +7,8 @@ import {
   type Criterion,
   DEFAULT_RECOVERY,
   errorsDuringFailover,
+  hostTooSlow,
+  inconclusiveWhen,
   measureFailback,
   measureRto,
   type Observation,
@@ -329,14 +331,20 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
       const bound = plan.predicted.scaledSeconds + tolerance;
       figures.predictedRtoSeconds = plan.predicted.scaledSeconds;
       figures.predictedRtoCloudSeconds = plan.predicted.cloudSeconds;
-      criteria.push({
-        name: `RTO within predicted + ${tolerance} s`,
-        ok: rto.rtoSeconds !== undefined && rto.rtoSeconds <= bound,
-        detail:
-          rto.rtoSeconds === undefined
-            ? `never recovered (bound ${bound} s)`
-            : `${round1(rto.rtoSeconds)} s <= ${round1(bound)} s`,
-      });
+      // A host too slow to time the simulation makes a missed bound inconclusive (the figure is kept).
+      criteria.push(
+        inconclusiveWhen(
+          {
+            name: `RTO within predicted + ${tolerance} s`,
+            ok: rto.rtoSeconds !== undefined && rto.rtoSeconds <= bound,
+            detail:
+              rto.rtoSeconds === undefined
+                ? `never recovered (bound ${bound} s)`
+                : `${round1(rto.rtoSeconds)} s <= ${round1(bound)} s`,
+          },
+          rto.rtoSeconds === undefined ? undefined : hostTooSlow(summary),
+        ),
+      );
     }
     if (rollbackAtMs !== undefined) {
       const failback = measureFailback(finalTimeline, rollbackAtMs, plan.failedCell, recovery);

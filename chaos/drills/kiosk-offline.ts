@@ -7,7 +7,7 @@ import { Outbox } from '../../clients/commerce-client/outbox/outbox';
 import { FileStore } from '../../clients/commerce-client/storage/file-store';
 import { ClientLink } from '../../local/client-link';
 import type { Drill } from '../drill';
-import { faultEffective, inconclusiveWhen } from '../metrics';
+import { attemptsOutlastedOnHost, faultEffective, inconclusiveWhen } from '../metrics';
 import type { CheckContext, DrillCheck } from '../local/checks';
 import { type LocalDrillContext, primaryCellStopped, secondaryOf } from '../local/context';
 import {
@@ -181,7 +181,7 @@ class KioskScenario implements DrillCheck {
             ok: drained && accepted.length === this.queued.length,
             detail: `${accepted.length}/${this.queued.length} accepted${drained ? '' : ` after ${STEP_BOUND_MS / 1000} s; not accepted: ${unsettled(intents)}`}`,
           },
-          hostSlowerThanAttemptTimeout(check),
+          attemptsOutlastedOnHost(KIOSK_RESILIENCE.attemptTimeoutMs, check.summary),
         ),
         {
           name: 'every queued order placed exactly once (independent read of the orders)',
@@ -204,14 +204,6 @@ function unsettled(intents: readonly Intent[]): string {
     .filter((i) => i.status !== 'accepted')
     .map((i) => `${i.id} ${i.status} after ${i.sends} sends${i.lastError ? ` (${i.lastError})` : ''}`)
     .join('; ');
-}
-
-/** Why the kiosk's acceptance cannot be timed on this host, if the drill load's p99 reached its attempt timeout. */
-function hostSlowerThanAttemptTimeout(check: CheckContext): string | undefined {
-  const p99Ms = check.summary?.p99Ms ?? 0;
-  return p99Ms >= KIOSK_RESILIENCE.attemptTimeoutMs
-    ? `the host was too slow to time it: the drill load's p99 was ${Math.round(p99Ms)} ms, the kiosk's attempts time out after ${KIOSK_RESILIENCE.attemptTimeoutMs} ms`
-    : undefined;
 }
 
 export const kioskOffline: Drill = {

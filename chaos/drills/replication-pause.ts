@@ -53,6 +53,7 @@ export const replicationPause: Drill = {
             minSuccessCriterion(
               `primary serves >= ${MIN_SUCCESS_PERCENT} during the pause`,
               successDuringFault(checkContext.timeline, checkContext.faultStartMs, checkContext.rollbackAtMs),
+              checkContext.summary,
             ),
             faultEffective(
               'the pause held writes back (fault effective)',

@@ -114,6 +114,7 @@ function deliveryChecks(context: LocalDrillContext, path: string): DrillCheck {
           minSuccessCriterion(
             `API unaffected by the consumer outage (>= ${MIN_SUCCESS_PERCENT} success)`,
             successDuringFault(checkContext.timeline, checkContext.faultStartMs, checkContext.rollbackAtMs),
+            checkContext.summary,
           ),
         ],
       };

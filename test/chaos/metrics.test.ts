@@ -1,6 +1,9 @@
 import {
   faultEffective,
+  HOST_TOO_SLOW_MS,
+  hostTooSlow,
   inconclusiveWhen,
+  minSuccessCriterion,
   errorsDuringFailover,
   successDuringFault,
   lostAcknowledgedWrites,
@@ -133,6 +136,30 @@ describe('inconclusiveWhen', () => {
     });
     expect(inconclusiveWhen(missed, undefined)).toEqual(missed);
     expect(inconclusiveWhen(met, 'replication still catching up')).toEqual(met);
+  });
+});
+
+describe('a host too slow to judge timings', () => {
+  const slow = { p50Ms: HOST_TOO_SLOW_MS + 1 };
+  const quick = { p50Ms: 20 };
+
+  it('is said only when the load median request is above the bound, and names the figure', () => {
+    expect(hostTooSlow(quick)).toBeUndefined();
+    expect(hostTooSlow({ p50Ms: HOST_TOO_SLOW_MS })).toBeUndefined();
+    expect(hostTooSlow(undefined)).toBeUndefined();
+    expect(hostTooSlow(slow)).toMatch(/median request took 251 ms \(bound 250 ms\)/);
+  });
+
+  it('makes a missed success rate inconclusive, never a met one, nor one with no request at all', () => {
+    const missed = { requests: 100, succeeded: 90 };
+    expect(minSuccessCriterion('served', missed, quick)).toMatchObject({ ok: false });
+    expect(minSuccessCriterion('served', missed, quick).inconclusive).toBeUndefined();
+    expect(minSuccessCriterion('served', missed, slow)).toMatchObject({ ok: false, inconclusive: true });
+    expect(minSuccessCriterion('served', { requests: 100, succeeded: 100 }, slow)).toMatchObject({
+      ok: true,
+    });
+    const nothing = minSuccessCriterion('served', { requests: 0, succeeded: 0 }, slow);
+    expect([nothing.ok, nothing.inconclusive]).toEqual([false, undefined]);
   });
 });
 

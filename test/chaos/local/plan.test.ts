@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drillByName } from '../../../chaos/drills';
+import { HOST_TOO_SLOW_MS } from '../../../chaos/metrics';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import { type DrillReport, writeReport } from '../../../chaos/report';
@@ -35,19 +36,42 @@ describe('drills on the local topology (short variants)', () => {
     });
     const report = await runDrill(plan);
     writeReport(report, outDir);
+    // What a failure needs to be read: every criterion not met, with its detail, and the load's figures.
+    const unmet = report.criteria.filter((c) => !c.ok);
+    if (unmet.length > 0)
+      console.log(
+        JSON.stringify(
+          { verdict: report.verdict, unmet, figures: report.figures, notes: report.notes },
+          null,
+          1,
+        ),
+      );
     return report;
   };
   const check = (report: DrillReport, name: string) => report.criteria.find((c) => c.name === name);
+  /**
+   * Nothing failed for certain; a timing criterion may be inconclusive only when the host was measured too slow
+   * to judge it (the drill load's median request above HOST_TOO_SLOW_MS), every other criterion must hold.
+   */
+  const expectPassOrHostTooSlow = (report: DrillReport) => {
+    expect(report.criteria.filter((c) => !c.ok && !c.inconclusive)).toEqual([]);
+    if (report.verdict === 'inconclusive') {
+      expect(report.figures.p50Ms).toBeGreaterThan(HOST_TOO_SLOW_MS);
+      for (const c of report.criteria.filter((c) => c.inconclusive))
+        expect(c.detail).toMatch(/host was too slow/);
+    } else expect(report.verdict).toBe('pass');
+  };
 
   it('region-failover: RTO within the predicted bound + 2 s, 0 lost acknowledged writes, fault rolled back', async () => {
     const report = await drill('region-failover');
     expect(report.abortReason).toBeUndefined();
-    expect(check(report, 'RTO within predicted + 2 s')).toMatchObject({ ok: true });
-    expect(report.figures.rtoSeconds).toBeLessThanOrEqual((report.figures.predictedRtoSeconds ?? 0) + 2);
+    expectPassOrHostTooSlow(report);
+    if (check(report, 'RTO within predicted + 2 s')?.ok)
+      expect(report.figures.rtoSeconds).toBeLessThanOrEqual((report.figures.predictedRtoSeconds ?? 0) + 2);
+    expect(report.figures.rtoSeconds).not.toBeNull(); // it recovered, whatever the host
     expect(report.figures.lostAcknowledgedWrites).toBe(0);
     expect(report.figures.acknowledgedWrites).toBeGreaterThan(0);
     expect(check(report, 'every fault rolled back')).toMatchObject({ ok: true });
-    expect(report.verdict).toBe('pass');
     expect(readFileSync(join(outDir, report.id, 'report.html'), 'utf8')).toContain('<svg');
     // The fault is gone: the primary serves the zone again, once its health checks pass again (their own
     // pace: waited for with a bound, as the edge would be watched).
@@ -67,7 +91,7 @@ describe('drills on the local topology (short variants)', () => {
       ok: true,
     });
     expect(report.figures.lostAcknowledgedWrites).toBe(0);
-    expect(report.verdict).toBe('pass');
+    expectPassOrHostTooSlow(report);
     expect(topology.state().replication.global?.paused).toBe(false);
   });
 
@@ -86,7 +110,7 @@ describe('drills on the local topology (short variants)', () => {
       ok: true,
     });
     expect(report.figures.webhookUndelivered).toBe(0);
-    expect(report.verdict).toBe('pass');
+    expectPassOrHostTooSlow(report);
     expect(topology.state().webhookSink.fault).toEqual({ mode: 'none' });
   });
 });
