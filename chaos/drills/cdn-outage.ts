@@ -1,7 +1,7 @@
 import { type CdnVendor, cdnVendorsOf, type TopologyModel, type Zone } from '../../lib/topology';
 import type { Drill, DrillTimings } from '../drill';
 import { LocalFaultInjector } from '../injectors/local';
-import { faultEffective, inconclusiveWhen, RTO_TOLERANCE_SECONDS } from '../metrics';
+import { faultEffective, hostTooSlow, inconclusiveWhen, RTO_TOLERANCE_SECONDS } from '../metrics';
 import {
   CATALOG_MIN_SUCCESS_RATE,
   CatalogReads,
@@ -65,7 +65,7 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
         if (cdn.vendor !== stopped && !cdn.healthy) survivorsSeenUnhealthy.add(cdn.vendor);
       }
     },
-    async verify({ faultStartMs, rollbackAtMs }) {
+    async verify({ faultStartMs, rollbackAtMs, summary: load }) {
       const all = await reads.stop();
       if (faultStartMs === undefined) return {};
       const to = rollbackAtMs ?? Number.POSITIVE_INFINITY;
@@ -77,6 +77,21 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
       const timeToSteerSeconds = Math.round((lastToStoppedMs - faultStartMs) / 100) / 10;
       const boundSeconds = context.predicted.scaledSeconds + RTO_TOLERANCE_SECONDS;
       const errors = inFault.filter((r) => !r.ok).length;
+      // A late steer measures the host, not the steering, when the simulation could not keep its own pace:
+      // - the survivor's own health check failed (nothing broke it: its checks timed out on this host), so
+      //   Route 53 answered every record again;
+      // - the readers managed under half their schedule (40/s; idle runs keep it), so the health checks'
+      //   and DNS TTL's timers ran as late;
+      // - the drill load's median request says the host was too slow (hostTooSlow).
+      const windowSeconds = Number.isFinite(to) ? (to - faultStartMs) / 1000 : undefined;
+      const scheduled =
+        windowSeconds === undefined ? undefined : Math.round(windowSeconds * CATALOG_READS_PER_SECOND);
+      const hostTooSlowToSteer = () =>
+        steered.length > 0 && survivorsSeenUnhealthy.size > 0
+          ? `the surviving CDN's own health check (${[...survivorsSeenUnhealthy].join(', ')}) failed during the fault too (a check through the CDN to a cell that did not answer in time: compare the host load), so Route 53 answered every record again`
+          : scheduled !== undefined && inFault.length < scheduled / 2
+            ? `the host was too slow to time it: the readers made ${inFault.length} of ${scheduled} scheduled reads in the fault window, so the simulated health checks and DNS TTL ran late too`
+            : hostTooSlow(load);
       return {
         figures: {
           catalogReadsSteady: steady.length,
@@ -97,19 +112,19 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
             steady.some((r) => r.vendor === stopped) && dnsDroppedStopped,
             `${steady.filter((r) => r.vendor === stopped).length}/${steady.length} steady-state reads went to ${stopped}; health check ${dnsDroppedStopped ? 'failed' : 'never failed'} during the fault`,
           ),
-          // The survivor's own health check failing means the simulation's checks timed out on this host
-          // (nothing broke the survivor): a late steer then measures the host, so it cannot be judged.
           inconclusiveWhen(
             {
               name: `reads steered away from ${stopped} within the predicted ${boundSeconds} s (health checks + DNS TTL + ${RTO_TOLERANCE_SECONDS} s)`,
               ok: steered.length > 0 && timeToSteerSeconds <= boundSeconds,
               detail: `last read sent to ${stopped} ${timeToSteerSeconds} s after the fault; ${errors} of ${inFault.length} reads failed in that window, ${steered.length} reads after it`,
             },
-            steered.length > 0 && survivorsSeenUnhealthy.size > 0
-              ? `the surviving CDN's own health check (${[...survivorsSeenUnhealthy].join(', ')}) failed during the fault too (a check through the CDN to a cell that did not answer in time: compare the host load), so Route 53 answered every record again`
-              : undefined,
+            hostTooSlowToSteer(),
           ),
-          catalogSuccessCriterion(`catalog reads after steering >= ${PERCENT} successful`, steered),
+          // No read after steering (it came late, or never): nothing to judge here; the criterion above says why.
+          inconclusiveWhen(
+            catalogSuccessCriterion(`catalog reads after steering >= ${PERCENT} successful`, steered),
+            steered.length === 0 ? 'no read after steering within the fault window' : undefined,
+          ),
         ],
         notes: [
           `Catalog reads at ${CATALOG_READS_PER_SECOND}/s through the steered catalog name (SIMULATED Route 53 between SIMULATED CDNs). Reads that resolved to ${stopped} before Route 53's health check failed and the cached DNS answers expired fail: DNS steering cannot hide that window from a client that does not retry, so the ${PERCENT} bar applies after steering and the errors inside the window are reported (catalogReadErrorsInFault).`,

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localEndpointsSchema } from '../../local/contract';
-import { accepts } from '../support/ports';
+import { accepts, randomBasePort } from '../support/ports';
 
 /** The CLI as a user runs it: busy ports are named with the flag to change them; SIGTERM stops everything. */
 
@@ -42,11 +42,8 @@ function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> 
   });
 }
 
-/**
- * Below Linux's ephemeral range (32768 and up), where outgoing connections of the other test workers take
- * local ports: a base port there once found its edge port taken by one.
- */
-const randomBase = () => 20_000 + Math.floor(Math.random() * 120) * 100 + 50;
+/** Below Linux's ephemeral range (see randomBasePort). */
+const randomBase = () => randomBasePort();
 
 describe('local/main CLI', () => {
   let blocker: Server | undefined;

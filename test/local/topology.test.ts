@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlStateSchema, localEndpointsSchema } from '../../local/contract';
 import { DEMO_STEPS } from '../../local/demo';
-import { PortBusyError } from '../../local/listener';
 import { isAlive } from '../../local/process-memory';
 import { type LocalTopology, startLocalTopology } from '../../local/topology';
-import { accepts } from '../support/ports';
+import { accepts, onFreeBasePort } from '../support/ports';
 import { waitUntil } from '../support/wait';
 
 /**
@@ -16,15 +15,8 @@ import { waitUntil } from '../support/wait';
 
 const TIME_SCALE = 0.05;
 
-async function bootOnFreePorts(endpointsFile: string): Promise<LocalTopology> {
-  for (let attempt = 0; ; attempt++) {
-    const basePort = 20_000 + Math.floor(Math.random() * 400) * 100;
-    try {
-      return await startLocalTopology({ basePort, timeScale: TIME_SCALE, endpointsFile });
-    } catch (error) {
-      if (!(error instanceof PortBusyError) || attempt >= 5) throw error;
-    }
-  }
+function bootOnFreePorts(endpointsFile: string): Promise<LocalTopology> {
+  return onFreeBasePort((basePort) => startLocalTopology({ basePort, timeScale: TIME_SCALE, endpointsFile }));
 }
 
 async function post(url: string, body?: unknown) {

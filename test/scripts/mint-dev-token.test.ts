@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PortBusyError } from '../../local/listener';
 import { type LocalTopology, startLocalTopology } from '../../local/topology';
 import { dynamoEndpoint } from '../support/dynamodb';
+import { onFreeBasePort } from '../support/ports';
 
 /**
  * `npm run token:dev` as a user runs it (`node --import tsx scripts/mint-dev-token.ts`), against a
@@ -42,21 +42,16 @@ describe('npm run token:dev', () => {
         zones: [{ name: 'global', residency: 'none', primaryRegion: 'us-east-1', geographies: ['default'] }],
       }),
     );
-    for (let attempt = 0; ; attempt++) {
-      try {
-        topology = await startLocalTopology({
-          topologyFile,
-          basePort: 20_000 + Math.floor(Math.random() * 400) * 100 + 70,
-          timeScale: 0.1,
-          dynamoDbEndpoint: dynamoEndpoint(),
-          seedCatalog: false,
-          endpointsFile,
-        });
-        break;
-      } catch (error) {
-        if (!(error instanceof PortBusyError) || attempt >= 5) throw error;
-      }
-    }
+    topology = await onFreeBasePort((basePort) =>
+      startLocalTopology({
+        topologyFile,
+        basePort,
+        timeScale: 0.1,
+        dynamoDbEndpoint: dynamoEndpoint(),
+        seedCatalog: false,
+        endpointsFile,
+      }),
+    );
   }, 60_000);
 
   afterAll(async () => {

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../lib/topology';
-import { PortBusyError } from '../../local/listener';
 import type { LocalTopologyOptions } from '../../local/options';
 import { type LocalTopology, startLocalTopology } from '../../local/topology';
 import { dynamoEndpoint } from './dynamodb';
+import { onFreeBasePort } from './ports';
 
 /**
  * The default topology booted on a free base port, on the jest run's
@@ -24,19 +24,14 @@ export async function bootTestTopology(
   );
   const topologyFile = join(dir, 'topology.yaml');
   writeFileSync(topologyFile, yaml);
-  for (let attempt = 0; ; attempt++) {
-    const basePort = 21_000 + Math.floor(Math.random() * 380) * 100;
-    try {
-      return await startLocalTopology({
-        timeScale: 0.1,
-        endpointsFile: null,
-        ...options,
-        basePort,
-        topologyFile,
-        dynamoDbEndpoint: dynamoEndpoint(),
-      });
-    } catch (error) {
-      if (!(error instanceof PortBusyError) || attempt >= 5) throw error;
-    }
-  }
+  return onFreeBasePort((basePort) =>
+    startLocalTopology({
+      timeScale: 0.1,
+      endpointsFile: null,
+      ...options,
+      basePort,
+      topologyFile,
+      dynamoDbEndpoint: dynamoEndpoint(),
+    }),
+  );
 }

@@ -49,14 +49,26 @@ describe('CDN drills on the local topology (short variants)', () => {
     const report = await drill('cdn-outage');
     // Assess
     expect(report.abortReason).toBeUndefined();
-    expect(failed(report)).toEqual([]);
-    expect(report.verdict).toBe('pass');
-    expect(report.figures.timeToSteerSeconds).toBeLessThanOrEqual(
-      (report.figures.predictedTimeToSteerSeconds ?? 0) + 2,
-    );
-    expect(report.figures.catalogSuccessPercentAfterSteering).toBeGreaterThanOrEqual(99.9);
+    // Nothing failed for certain. The steering bound may be inconclusive only with the host measured too slow
+    // to time the simulation (its detail says how), and then the after-steering bar only for want of reads.
+    expect(report.criteria.filter((c) => !c.ok && !c.inconclusive)).toEqual([]);
+    const undecided = report.criteria.filter((c) => c.inconclusive);
+    if (undecided.length > 0) {
+      console.log(JSON.stringify({ undecided, figures: report.figures }, null, 1));
+      const steering = undecided.find((c) => c.name.startsWith('reads steered away'));
+      expect(steering?.detail).toMatch(/host was too slow|own health check .* failed/);
+      for (const c of undecided.filter((c) => c !== steering))
+        expect(c.detail).toMatch(/no read after steering/);
+      expect(report.verdict).toBe('inconclusive');
+    } else {
+      expect(report.verdict).toBe('pass');
+      expect(report.figures.timeToSteerSeconds).toBeLessThanOrEqual(
+        (report.figures.predictedTimeToSteerSeconds ?? 0) + 2,
+      );
+      expect(report.figures.catalogSuccessPercentAfterSteering).toBeGreaterThanOrEqual(99.9);
+      expect(report.figures.catalogP95AfterSteeringMs).toBeGreaterThan(0);
+    }
     expect(report.figures.catalogP95SteadyMs).toBeGreaterThan(0);
-    expect(report.figures.catalogP95AfterSteeringMs).toBeGreaterThan(0);
     // Rolled back: the stopped CDN listens again and Route 53 answers it again once its check passes.
     const zone = topology.state().cdn?.find((z) => z.zone === 'global');
     expect(zone?.vendors.find((v) => v.vendor === stopped)?.running).toBe(true);

@@ -7,6 +7,7 @@ import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import { writeReport } from '../../../chaos/report';
 import { type LocalTopology, startLocalTopology } from '../../../local/topology';
+import { onFreeBasePort } from '../../support/ports';
 
 /**
  * A local drill whose load comes from three load-runner processes, through
@@ -22,11 +23,9 @@ describe('a local drill driven by three load processes', () => {
   let outDir: string;
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'drills-processes-'));
-    topology = await startLocalTopology({
-      timeScale: 0.1,
-      basePort: 20_000 + Math.floor(Math.random() * 400) * 100 + 50,
-      endpointsFile: null,
-    });
+    topology = await onFreeBasePort((basePort) =>
+      startLocalTopology({ timeScale: 0.1, basePort, endpointsFile: null }),
+    );
   });
   afterAll(async () => {
     await topology?.stop();
