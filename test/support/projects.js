@@ -9,6 +9,12 @@ const ROOT = resolve(__dirname, '../..');
 const INTEGRATION_ROOTS = ['test/support/dynamodb.ts', 'local/dynamodb-local.ts'].map((p) => join(ROOT, p));
 /** Starting a child process (the CLI, a JVM, a load runner) is integration work too. */
 const SPAWNS = /from\s+['"](node:)?child_process['"]|require\(\s*['"](node:)?child_process['"]\s*\)/;
+/**
+ * So is a test that synthesizes an app as `cdk synth` does (test/lib/app/synth-fixture.ts options, in the test
+ * file itself): bundling runs esbuild as a child process per Lambda entry, and CloudFormation's validator takes
+ * seconds per synth.
+ */
+const AS_DEPLOYED = /\b(bundle|validateTemplates):\s*true\b/;
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
@@ -52,7 +58,8 @@ function partitionTests() {
   const unit = [];
   const integration = [];
   for (const file of testFiles(join(ROOT, 'test'))) {
-    (reachesIntegrationRoot(file) ? integration : unit).push(file);
+    const integrationWork = AS_DEPLOYED.test(readFileSync(file, 'utf8')) || reachesIntegrationRoot(file);
+    (integrationWork ? integration : unit).push(file);
   }
   return { unit, integration };
 }

@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+
+// jest.config.js reads this helper too, so it stays CommonJS.
+const { partitionTests } = require('./projects') as {
+  partitionTests: () => { unit: string[]; integration: string[] };
+};
+
+describe('jest projects (test/support/projects.js)', () => {
+  const { unit, integration } = partitionTests();
+  const at = (path: string) => join(__dirname, '..', path);
+
+  it('puts every test file in exactly one project', () => {
+    expect(new Set([...unit, ...integration]).size).toBe(unit.length + integration.length);
+    expect(unit).toContain(at('chaos/metrics.test.ts'));
+  });
+
+  it('sends tests that reach DynamoDB Local, start processes or synthesize as cdk synth does to integration', () => {
+    expect(integration).toEqual(
+      expect.arrayContaining([
+        at('lambdas/api/failover.test.ts'), // DynamoDB Local
+        at('local/main.test.ts'), // spawns the CLI
+        at('lib/app/build-app.test.ts'), // validator and esbuild bundling on
+      ]),
+    );
+    // A stack test on a quick test app stays a unit test, although the app code it reaches can bundle.
+    expect(unit).toContain(at('lib/stacks/regional-cell-stack.test.ts'));
+  });
+});
