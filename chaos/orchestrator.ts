@@ -340,7 +340,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
             detail:
               rto.rtoSeconds === undefined
                 ? `never recovered (bound ${bound} s)`
-                : `${round1(rto.rtoSeconds)} s <= ${round1(bound)} s`,
+                : `${round1(rto.rtoSeconds)} s ${rto.rtoSeconds <= bound ? '<=' : '>'} ${round1(bound)} s`,
           },
           rto.rtoSeconds === undefined ? undefined : hostTooSlow(summary),
         ),
