@@ -17,7 +17,7 @@ const RECOVERY_PROBES = 60;
 /** Checkout fails fast during the fault, the rest is unaffected, and checkout recovers after it. */
 function paymentChecks(context: LocalDrillContext): DrillCheck {
   return {
-    async verify({ load, faultStartMs, rollbackAtMs }) {
+    async verify({ load, faultStartMs, rollbackAtMs, summary }) {
       if (!load || faultStartMs === undefined) return {};
       const to = rollbackAtMs ?? Number.POSITIVE_INFINITY;
       const inFault = load.samples().filter((x) => x.atMs >= faultStartMs && x.atMs < to);
@@ -49,10 +49,11 @@ function paymentChecks(context: LocalDrillContext): DrillCheck {
             ok: checkouts.length > 0 && hung === 0,
             detail: `${checkouts.length} checkouts during the fault: ${checkouts.filter((x) => x.status === 503).length} answered 503, ${hung} hung until the client gave up; slowest ${Math.round(Math.max(0, ...checkouts.map((x) => x.latencyMs)))} ms`,
           },
-          minSuccessCriterion(`requests other than checkout unaffected (>= ${MIN_SUCCESS_PERCENT} success)`, {
-            requests: others.length,
-            succeeded: others.filter((x) => x.ok).length,
-          }),
+          minSuccessCriterion(
+            `requests other than checkout unaffected (>= ${MIN_SUCCESS_PERCENT} success)`,
+            { requests: others.length, succeeded: others.filter((x) => x.ok).length },
+            summary,
+          ),
           {
             name: 'checkout succeeds again after rollback',
             ok: recoveredAfterMs !== undefined,
