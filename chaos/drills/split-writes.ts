@@ -9,6 +9,9 @@ import { DrillItems } from '../local/drill-items';
 import { quiescenceProbe, waitForConvergence, waitForQuiescence } from '../local/quiescence';
 import { standardTimings } from '../local/timings';
 
+/** Reload-and-retry rounds for a split cancel answered 409 `conflict`. */
+const CONFLICT_RETRIES = 3;
+
 /** Positions in the catalog's first page of the products this drill takes (the load only buys the first). */
 const STOCK_PRODUCT_INDEX = 5;
 const CANCEL_PRODUCT_INDEX = 6;
@@ -182,6 +185,28 @@ class SplitScenario implements DrillCheck {
     });
   }
 
+  /**
+   * A cancel as a client makes it: a 409 `conflict` ("order changed; reload it": a concurrent write to the
+   * order or its stock moved a version between the cell's read and its transaction) is reloaded and retried,
+   * a few times, each retry a new intent with its own key. On a loaded host one such race made the split's
+   * cancel answer 409 once, and the drill reported the fault as not effective.
+   */
+  private async cancelAsAClientWould(baseUrl: string, key: string): Promise<Answer> {
+    const path = `/v1/orders/${this.orderToCancel}/cancel`;
+    let answer = await callApi(baseUrl, 'POST', path, { token: this.tokens.canceller, key });
+    for (
+      let retry = 1;
+      retry <= CONFLICT_RETRIES && answer.status === 409 && answer.body.code === 'conflict';
+      retry++
+    ) {
+      answer = await callApi(baseUrl, 'POST', path, {
+        token: this.tokens.canceller,
+        key: `${key}-reload-${retry}`,
+      });
+    }
+    return answer;
+  }
+
   /** Replication is paused: each cell takes its writes without seeing the other's. */
   private async writeBothSides(): Promise<void> {
     const { runId } = this.context;
@@ -206,19 +231,8 @@ class SplitScenario implements DrillCheck {
       key: `${runId}-rename`,
       body: { name: 'Split Person Renamed' },
     });
-    const cancelPrimary = await callApi(this.primaryUrl, 'POST', `/v1/orders/${this.orderToCancel}/cancel`, {
-      token: t.canceller,
-      key: `${runId}-cancel-primary`,
-    });
-    const cancelSecondary = await callApi(
-      this.secondaryUrl,
-      'POST',
-      `/v1/orders/${this.orderToCancel}/cancel`,
-      {
-        token: t.canceller,
-        key: `${runId}-cancel-secondary`,
-      },
-    );
+    const cancelPrimary = await this.cancelAsAClientWould(this.primaryUrl, `${runId}-cancel-primary`);
+    const cancelSecondary = await this.cancelAsAClientWould(this.secondaryUrl, `${runId}-cancel-secondary`);
     this.calls = {
       checkoutPrimary: checkoutPrimary.status,
       checkoutSecondary: checkoutSecondary.status,
