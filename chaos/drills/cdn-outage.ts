@@ -86,7 +86,7 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
       const windowSeconds = Number.isFinite(to) ? (to - faultStartMs) / 1000 : undefined;
       const scheduled =
         windowSeconds === undefined ? undefined : Math.round(windowSeconds * CATALOG_READS_PER_SECOND);
-      const hostTooSlowToSteer = () =>
+      const hostTooSlowToSteer =
         steered.length > 0 && survivorsSeenUnhealthy.size > 0
           ? `the surviving CDN's own health check (${[...survivorsSeenUnhealthy].join(', ')}) failed during the fault too (a check through the CDN to a cell that did not answer in time: compare the host load), so Route 53 answered every record again`
           : scheduled !== undefined && inFault.length < scheduled / 2
@@ -118,7 +118,7 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
               ok: steered.length > 0 && timeToSteerSeconds <= boundSeconds,
               detail: `last read sent to ${stopped} ${timeToSteerSeconds} s after the fault; ${errors} of ${inFault.length} reads failed in that window, ${steered.length} reads after it`,
             },
-            hostTooSlowToSteer(),
+            hostTooSlowToSteer,
           ),
           // No read after steering (it came late, or never): nothing to judge here; the criterion above says why.
           inconclusiveWhen(

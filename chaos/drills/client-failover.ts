@@ -19,15 +19,6 @@ import { standardTimings } from '../local/timings';
 export const CLIENT_RTO_TARGET_CLOUD_SECONDS = 5;
 
 /**
- * Steady-state p95 per population operation above which the host is too slow to judge the RTO bounds: the
- * same bound as the drill load's median (HOST_TOO_SLOW_MS). Measured on this project's 2-core machine: 431 ms
- * with three drill test files running at once, 506 ms beside two busy loops, so there the RTO bounds are
- * reported and only judged when met; the test still requires the client population to recover before
- * the DNS-only one, which holds on a slow host too.
- */
-export const HOST_TOO_SLOW_P95_MS = HOST_TOO_SLOW_MS;
-
-/**
  * Attempts give up after 2 s (a blackholed cell costs this much, not 8 s). A circuit half-opens after
  * 500 ms, so the DNS population measures DNS (the edge), not the client's open circuit.
  */
@@ -125,8 +116,11 @@ async function populations(context: LocalDrillContext): Promise<DrillCheck> {
       figures.populationSteadyP95Ms = steadyP95Ms ?? null;
       // The host can also slow down after the fault (another process starts): the drill load's median
       // request over the run says so, whatever the failover did.
+      // The steady-state p95 is held to the same bound as the load's median: 431 ms with three drill test
+      // files at once, 506 ms beside two busy loops, were measured here; the test still requires the client
+      // to recover before the DNS-only population whenever the bounds are judged.
       const slowHost =
-        (steadyP95Ms ?? 0) > HOST_TOO_SLOW_P95_MS
+        (steadyP95Ms ?? 0) > HOST_TOO_SLOW_MS
           ? `the host was too slow to measure it: steady-state p95 ${Math.round(steadyP95Ms ?? 0)} ms per operation before the fault`
           : hostTooSlow(check.summary);
       const unlessHostTooSlow = (criterion: Criterion) => inconclusiveWhen(criterion, slowHost);

@@ -7,8 +7,9 @@ import { buildIntegApp } from './integ-app';
  * through API Gateway, Lambda and DynamoDB (created, then read back by id).
  * Checkout itself needs the payment adapter you inject (README: a deployed
  * cell answers 503 payment_unavailable without one), so it is not asserted.
+ *
+ * `into`: the App to build in (default: integ-runner's plain one; the CI synth test passes a quick one).
  */
-/** `into`: the App to build in (default: integ-runner's plain one; the CI synth test passes a quick one). */
 export function defineCellTest(into?: App) {
   const { app, built, assertionStack } = buildIntegApp(into);
   const cell = built.cells[0]!;

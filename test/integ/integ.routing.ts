@@ -6,8 +6,9 @@ import { buildIntegApp } from './integ-app';
  * The routing stack's failover record for the zone resolves to the cell's
  * name (Route 53 TestDNSAnswer, which applies the record's health check),
  * and the entry point api.<domain> answers the health check through it.
+ *
+ * `into`: the App to build in (default: integ-runner's plain one; the CI synth test passes a quick one).
  */
-/** `into`: the App to build in (default: integ-runner's plain one; the CI synth test passes a quick one). */
 export function defineRoutingTest(into?: App) {
   const { app, model, built, assertionStack } = buildIntegApp(into);
   const cell = built.cells[0]!;

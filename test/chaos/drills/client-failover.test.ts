@@ -1,5 +1,5 @@
 import { drillByName } from '../../../chaos/drills';
-import { HOST_TOO_SLOW_P95_MS } from '../../../chaos/drills/client-failover';
+import { HOST_TOO_SLOW_MS } from '../../../chaos/metrics';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
@@ -42,7 +42,7 @@ describe('client-failover drill (short)', () => {
     for (const c of undecided) expect(`${c.name}: ${c.detail}`).toMatch(/host was too slow/);
     const f = report.figures;
     if (undecided.length > 0) {
-      const slowBeforeOrDuring = Math.max(f.populationSteadyP95Ms ?? 0, f.p50Ms ?? 0) > HOST_TOO_SLOW_P95_MS;
+      const slowBeforeOrDuring = Math.max(f.populationSteadyP95Ms ?? 0, f.p50Ms ?? 0) > HOST_TOO_SLOW_MS;
       expect(slowBeforeOrDuring || (f.p99Ms ?? 0) >= 2000).toBe(true);
     }
     expect(report.verdict).toBe(undecided.length > 0 ? 'inconclusive' : 'pass');
