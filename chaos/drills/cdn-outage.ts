@@ -1,14 +1,23 @@
 import { type CdnVendor, cdnVendorsOf, type TopologyModel, type Zone } from '../../lib/topology';
 import type { Drill, DrillTimings } from '../drill';
 import { LocalFaultInjector } from '../injectors/local';
-import { faultEffective, hostTooSlow, inconclusiveWhen, RTO_TOLERANCE_SECONDS } from '../metrics';
+import {
+  attemptsOutlastedOnHost,
+  faultEffective,
+  hostTooSlow,
+  inconclusiveWhen,
+  RTO_TOLERANCE_SECONDS,
+} from '../metrics';
 import {
   CATALOG_MIN_SUCCESS_RATE,
   CatalogReads,
   CATALOG_READS_PER_SECOND,
   catalogSuccessCriterion,
   catalogUrlOf,
+  FALLBACK_ATTEMPT_TIMEOUT_MS,
   p95Ms,
+  readViaSteeredName,
+  readWithCdnFallback,
   readsBetween,
   steadyReads,
   successPercent,
@@ -19,6 +28,18 @@ import { standardTimings, totalSeconds } from '../local/timings';
 
 const NAME = 'cdn-outage';
 const PERCENT = `${CATALOG_MIN_SUCCESS_RATE * 100}%`;
+/** The storefronts with the client's CDN fallback read at half the DNS-only rate: enough for 99.9 %, light beside it. */
+const FALLBACK_READS_PER_SECOND = CATALOG_READS_PER_SECOND / 2;
+
+/** The two storefront populations the drill compares. */
+interface Readers {
+  /** Follows DNS only: every read to the steered catalog name. */
+  readonly dnsOnly: CatalogReads;
+  /** The channel client's CDN fallback (clients/commerce-client/cdn-catalog.ts). */
+  readonly withFallback: CatalogReads;
+  /** Attempts the fallback population sent to a CDN's own name. */
+  readonly fallbackAttempts: () => number;
+}
 
 /**
  * The CDN the drill stops: failover steering's primary (the one that carries
@@ -49,7 +70,8 @@ function timings(context: LocalDrillContext): DrillTimings {
     : { ...standard, faultSeconds: Math.max(standard.faultSeconds, steered) };
 }
 
-function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: CatalogReads): DrillCheck {
+function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, readers: Readers): DrillCheck {
+  const { dnsOnly: reads, withFallback } = readers;
   // Route 53's view during the fault, from the control API's state (polled once per observed second).
   let dnsDroppedStopped = false;
   // A surviving CDN whose own check fails makes Route 53 answer every record again (all unhealthy).
@@ -57,6 +79,7 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
   return {
     async onSecond(second, phase) {
       await reads.onSecond(second, phase);
+      await withFallback.onSecond(second, phase);
       if (phase !== 'fault') return;
       const zone = (await context.control.state()).cdn?.find((z) => z.zone === context.zone.name);
       if (!zone) return;
@@ -67,6 +90,7 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
     },
     async verify({ faultStartMs, rollbackAtMs, summary: load }) {
       const all = await reads.stop();
+      const allWithFallback = await withFallback.stop();
       if (faultStartMs === undefined) return {};
       const to = rollbackAtMs ?? Number.POSITIVE_INFINITY;
       const steady = steadyReads(all, faultStartMs);
@@ -92,6 +116,13 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
           : scheduled !== undefined && inFault.length < scheduled / 2
             ? `the host was too slow to time it: the readers made ${inFault.length} of ${scheduled} scheduled reads in the fault window, so the simulated health checks and DNS TTL ran late too`
             : hostTooSlow(load);
+      const fallbackInFault = readsBetween(allWithFallback, faultStartMs, to);
+      const fallbackCriterion = catalogSuccessCriterion(
+        `catalog reads with the channel client's CDN fallback >= ${PERCENT} successful through the whole fault`,
+        fallbackInFault,
+      );
+      // Reads with no answer at all (status 0) on a host whose own requests outlast an attempt say nothing of the CDNs.
+      const fallbackUnanswered = fallbackInFault.filter((r) => !r.ok).every((r) => r.status === 0);
       return {
         figures: {
           catalogReadsSteady: steady.length,
@@ -105,6 +136,12 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
           catalogP95SteadyMs: p95Ms(steady),
           catalogP95InFaultMs: p95Ms(inFault),
           catalogP95AfterSteeringMs: p95Ms(steered),
+          fallbackCatalogReadsInFault: fallbackInFault.length,
+          fallbackCatalogErrorsInFault: fallbackInFault.filter((r) => !r.ok).length,
+          fallbackCatalogSuccessPercentInFault: successPercent(fallbackInFault),
+          fallbackCatalogP95SteadyMs: p95Ms(steadyReads(allWithFallback, faultStartMs)),
+          fallbackCatalogP95InFaultMs: p95Ms(fallbackInFault),
+          fallbackAttemptsToCdnNames: readers.fallbackAttempts(),
         },
         criteria: [
           faultEffective(
@@ -125,9 +162,16 @@ function cdnOutageChecks(context: LocalDrillContext, stopped: CdnVendor, reads: 
             catalogSuccessCriterion(`catalog reads after steering >= ${PERCENT} successful`, steered),
             steered.length === 0 ? 'no read after steering within the fault window' : undefined,
           ),
+          inconclusiveWhen(
+            fallbackCriterion,
+            fallbackUnanswered
+              ? (attemptsOutlastedOnHost(FALLBACK_ATTEMPT_TIMEOUT_MS, load) ?? hostTooSlow(load))
+              : undefined,
+          ),
         ],
         notes: [
           `Catalog reads at ${CATALOG_READS_PER_SECOND}/s through the steered catalog name (SIMULATED Route 53 between SIMULATED CDNs). Reads that resolved to ${stopped} before Route 53's health check failed and the cached DNS answers expired fail: DNS steering cannot hide that window from a client that does not retry, so the ${PERCENT} bar applies after steering and the errors inside the window are reported (catalogReadErrorsInFault).`,
+          `A second population of storefronts reads at ${FALLBACK_READS_PER_SECOND}/s with the channel client's CDN fallback (the steered name, then each CDN's own name, within one read): the ${PERCENT} bar applies to it through the whole fault, steering window included.`,
         ],
       };
     },
@@ -138,7 +182,7 @@ export const cdnOutage: Drill = {
   definition: {
     name: NAME,
     title: 'One CDN vendor down',
-    hypothesis: `When one CDN vendor stops answering, Route 53's health check of that CDN fails and, once cached DNS answers expire, every catalog read is steered to the other CDN: within the predicted RTO (health checks + TTL) plus ${RTO_TOLERANCE_SECONDS} s, then >= ${PERCENT} of reads succeed, with p95 reported beside steady state.`,
+    hypothesis: `When one CDN vendor stops answering, Route 53's health check of that CDN fails and, once cached DNS answers expire, every catalog read is steered to the other CDN: within the predicted RTO (health checks + TTL) plus ${RTO_TOLERANCE_SECONDS} s, then >= ${PERCENT} of reads succeed, with p95 reported beside steady state. A storefront with the channel client's CDN fallback keeps >= ${PERCENT} through the whole fault.`,
     fault:
       'one CDN stops answering (local: the SIMULATED CDN stand-in refuses connections; AWS/Cloudflare: disable the Cloudflare hostname or invert the CDN health check)',
     recovery: 'hold',
@@ -149,6 +193,7 @@ export const cdnOutage: Drill = {
       'Route 53 stops answering the stopped CDN (fault effective)',
       `reads steered to the other CDN within predicted RTO + ${RTO_TOLERANCE_SECONDS} s`,
       `catalog reads after steering >= ${PERCENT} successful`,
+      `catalog reads with the client's CDN fallback >= ${PERCENT} successful through the whole fault`,
       'errors during steering and p95 (steady, fault, after steering) reported',
     ],
   },
@@ -156,11 +201,25 @@ export const cdnOutage: Drill = {
     const stopped = cdnToStop(context.model, context.zone);
     const catalogUrl = catalogUrlOf(context, NAME);
     const run = timings(context);
-    const reads = new CatalogReads(context, catalogUrl, totalSeconds(run) * CATALOG_READS_PER_SECOND);
+    const fallback = readWithCdnFallback(context, NAME, context.predicted.scaledSeconds * 1000);
+    const readers: Readers = {
+      dnsOnly: new CatalogReads(
+        context,
+        readViaSteeredName(catalogUrl),
+        totalSeconds(run) * CATALOG_READS_PER_SECOND,
+      ),
+      withFallback: new CatalogReads(
+        context,
+        fallback.read,
+        totalSeconds(run) * FALLBACK_READS_PER_SECOND,
+        FALLBACK_READS_PER_SECOND,
+      ),
+      fallbackAttempts: fallback.fallbackAttempts,
+    };
     return {
       injectors: [new LocalFaultInjector(context.control, { kind: 'cdn-stop', vendor: stopped })],
       timings: run,
-      checks: [cdnOutageChecks(context, stopped, reads)],
+      checks: [cdnOutageChecks(context, stopped, readers)],
       notes: [
         'SIMULATED: the CDNs are local caching proxies configured from lib/ (local/cdn), Route 53 is a steering proxy with health checks and a population of resolvers caching answers for the scaled TTL.',
       ],

@@ -11,6 +11,7 @@ import {
   catalogSuccessCriterion,
   catalogUrlOf,
   p95Ms,
+  readViaSteeredName,
   readsBetween,
   steadyReads,
   successPercent,
@@ -177,7 +178,11 @@ export const zoneOutageReadPath: Drill = {
     const run = timings(context);
     const warmed = await warmCdnCaches(context, NAME);
     context.log(`CDN caches warmed: ${warmed} catalog pages across the zone's CDNs`);
-    const reads = new CatalogReads(context, catalogUrl, totalSeconds(run) * CATALOG_READS_PER_SECOND);
+    const reads = new CatalogReads(
+      context,
+      readViaSteeredName(catalogUrl),
+      totalSeconds(run) * CATALOG_READS_PER_SECOND,
+    );
     return {
       injectors: [
         new LocalFaultInjector(context.control, {

@@ -1,3 +1,4 @@
+import { createCdnCatalogClient } from '../../clients/commerce-client/cdn-catalog';
 import { CDN_VENDORS, type CdnVendor } from '../../lib/topology';
 import { isSuccessStatus } from '../../loadtests/flow';
 import { assertLoopback } from '../../loadtests/loopback';
@@ -36,6 +37,45 @@ export const CATALOG_READ_PATHS = ['/v1/products?limit=10', '/v1/products?limit=
 export const CATALOG_READS_PER_SECOND = 40;
 /** A read that has no answer within this is counted as failed (status 0): a client's patience. */
 const READ_TIMEOUT_MS = 10_000;
+
+/** How a storefront sends one catalog read (`path` with its query); the answer's body is read by the caller. */
+export type CatalogReader = (path: string, signal: AbortSignal) => Promise<Response>;
+
+/** A storefront that follows DNS only: every read to the steered catalog name. */
+export function readViaSteeredName(catalogUrl: string): CatalogReader {
+  return (path, signal) => fetch(`${catalogUrl}${path}`, { signal });
+}
+
+/** Each name's share of a read's patience when the steered name and two CDN names are tried in turn. */
+export const FALLBACK_ATTEMPT_TIMEOUT_MS = Math.floor(READ_TIMEOUT_MS / 3);
+
+/**
+ * A storefront with the channel client's CDN fallback (clients/commerce-client/cdn-catalog.ts):
+ * the steered name first, then each CDN's own name, within one read, each attempt bounded by
+ * FALLBACK_ATTEMPT_TIMEOUT_MS. `stickyMs`: how long reads start at a fallback name that answered.
+ */
+export function readWithCdnFallback(
+  context: LocalDrillContext,
+  drillName: string,
+  stickyMs: number,
+): { readonly read: CatalogReader; readonly fallbackAttempts: () => number } {
+  const catalogUrl = catalogUrlOf(context, drillName);
+  const vendors = Object.values(context.topology.endpoints.cdn?.[context.zone.name]?.vendors ?? {});
+  const origins = [catalogUrl, ...vendors.map((url) => assertLoopback(url ?? ''))];
+  const client = createCdnCatalogClient({
+    origins,
+    attemptTimeoutMs: FALLBACK_ATTEMPT_TIMEOUT_MS,
+    stickyMs,
+  });
+  let fallbackAttempts = 0;
+  client.attempts.add((attempt) => {
+    if (attempt.origin !== catalogUrl) fallbackAttempts += 1;
+  });
+  return {
+    read: (path, signal) => client.fetch(`${catalogUrl}${path}`, { signal }),
+    fallbackAttempts: () => fallbackAttempts,
+  };
+}
 const MAX_IN_FLIGHT = 50;
 
 /** The steered catalog URL of the drill's zone; says why when no CDN fronts it. */
@@ -61,15 +101,17 @@ export class CatalogReads {
 
   constructor(
     private readonly context: LocalDrillContext,
-    private readonly catalogUrl: string,
+    private readonly send: CatalogReader,
     /** Upper bound on reads for the whole run (the drill's seconds x rate, plus room). */
     private readonly maxReads: number,
+    /** @default CATALOG_READS_PER_SECOND */
+    private readonly ratePerSecond: number = CATALOG_READS_PER_SECOND,
   ) {}
 
   /** Starts on the first observed second (the load's clock is running then). */
   readonly onSecond = async (_second: number, _phase: Phase): Promise<void> => {
     if (this.timer) return;
-    const everyMs = 1000 / CATALOG_READS_PER_SECOND;
+    const everyMs = 1000 / this.ratePerSecond;
     this.timer = setInterval(() => this.readOnce(), everyMs);
   };
 
@@ -91,7 +133,7 @@ export class CatalogReads {
     this.inFlight += 1;
     const atMs = this.context.elapsedMs();
     const started = performance.now();
-    const read = fetch(`${this.catalogUrl}${path}`, { signal: AbortSignal.timeout(READ_TIMEOUT_MS) })
+    const read = this.send(path, AbortSignal.timeout(READ_TIMEOUT_MS))
       .then(async (response) => {
         await response.arrayBuffer();
         const age = response.headers.get('age');

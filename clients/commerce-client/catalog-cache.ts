@@ -34,7 +34,8 @@ type Entry = z.infer<typeof entrySchema>;
 type ApiResult = { readonly data?: unknown; readonly error?: unknown; readonly response: Response };
 
 export interface CatalogCacheOptions {
-  readonly client: CommerceClient;
+  /** Where the catalog is read: the API client, or `createCdnCatalogClient` for reads through the CDNs. */
+  readonly client: Pick<CommerceClient, 'api'>;
   /** @default a MemoryStore-like map (lost on restart) */
   readonly store?: DurableStore;
   /** @default Date.now */

@@ -7,6 +7,12 @@ export {
   type CatalogSource,
   CatalogCache,
 } from './catalog-cache';
+export {
+  type CdnAttempt,
+  type CdnCatalogClient,
+  type CdnCatalogOptions,
+  createCdnCatalogClient,
+} from './cdn-catalog';
 export { type CellView, CellRouter, type CircuitName, type RouterEvent } from './cell-router';
 export {
   type CommerceClient,
