@@ -37,6 +37,7 @@ export const CATALOG_READ_PATHS = ['/v1/products?limit=10', '/v1/products?limit=
 export const CATALOG_READS_PER_SECOND = 40;
 /** A read that has no answer within this is counted as failed (status 0): a client's patience. */
 const READ_TIMEOUT_MS = 10_000;
+const MAX_IN_FLIGHT = 50;
 
 /** How a storefront sends one catalog read (`path` with its query); the answer's body is read by the caller. */
 export type CatalogReader = (path: string, signal: AbortSignal) => Promise<Response>;
@@ -76,7 +77,6 @@ export function readWithCdnFallback(
     fallbackAttempts: () => fallbackAttempts,
   };
 }
-const MAX_IN_FLIGHT = 50;
 
 /** The steered catalog URL of the drill's zone; says why when no CDN fronts it. */
 export function catalogUrlOf(context: LocalDrillContext, drillName: string): string {
