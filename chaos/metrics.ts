@@ -222,15 +222,22 @@ export interface Criterion {
  * "The fault took effect": when it did not (e.g. nothing reached the broken
  * part during a short window on a loaded host), the drill showed nothing about
  * its hypothesis, so the criterion is inconclusive rather than failed.
+ * `hostReason` (hostTooSlow of the run's load): said beside it, so a reader and a
+ * test can tell a slow host from a fault that does not work.
  */
-export function faultEffective(name: string, effective: boolean, detail: string): Criterion {
+export function faultEffective(
+  name: string,
+  effective: boolean,
+  detail: string,
+  hostReason?: string,
+): Criterion {
   return effective
     ? { name, ok: true, detail }
     : {
         name,
         ok: false,
         inconclusive: true,
-        detail: `${detail}: the fault never took effect, so the drill shows nothing; run it again (longer, or on a quieter host)`,
+        detail: `${detail}: the fault never took effect, so the drill shows nothing${hostReason ? `; ${hostReason}` : ''}; run it again (longer, or on a quieter host)`,
       };
 }
 

@@ -119,6 +119,14 @@ describe('drill metrics', () => {
       ok: true,
       detail: '3 attempts failed',
     });
+    // The host's measured slowness is said beside a fault that did not take effect, and only then.
+    const slow = hostTooSlow({ p50Ms: 2534 });
+    expect(faultEffective('fault effective', false, '0 attempts failed', slow).detail).toContain(
+      "the host was too slow to judge it: the drill load's median request took 2534 ms",
+    );
+    expect(faultEffective('fault effective', false, '0 attempts failed').detail).not.toMatch(
+      /host was too slow/,
+    );
     // A definite failure outweighs an undecided check.
     expect(verdictOf([{ name: 'a', ok: false, detail: '' }, undecided], false)).toBe('fail');
   });

@@ -98,7 +98,15 @@ describe('drills on the local topology (short variants)', () => {
   it('webhook-consumer-outage: deliveries fail during the outage, every event delivered after it, exactly one effect each', async () => {
     const report = await drill('webhook-consumer-outage');
     expect(report.abortReason).toBeUndefined();
-    expect(check(report, 'the outage made deliveries fail (fault effective)')).toMatchObject({ ok: true });
+    // The outage must have made deliveries fail; on a host measured too slow (run C of stop 20: p50 2.5 s) the
+    // short window's few orders may all be delivered after it, and then expectPassOrHostTooSlow below requires
+    // the criterion to say so.
+    const effective = check(report, 'the outage made deliveries fail (fault effective)');
+    if (!effective?.ok)
+      expect(effective).toMatchObject({
+        inconclusive: true,
+        detail: expect.stringMatching(/host was too slow/),
+      });
     expect(
       check(report, 'every acknowledged order has its order.v1.placed delivered after the outage'),
     ).toMatchObject({
