@@ -103,10 +103,12 @@ export const replicationStateSchema = z.object({
   /** Writes read from a stream and not yet applied to the other region (both directions). */
   pending: z.number(),
   /**
-   * Both regions hold the same items (a convergence digest), when the replicator computes one.
-   * Absent: unknown; quiescence then rests on `pending` alone.
+   * Nothing pending and both regions' table digests equal: they hold the same items, as far as their streams
+   * have been read. Absent (older topologies): unknown; quiescence then rests on `pending` alone.
    */
   converged: z.boolean().optional(),
+  /** SIMULATED: region -> digest of its table (XOR of sha256 over key + item, kept from its stream). */
+  digests: z.record(z.string(), z.string()).optional(),
   /** A SIMULATED region loss in progress or just restored (local/replicator.ts `RegionLossStats`). */
   regionLoss: z
     .object({

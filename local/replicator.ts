@@ -8,6 +8,7 @@ import {
 import type { DynamoDBRecord, DynamoDBStreamEvent, StreamRecord } from 'aws-lambda';
 import { fingerprint, toSdkImage } from './attribute-values';
 import type { StreamRecordHandler } from './stream-poller';
+import { TableDigest } from './table-digest';
 
 /**
  * SIMULATED global table replication for one zone: each region's table stream
@@ -138,6 +139,8 @@ export class ReplicationDirection {
   private maxLagMs: number | null = null;
   private lastError: string | undefined;
   private lastVersionTime = 0;
+  /** The `from` region's table as its stream has shown it (echoes included: they are its items too). */
+  readonly sourceDigest = new TableDigest();
 
   constructor(
     readonly from: string,
@@ -155,6 +158,7 @@ export class ReplicationDirection {
       const keys = record.dynamodb?.Keys;
       if (!keys) continue;
       const keyText = fingerprint(keys);
+      this.sourceDigest.apply(keyText, record.dynamodb?.OldImage, record.dynamodb?.NewImage);
       const echoVersion = this.ledger.consumeEcho(this.from, echoText(record));
       if (echoVersion !== undefined) {
         this.counters.skippedEchoes += 1;
@@ -331,6 +335,13 @@ export interface ZoneReplicationStats {
   /** Current exposure: the age of the oldest unapplied write, else the last applied write's lag. */
   readonly lagMs: number | null;
   readonly pending: number;
+  /**
+   * Each region's table digest (local/table-digest.ts), as far as its stream has been read. Equal digests
+   * with nothing pending: both regions hold the same items.
+   */
+  readonly digests: Readonly<Record<string, string>>;
+  /** Nothing pending and both digests equal. */
+  readonly converged: boolean;
   readonly directions: readonly DirectionStats[];
 }
 
@@ -509,13 +520,17 @@ export class ZoneReplicator {
     const lastLags = directions.map((d) => d.lastLagMs).filter((v): v is number => v !== null);
     const lastLag = lastLags.length > 0 ? Math.max(...lastLags) : null;
     const regionLoss = this.regionLoss();
+    const pending = directions.reduce((sum, d) => sum + d.pending, 0);
+    const [forward, backward] = this.directions;
     return {
       zone: this.zone,
       paused: this.isPaused,
       ...(regionLoss ? { regionLoss } : {}),
       injectedLagMs: this.lagMs,
       lagMs: oldest >= 0 ? Math.max(oldest, lastLag ?? 0) : lastLag,
-      pending: directions.reduce((sum, d) => sum + d.pending, 0),
+      pending,
+      digests: { [forward.from]: forward.sourceDigest.hex, [backward.from]: backward.sourceDigest.hex },
+      converged: pending === 0 && forward.sourceDigest.hex === backward.sourceDigest.hex,
       directions,
     };
   }

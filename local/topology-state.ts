@@ -31,13 +31,14 @@ export interface TopologyDetails {
 
 export type TopologyState = ControlState & { readonly details: TopologyDetails };
 
-/** The contract's view of one zone's replication; `converged` only when the replicator reports it. */
+/** The contract's view of one zone's replication. */
 export function replicationState(stats: ZoneReplicationStats): ReplicationState {
   return {
     paused: stats.paused,
     lagMs: stats.lagMs,
     pending: stats.pending,
-    ...('converged' in stats && typeof stats.converged === 'boolean' ? { converged: stats.converged } : {}),
+    converged: stats.converged,
+    digests: stats.digests,
     ...(stats.regionLoss ? { regionLoss: stats.regionLoss } : {}),
   };
 }

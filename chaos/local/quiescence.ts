@@ -9,8 +9,8 @@ import { DrillItems } from './drill-items';
  *  - a barrier item written in each region after the load stopped has arrived
  *    in the other one (the stream behind it has been read up to there),
  *  - `/control/state` reports 0 pending writes for the zone (both directions),
- *  - and, when the replicator reports a convergence digest, `converged: true`
- *    (without the flag convergence is unknown and `pending` decides alone).
+ *  - and `converged: true`: both regions' table digests equal (local/table-digest.ts; a state without
+ *    the flag leaves `pending` to decide alone).
  * No fixed delay: the wait ends as soon as all hold, or at the bound, and the
  * result says which, so a late replica is never judged as a lost write.
  */

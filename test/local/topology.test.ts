@@ -153,6 +153,25 @@ describe('local topology (booted)', () => {
     expect((resumed.json.replication as Record<string, { paused: boolean }>).global?.paused).toBe(false);
   });
 
+  it("reports each replicated zone's table digests on /control/state, equal once replication has caught up", async () => {
+    // Prepare: the seeded catalog and this suite's writes replicate; the state is read until nothing is pending.
+    const replicationOf = async () => {
+      const response = await fetch(`${topology.endpoints.control}/state`);
+      expect(response.status).toBe(200);
+      return controlStateSchema.parse(await response.json()).replication.global!;
+    };
+    // Act
+    await waitUntil(async () => (await replicationOf()).converged === true, 30_000, 100);
+    const global = await replicationOf();
+    const scanned = await fetch(`${topology.endpoints.control}/replication/global/convergence`);
+    // Assess: the digests agree, are not the empty table's, and the full scan agrees with them.
+    expect(Object.keys(global.digests ?? {}).sort()).toEqual(['us-east-1', 'us-west-2']);
+    expect(global.digests!['us-east-1']).toBe(global.digests!['us-west-2']);
+    expect(global.digests!['us-east-1']).not.toBe('0'.repeat(64));
+    expect(scanned.status).toBe(200);
+    expect(((await scanned.json()) as { converged: boolean }).converged).toBe(true);
+  });
+
   it('rejects invalid control bodies with 400 and unknown targets with 404', async () => {
     // Act
     const badBody = await post(`${topology.endpoints.control}/cells/eu/eusc-de-east-1/latency`, { ms: -1 });
