@@ -1,4 +1,5 @@
 import { drillByName } from '../../../chaos/drills';
+import { HeldFault } from '../../../chaos/injectors/held-fault';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
@@ -21,6 +22,9 @@ describe('split-writes drill (short)', () => {
       short: true,
       ratePerSecond: 1,
     });
+    // The pause is held until both sides were written, however slow the host (run D under contention: the
+    // short form's 5 s window ended first, and the primary's cancel replicated into the secondary).
+    expect(plan.injectors.map((i) => i instanceof HeldFault)).toEqual([true]);
     const report = await runDrill(plan);
     expect(report.abortReason).toBeUndefined();
     // Assess: every criterion met (a failed call of the split itself fails the fault-effective criterion).
