@@ -2,8 +2,8 @@
  * Jest: TypeScript is transpiled by esbuild (fast, no type check); `npm run build` type-checks.
  * Two projects, decided from each test's imports (test/support/projects.js): `unit` needs nothing but Node;
  * `integration` reaches DynamoDB Local, which the project's global setup starts once for the run.
- *   npm test -- --selectProjects unit       # daily work: no JVM
- *   npm test                                # both (what `npm run verify` runs)
+ *   npm run test:unit                       # daily work: no JVM, every core
+ *   npm test                                # both, one worker (`npm run verify` runs unit on every core, then integration on one)
  */
 const { partitionTests } = require('./test/support/projects');
 
