@@ -8,6 +8,7 @@ import { InProcessQueue } from './in-process-queue';
 import type { StreamRecordHandler } from './stream-poller';
 import { tableContextOf } from '../lambdas/api/dependencies';
 import { SWEEP_INTERVAL_MINUTES } from '../lambdas/api/scheduled-tasks';
+import { relayReplicatedEvents, type TakeoverResult } from '../lambdas/outbox/takeover';
 import { sweepAbandonedCheckouts } from '../lambdas/api/services/abandoned-checkouts';
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
 import type { LocalPaymentProvider } from './payment-provider';
@@ -38,6 +39,12 @@ export interface CellRuntime {
   readonly relayHandler: StreamRecordHandler;
   /** SIMULATED EventBridge bus of the cell. */
   readonly publisher: InMemoryPublisher;
+  /**
+   * The cell's `relay-foreign-events` task over [since, until): events other regions of the zone committed
+   * and never relayed, found in this cell's replica (lambdas/outbox/takeover.ts). In AWS the cell's schedule
+   * runs it (lambdas/api/lambda.ts); locally it runs when invoked, as the runbook's "run it at once".
+   */
+  relayForeignEvents(window: { readonly since: number; readonly until: number }): Promise<TakeoverResult>;
   /** Webhook deliveries queued and not yet done (the SQS queue depth). */
   backlog(): number;
   /** Deliveries that exhausted their attempts (DLQ) or whose queue message was dead-lettered. */
@@ -97,6 +104,16 @@ export function createCellRuntime(
     },
     relayHandler: pipeline.relayHandler,
     publisher,
+    relayForeignEvents: (window) =>
+      relayReplicatedEvents({
+        documentClient,
+        tableName: config.TABLE_NAME,
+        zone: config.CELL_ZONE,
+        cellRegion: config.CELL_REGION,
+        publisher,
+        fanout: pipeline.fanout,
+        ...window,
+      }),
     backlog: () => queue.size,
     deadLetters: () => dead + queue.deadLetters.length,
     start: () => {

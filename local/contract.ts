@@ -61,9 +61,14 @@ export type LocalCdnZone = z.output<typeof localCdnZoneSchema>;
  *   POST /control/cells/:zone/:region/start
  *   POST /control/cells/:zone/:region/health  {healthy: boolean}   unhealthy -> /v1/health answers 503
  *   POST /control/cells/:zone/:region/latency {ms: number}         added to every request
+ *   POST /control/cells/:zone/:region/relay/stop      the cell's outbox relay stops reading its stream (records wait, none lost)
+ *   POST /control/cells/:zone/:region/relay/start
+ *   POST /control/cells/:zone/:region/relay-foreign-events {windowMinutes?} -> RelayForeignEventsResult
+ *        the cell's relay-foreign-events task run now (the runbook's step after a promotion)
  *   POST /control/replication/:zone/pause
  *   POST /control/replication/:zone/resume          also ends a region loss at once
- *   POST /control/replication/:zone/lose {region}    region loss: replication cut both ways now, writes withheld (not dropped)
+ *   POST /control/replication/:zone/lose {region}    region loss: replication cut both ways now, writes withheld (not dropped);
+ *                                                     the region's outbox relay stops with it (resumes at restore)
  *   POST /control/replication/:zone/restore          the lost region is back: withheld writes delivered (state.regionLoss.phase)
  *   POST /control/webhook-sink/fault {mode: 'fail', count: number} | {mode: 'gone'} | {mode: 'hang'} | {mode: 'none'}
  *   POST /control/cdn/:vendor/stop                     the SIMULATED CDN stops answering (connection refused), every zone it fronts
@@ -121,6 +126,17 @@ export const replicationStateSchema = z.object({
     .optional(),
 });
 export const regionLossBodySchema = z.strictObject({ region: z.string().min(1) });
+/** The task's window ends now; DynamoDB Streams keeps a day, and so at most does a window here. */
+export const relayForeignEventsBodySchema = z.strictObject({
+  windowMinutes: z.number().int().min(1).max(1440).optional(),
+});
+/** What a relay-foreign-events run did (lambdas/outbox/takeover.ts `TakeoverResult`). */
+export const relayForeignEventsResultSchema = z.object({
+  examined: z.number(),
+  relayed: z.number(),
+  failedEventIds: z.array(z.string()).readonly(),
+});
+export type RelayForeignEventsResult = z.output<typeof relayForeignEventsResultSchema>;
 export type ReplicationState = z.output<typeof replicationStateSchema>;
 
 /** One CDN stand-in of a zone, as /control/state reports it. */

@@ -6,7 +6,9 @@ import {
   type ControlState,
   cellHealthBodySchema,
   cellLatencyBodySchema,
+  type RelayForeignEventsResult,
   regionLossBodySchema,
+  relayForeignEventsBodySchema,
   sinkFaultSchema,
 } from './contract';
 import { type TokenRequest, tokenRequestSchema } from './dev-auth';
@@ -36,6 +38,10 @@ export interface TopologyControl {
   startCell(zone: string, region: string): Promise<void>;
   setCellHealth(zone: string, region: string, healthy: boolean): void;
   setCellLatency(zone: string, region: string, ms: number): void;
+  /** The cell's outbox relay stops (`false`) or goes on (`true`) reading its stream. */
+  setRelayRunning(zone: string, region: string, running: boolean): Promise<void>;
+  /** The cell's relay-foreign-events task over the last `windowMinutes` (default: the cloud schedule's window). */
+  relayForeignEvents(zone: string, region: string, windowMinutes?: number): Promise<RelayForeignEventsResult>;
   pauseReplication(zone: string): void;
   replicationConvergence(zone: string): Promise<ZoneConvergence>;
   resumeReplication(zone: string): void;
@@ -159,6 +165,21 @@ export function controlRoutes(control: TopologyControl): Hono {
     if (parsed instanceof Response) return parsed;
     control.setCellLatency(c.req.param('zone'), c.req.param('region'), parsed.ms);
     return ok();
+  });
+  app.post('/cells/:zone/:region/relay/stop', async (c) => {
+    await control.setRelayRunning(c.req.param('zone'), c.req.param('region'), false);
+    return ok();
+  });
+  app.post('/cells/:zone/:region/relay/start', async (c) => {
+    await control.setRelayRunning(c.req.param('zone'), c.req.param('region'), true);
+    return ok();
+  });
+  app.post('/cells/:zone/:region/relay-foreign-events', async (c) => {
+    const parsed = await body(c.req.raw, relayForeignEventsBodySchema);
+    if (parsed instanceof Response) return parsed;
+    return Response.json(
+      await control.relayForeignEvents(c.req.param('zone'), c.req.param('region'), parsed.windowMinutes),
+    );
   });
   app.post('/replication/:zone/pause', (c) => {
     control.pauseReplication(c.req.param('zone'));

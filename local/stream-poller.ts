@@ -57,6 +57,8 @@ export interface StreamPollerStats {
   readonly lastError: string | undefined;
   /** The last poll or batch failed and is being retried with backoff. */
   readonly retrying: boolean;
+  /** Reading is suspended (`pause`): records wait in the stream, from the last checkpoint. */
+  readonly paused: boolean;
 }
 
 /** New shards are looked for this often, and at once when a shard closes. */
@@ -69,6 +71,8 @@ export class StreamPoller {
   private lastShardRefresh = 0;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private suspended = false;
+  private polling: Promise<boolean> | undefined;
   private wake: (() => void) | undefined;
   private failuresInARow = 0;
   private counters = { batches: 0, records: 0, failedBatches: 0 };
@@ -88,7 +92,27 @@ export class StreamPoller {
   }
 
   get stats(): StreamPollerStats {
-    return { ...this.counters, lastError: this.lastError, retrying: this.failuresInARow > 0 };
+    return {
+      ...this.counters,
+      lastError: this.lastError,
+      retrying: this.failuresInARow > 0,
+      paused: this.suspended,
+    };
+  }
+
+  /**
+   * Stops reading without forgetting where it was, as when the consumer's region is gone: the batch in
+   * flight finishes, then records wait in the stream (DynamoDB Streams keeps them 24 hours) until `resume`,
+   * which reads on from the last checkpoint (an iterator that expired meanwhile is re-created from it).
+   */
+  async pause(): Promise<void> {
+    this.suspended = true;
+    await this.polling?.catch(() => undefined);
+  }
+
+  resume(): void {
+    this.suspended = false;
+    this.wake?.();
   }
 
   start(): void {
@@ -108,10 +132,15 @@ export class StreamPoller {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      if (this.suspended) {
+        await this.sleep(this.options.pollIntervalMs ?? 250);
+        continue;
+      }
       let delivered = false;
       const failedBefore = this.counters.failedBatches;
       try {
-        delivered = await this.pollOnce();
+        this.polling = this.pollOnce();
+        delivered = await this.polling;
         if (this.counters.failedBatches === failedBefore) this.failuresInARow = 0;
       } catch (error) {
         this.failuresInARow += 1;
@@ -177,7 +206,7 @@ export class StreamPoller {
     if (Date.now() - this.lastShardRefresh >= SHARD_REFRESH_MS) await this.refreshShards();
     let delivered = false;
     for (const shard of this.shards.values()) {
-      if (this.stopping) break;
+      if (this.stopping || this.suspended) break;
       if (!this.ready(shard)) continue;
       delivered = (await this.pollShard(shard)) || delivered;
     }

@@ -1,7 +1,9 @@
+import { relayWindow, SCHEDULED_TASKS } from '../lambdas/api/scheduled-tasks';
 import type { BootedTopology, CellUnit } from './boot';
 import { ControlTargetError, type SinkFault, type TopologyControl } from './control-api';
 import type { ProgressLog } from './lifecycle';
 import type { ZoneReplicator } from './replicator';
+import type { StreamPoller } from './stream-poller';
 import { projectState } from './topology-state';
 
 /**
@@ -10,7 +12,9 @@ import { projectState } from './topology-state';
  * `reset` rolling all of them back.
  */
 export function createTopologyControl(booted: BootedTopology, step: ProgressLog): TopologyControl {
-  const { units, replicators, sink, router, issuer } = booted;
+  const { units, replicators, sink, router, issuer, relayPollers } = booted;
+  /** zone -> the relay of the region lost to it, stopped with the region until it is restored. */
+  const lostRelays = new Map<string, StreamPoller>();
 
   const unitOf = (zone: string, region: string): CellUnit => {
     const unit = units.find((u) => u.cell.zone === zone && u.cell.region === region);
@@ -27,6 +31,16 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
         `zone ${zone} has no replication (single-region or unknown); replicated zones: ${[...replicators.keys()].join(', ') || 'none'}`,
       );
     return replicator;
+  };
+  const relayOf = (zone: string, region: string): StreamPoller => {
+    const name = unitOf(zone, region).server.name;
+    const relay = relayPollers.get(name);
+    if (!relay) throw new ControlTargetError(`cell ${name} runs no outbox relay`);
+    return relay;
+  };
+  const endRegionLoss = (zone: string) => {
+    lostRelays.get(zone)?.resume();
+    lostRelays.delete(zone);
   };
 
   return {
@@ -47,6 +61,25 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
       unitOf(zone, region).server.faults.addedLatencyMs = ms;
       step(`control: ${zone}/${region} added latency ${ms} ms`);
     },
+    setRelayRunning: async (zone, region, running) => {
+      const relay = relayOf(zone, region);
+      if (running) relay.resume();
+      else await relay.pause();
+      step(
+        `control: outbox relay of ${zone}/${region} ${running ? 'reading its stream again' : 'stopped (records wait in the stream)'}`,
+      );
+    },
+    relayForeignEvents: async (zone, region, windowMinutes) => {
+      const window = relayWindow(
+        { commerceTask: SCHEDULED_TASKS.relayForeignEvents, ...(windowMinutes ? { windowMinutes } : {}) },
+        Date.now(),
+      );
+      const result = await unitOf(zone, region).runtime.relayForeignEvents(window);
+      step(
+        `control: relay-foreign-events in ${zone}/${region}: ${result.relayed} of ${result.examined} events relayed, ${result.failedEventIds.length} failed`,
+      );
+      return result;
+    },
     pauseReplication: (zone) => {
       replicatorOf(zone).pause();
       step(`control: replication of ${zone} paused`);
@@ -60,11 +93,20 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
       if (!units.some((u) => u.cell.zone === zone && u.cell.region === region))
         throw new ControlTargetError(`zone ${zone} has no cell in ${region}`);
       replicator.loseRegion(region);
-      step(`control: region ${region} of ${zone} lost to replication (cut both ways, writes withheld)`);
+      // The region's stream consumers go with it: events it committed and never relayed wait in its stream.
+      const relay = relayOf(zone, region);
+      void relay.pause();
+      lostRelays.set(zone, relay);
+      step(
+        `control: region ${region} of ${zone} lost to replication (cut both ways, writes withheld); its outbox relay stopped`,
+      );
     },
     restoreRegion: (zone) => {
       replicatorOf(zone).restoreRegion();
-      step(`control: replication of ${zone} restored, withheld writes delivered`);
+      endRegionLoss(zone);
+      step(
+        `control: replication of ${zone} restored, withheld writes delivered; the region's outbox relay reads on`,
+      );
     },
     replicationConvergence: (zone) => replicatorOf(zone).convergence(),
     setReplicationLag: (zone, ms) => {
@@ -81,6 +123,8 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
         replicator.injectLag(0);
         replicator.resume();
       }
+      lostRelays.clear();
+      for (const relay of relayPollers.values()) relay.resume();
       await Promise.all(units.map((u) => u.server.reset()));
       await Promise.all(units.map((u) => u.checker.restart()));
       router.flushCache();

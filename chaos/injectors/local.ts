@@ -4,7 +4,9 @@ import {
   cellLatencyBodySchema,
   type ControlState,
   controlStateSchema,
+  type RelayForeignEventsResult,
   regionLossBodySchema,
+  relayForeignEventsResultSchema,
   sinkFaultSchema,
 } from '../../local/contract';
 import { CDN_VENDORS } from '../../lib/topology';
@@ -66,6 +68,26 @@ export class LocalControlClient {
 
   reset(): Promise<void> {
     return this.post('/reset');
+  }
+
+  /** The cell's relay-foreign-events task, run now (the runbook's step after a promotion). */
+  async relayForeignEvents(
+    zone: string,
+    region: string,
+    windowMinutes?: number,
+  ): Promise<RelayForeignEventsResult> {
+    const path = `${cellPath(zone, region)}/relay-foreign-events`;
+    const response = await fetch(`${this.base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(windowMinutes ? { windowMinutes } : {}),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok)
+      throw new Error(
+        `control API ${path} answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
+      );
+    return relayForeignEventsResultSchema.parse(await response.json());
   }
 
   /** A bearer token from the local (SIMULATED) identity provider: POST /tokens. */

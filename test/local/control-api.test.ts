@@ -19,6 +19,12 @@ function fakeControl() {
     pauseReplication: (zone: string) => void calls.push(`pause ${zone}`),
     loseRegion: (zone: string, region: string) => void calls.push(`lose ${zone} ${region}`),
     restoreRegion: (zone: string) => void calls.push(`restore ${zone}`),
+    setRelayRunning: async (zone: string, region: string, running: boolean) =>
+      void calls.push(`relay ${zone} ${region} ${running ? 'start' : 'stop'}`),
+    relayForeignEvents: async (zone: string, region: string, windowMinutes?: number) => {
+      calls.push(`relay-foreign-events ${zone} ${region} ${windowMinutes ?? 'default'}`);
+      return { examined: 3, relayed: 1, failedEventIds: [] };
+    },
     issueToken: async () => {
       calls.push('token');
       return { token: 'issued-token', expiresIn: 60 };
@@ -97,4 +103,42 @@ describe('local control API: region loss', () => {
     expect(response.status).toBe(400);
     expect(calls).toEqual([]);
   });
+});
+
+describe('local control API: outbox relay and relay-foreign-events', () => {
+  const json = { 'content-type': 'application/json', host: '127.0.0.1:4400' };
+
+  it('stops and starts a cell relay, and runs the task with the window asked for, answering its result', async () => {
+    // Prepare
+    const { calls, call } = fakeControl();
+    // Act
+    const stop = await call('POST', '/cells/global/us-east-1/relay/stop', json);
+    const start = await call('POST', '/cells/global/us-east-1/relay/start', json);
+    const task = await call(
+      'POST',
+      '/cells/global/us-west-2/relay-foreign-events',
+      json,
+      '{"windowMinutes":60}',
+    );
+    const byDefault = await call('POST', '/cells/global/us-west-2/relay-foreign-events', json);
+    // Assess
+    expect([stop.status, start.status, task.status, byDefault.status]).toEqual([200, 200, 200, 200]);
+    expect(await task.json()).toEqual({ examined: 3, relayed: 1, failedEventIds: [] });
+    expect(calls).toEqual([
+      'relay global us-east-1 stop',
+      'relay global us-east-1 start',
+      'relay-foreign-events global us-west-2 60',
+      'relay-foreign-events global us-west-2 default',
+    ]);
+  });
+
+  it.each([['{"windowMinutes":0}'], ['{"windowMinutes":2000}'], ['{"window":5}']])(
+    'refuses the task with %s, and runs nothing',
+    async (body) => {
+      const { calls, call } = fakeControl();
+      const response = await call('POST', '/cells/global/us-west-2/relay-foreign-events', json, body);
+      expect(response.status).toBe(400);
+      expect(calls).toEqual([]);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCOPES } from '../../lambdas/core/scopes';
 import { controlStateSchema, localEndpointsSchema } from '../../local/contract';
 import { DEMO_STEPS } from '../../local/demo';
 import { isAlive } from '../../local/process-memory';
@@ -34,6 +35,25 @@ async function viaEdge(topology: LocalTopology, country: string, path = '/v1/hea
   });
   await response.arrayBuffer();
   return { status: response.status, servedBy: response.headers.get('x-served-by') };
+}
+
+/** A call to one cell's API as a client would make it: bearer token, idempotency key on writes. */
+async function callCell(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { token: string; key?: string; body?: unknown },
+) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${options.token}`,
+      ...(options.key ? { 'idempotency-key': options.key } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
 describe('local topology (booted)', () => {
@@ -170,6 +190,87 @@ describe('local topology (booted)', () => {
     expect(global.digests!['us-east-1']).not.toBe('0'.repeat(64));
     expect(scanned.status).toBe(200);
     expect(((await scanned.json()) as { converged: boolean }).converged).toBe(true);
+  });
+
+  it("relays a lost region's replicated, never-relayed events from the survivor (relay-foreign-events), one webhook-id each", async () => {
+    // Prepare: an endpoint for order.v1.placed, replicated; the primary's relay down while an order commits.
+    const control = topology.endpoints.control;
+    const [primary, secondary] = topology.endpoints.cells.filter((c) => c.zone === 'global');
+    const token = async (subject: string, scopes?: string[]) =>
+      (await post(`${control}/tokens`, { subject, homeZone: 'global', ...(scopes ? { scopes } : {}) })).json
+        .token as string;
+    const operator = await token('takeover-operator', [SCOPES.adminWebhooks]);
+    const buyer = await token('takeover-buyer');
+    const sinkPath = '/takeover-test';
+    const endpoint = await callCell(primary!.url, 'POST', '/v1/webhooks/endpoints', {
+      token: operator,
+      key: 'takeover-endpoint',
+      body: { url: `${topology.endpoints.webhookSink}${sinkPath}`, eventTypes: ['order.v1.placed'] },
+    });
+    expect(endpoint.status).toBe(201);
+    await waitUntil(() => topology.state().replication.global!.converged === true, 30_000, 100);
+    const relayStopped = await post(`${control}/cells/global/us-east-1/relay/stop`);
+    expect(relayStopped.status).toBe(200);
+    const products = await callCell(primary!.url, 'GET', '/v1/products?limit=1', { token: buyer });
+    expect(products.status).toBe(200);
+    const productId = (products.json.items as { id: string }[])[0]!.id;
+    const cart = await callCell(primary!.url, 'POST', '/v1/carts', {
+      token: buyer,
+      key: 'takeover-cart',
+      body: {},
+    });
+    expect(cart.status).toBe(201);
+    const line = await callCell(primary!.url, 'POST', `/v1/carts/${cart.json.id as string}/items`, {
+      token: buyer,
+      key: 'takeover-line',
+      body: { productId, quantity: 1 },
+    });
+    expect(line.status).toBe(200);
+    const checkout = await callCell(primary!.url, 'POST', '/v1/checkout', {
+      token: buyer,
+      key: 'takeover-checkout',
+      body: { cartId: cart.json.id },
+    });
+    expect(checkout.status).toBe(201);
+    const orderId = checkout.json.id as string;
+    await waitUntil(
+      async () =>
+        (await callCell(secondary!.url, 'GET', `/v1/orders/${orderId}`, { token: buyer })).status === 200,
+      30_000,
+      100,
+    );
+    const deliveriesOfTheOrder = () =>
+      topology.webhookSink
+        .deliveries()
+        .filter((d) => d.path === sinkPath && d.status !== null && d.status >= 200 && d.status < 300)
+        .filter((d) => d.body.includes(orderId));
+    // Act: the primary is lost; its event is only in the survivor's replica, then relayed from there.
+    const lost = await post(`${control}/replication/global/lose`, { region: 'us-east-1' });
+    expect(lost.status).toBe(200);
+    const beforeTakeover = deliveriesOfTheOrder().length;
+    const takeover = await post(`${control}/cells/global/us-west-2/relay-foreign-events`, {});
+    expect(takeover.status).toBe(200);
+    await waitUntil(() => deliveriesOfTheOrder().length > 0, 30_000, 100);
+    // Act: the region returns; its relay reads on from where it stopped and meets the same event.
+    const primaryRelay = () => topology.state().details.outboxRelay['global/us-east-1']!;
+    const recordsBeforeRestore = primaryRelay().records;
+    const restored = await post(`${control}/replication/global/restore`);
+    expect(restored.status).toBe(200);
+    await waitUntil(
+      () =>
+        primaryRelay().records > recordsBeforeRestore &&
+        !primaryRelay().retrying &&
+        Object.values(topology.state().details.webhookQueue).every((depth) => depth === 0),
+      30_000,
+      100,
+    );
+    // Assess
+    expect(beforeTakeover).toBe(0);
+    expect(takeover.json).toMatchObject({ failedEventIds: [] });
+    expect(takeover.json.relayed as number).toBeGreaterThanOrEqual(1);
+    expect(primaryRelay().paused).toBe(false);
+    const webhookIds = new Set(deliveriesOfTheOrder().map((d) => d.webhookId));
+    expect(webhookIds.size).toBe(1);
   });
 
   it('rejects invalid control bodies with 400 and unknown targets with 404', async () => {
