@@ -11,6 +11,7 @@ import { mapLimited } from '../local/drill-items';
 import { AcknowledgedOrders } from '../local/orders';
 import { quiescenceProbe, waitForConvergence, waitForQuiescence } from '../local/quiescence';
 import { standardTimings } from '../local/timings';
+import { eventsInFlight, registerDrillEndpoint, webhookIdsPerOrder } from '../local/webhook-endpoint';
 
 /**
  * Replication delay held from the start of the run to the loss: a global table typically replicates
@@ -37,6 +38,8 @@ const LOST_ANSWER_CHECKOUTS = 3;
 const LOST_ANSWER_LEAD_MS = 300;
 /** Longest wait for both tables to compare equal after reconciliation. */
 const CONVERGENCE_BOUND_MS = 30_000;
+/** Longest wait for every order's order.v1.placed at the drill's webhook endpoint (a retry lands 5 s later). */
+const DELIVERY_BOUND_MS = 30_000;
 
 interface Acked {
   readonly atMs: number;
@@ -88,6 +91,10 @@ class RegionLossScenario implements DrillCheck {
   /** Carts ready in both regions for the lost-answer checkouts (LOST_ANSWER_CHECKOUTS). */
   private readonly lostAnswers: Intent[] = [];
   private lostAnswersFired = false;
+  /** The drill's webhook endpoint on the sink (order.v1.placed): the consumer's view of each order's event. */
+  private webhookPath!: string;
+  /** The runbook's step after promotion: relay-foreign-events on the survivor (its result, or why it failed). */
+  private takeover: { relayed: number; examined: number; failed: number } | { error: string } | undefined;
 
   constructor(
     private readonly context: LocalDrillContext,
@@ -124,6 +131,8 @@ class RegionLossScenario implements DrillCheck {
     if (ids.length <= PRODUCT_INDEX)
       throw new Error(`region-loss: the catalog has ${ids.length} products; it needs ${PRODUCT_INDEX + 1}`);
     this.productId = ids[PRODUCT_INDEX]!;
+    // Registered before the wait below, so the endpoint is in both regions before the loss.
+    this.webhookPath = await registerDrillEndpoint(this.context, this.primaryUrl);
     for (let n = 0; n < LOST_ANSWER_CHECKOUTS; n++) {
       const intent: Intent = { key: `${runId}-lost-${n}` };
       const cart = await expectStatus(
@@ -203,6 +212,48 @@ class RegionLossScenario implements DrillCheck {
           };
         }),
     );
+  }
+
+  /**
+   * The runbook's step after a promotion (runbooks/unplanned-region-failover.md): the survivor relays the
+   * events the lost region committed, that replicated, and that its relay (stopped with the region) never
+   * published. The window covers the whole run.
+   */
+  private async relayWhatTheLostRegionLeft(): Promise<void> {
+    const survivor = secondaryOf(this.context, 'region-loss');
+    const windowMinutes = Math.min(1440, Math.ceil(this.context.elapsedMs() / 60_000) + 2);
+    try {
+      const result = await this.context.control.relayForeignEvents(
+        survivor.zone,
+        survivor.region,
+        windowMinutes,
+      );
+      this.takeover = {
+        relayed: result.relayed,
+        examined: result.examined,
+        failed: result.failedEventIds.length,
+      };
+      this.context.log(
+        `region-loss: relay-foreign-events on ${this.survivorCell}: ${result.relayed} of ${result.examined} events of the last ${windowMinutes} min relayed`,
+      );
+    } catch (error) {
+      this.takeover = { error: (error as Error).message };
+    }
+  }
+
+  /** Each order's order.v1.placed as the consumer took it, waited for with a bound. */
+  private async eventsOf(orderIds: readonly string[]) {
+    const end = Date.now() + DELIVERY_BOUND_MS;
+    let perOrder = webhookIdsPerOrder(this.context, this.webhookPath);
+    while (orderIds.some((id) => !perOrder.has(id)) && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      perOrder = webhookIdsPerOrder(this.context, this.webhookPath);
+    }
+    const missing = orderIds.filter((id) => !perOrder.has(id));
+    const several = orderIds.filter((id) => (perOrder.get(id)?.size ?? 0) > 1);
+    const inFlight = eventsInFlight(this.context);
+    const late = missing.length > 0 && (inFlight.queued > 0 || inFlight.relaysRetrying > 0);
+    return { missing, several, late, inFlight };
   }
 
   private async stockIn(baseUrl: string): Promise<number> {
@@ -307,6 +358,7 @@ class RegionLossScenario implements DrillCheck {
       replicatorWithheld: loss?.withheldFromLostRegion ?? null,
     };
     await this.retryLostAnswers(withheld);
+    await this.relayWhatTheLostRegionLeft();
     this.context.log(
       `region-loss: at promotion ${withheld.length} of ${candidates.length} writes acknowledged by ${this.primaryCell} are not in the survivor (oldest ${Math.max(0, ...withheld.map((w) => w.ageAtCutMs))} ms before the cut); the replicator withholds ${loss?.withheldFromLostRegion ?? 'n/a'}`,
     );
@@ -364,6 +416,7 @@ class RegionLossScenario implements DrillCheck {
     const duplicates = duplicateOrders(orders);
     const withoutAnswer = orders.filter((o) => !intentOf.get(o.cartId)?.order).length;
     const { held, ordersNamingOne } = heldAuthorizations(this.context, orders);
+    const events = await this.eventsOf(orders.map((o) => o.id));
     const converged = await waitForConvergence(this.context, CONVERGENCE_BOUND_MS);
     const secondaryRegion = cells[1]!.region;
     const retried = placed.filter((i) => (i.checkoutAttempts ?? 1) > 1).length;
@@ -398,6 +451,10 @@ class RegionLossScenario implements DrillCheck {
         regionLossOrdersWithoutAnswer: withoutAnswer,
         regionLossAuthorizationsHeld: held,
         regionLossStockCorrected: report.stockCorrected?.length ?? null,
+        regionLossEventsRelayedBySurvivor:
+          this.takeover && 'relayed' in this.takeover ? this.takeover.relayed : null,
+        regionLossOrdersWithoutEvent: events.missing.length,
+        regionLossOrdersWithSeveralEventIds: events.several.length,
       },
       criteria: [
         faultEffective(
@@ -469,6 +526,17 @@ class RegionLossScenario implements DrillCheck {
           ok: duplicates === 0 && held === orders.length && ordersNamingOne === orders.length,
           detail: `${orders.length} orders listed for ${placed.length} acknowledged checkouts (${retried} retried with their key, ${withoutAnswer} placed without a final answer to the client), ${duplicates} duplicates; ${held} authorizations held, ${ordersNamingOne} orders name a held one${refusals.length ? `; refused: ${describeRefusals()}` : ''}`,
         },
+        {
+          name: "every order has its order.v1.placed at the consumer, one webhook-id each (the lost region's unrelayed events relayed by the survivor or at its return)",
+          ok:
+            orders.length > 0 &&
+            events.missing.length === 0 &&
+            events.several.length === 0 &&
+            this.takeover !== undefined &&
+            !('error' in this.takeover),
+          ...(events.late && events.several.length === 0 ? { inconclusive: true } : {}),
+          detail: `${orders.length - events.missing.length}/${orders.length} orders delivered${events.missing.length ? ` (missing ${events.missing.slice(0, 3).join(', ')}${events.late ? `; after ${DELIVERY_BOUND_MS / 1000} s ${events.inFlight.queued} deliveries still queued, ${events.inFlight.relaysRetrying} relays retrying` : ''})` : ''}; ${events.several.length} with several webhook-ids${events.several.length ? ` (${events.several.slice(0, 3).join(', ')})` : ''}; relay-foreign-events on the survivor: ${this.takeover === undefined ? 'not run (no promotion seen)' : 'error' in this.takeover ? `failed: ${this.takeover.error}` : `${this.takeover.relayed} of ${this.takeover.examined} events relayed, ${this.takeover.failed} failed`}`,
+        },
         settled(
           {
             name: `every unit sold counts once (${this.stockBefore} - ${orders.length} orders = ${expectedStock} in both regions)`,
@@ -497,7 +565,7 @@ export const regionLoss: Drill = {
   definition: {
     name: 'region-loss',
     title: "The zone's primary region lost: promotion, retries across the split, failback, reconciliation",
-    hypothesis: `When the primary region is lost (its cell gone, replication cut at that instant), the secondary is promoted within the predicted RTO plus ${RTO_TOLERANCE_SECONDS} s; the writes the primary acknowledged but had not replicated (the RPO set) are missing there, and measured; clients retrying with the same keys get one order each; at failback the region returns only after catching up, every withheld write comes back, and after reconciliation each intent has one order, one held authorization and one stock decrement, in both regions.`,
+    hypothesis: `When the primary region is lost (its cell gone, replication cut at that instant), the secondary is promoted within the predicted RTO plus ${RTO_TOLERANCE_SECONDS} s; the writes the primary acknowledged but had not replicated (the RPO set) are missing there, and measured; clients retrying with the same keys get one order each; at failback the region returns only after catching up, every withheld write comes back, and after reconciliation each intent has one order, one held authorization and one stock decrement, in both regions, and each order one order.v1.placed webhook-id at the consumer (events the lost region never relayed are relayed by the survivor).`,
     fault:
       'primary region lost: replication cut both ways (writes withheld, not dropped) and its cell stopped; restored as a step (catch-up, then serve)',
     recovery: 'failover',
@@ -510,6 +578,7 @@ export const regionLoss: Drill = {
       'a checkout the lost region committed and never replicated, retried on the survivor with its key: the same order',
       'every withheld write back in both regions after failback',
       '0 acknowledged orders lost; 0 duplicate orders; one held authorization per order',
+      "every order's order.v1.placed at the consumer, one webhook-id each (relay-foreign-events run on the survivor after promotion)",
       'stock = before - orders, in both regions; reconciliation leaves nothing for a person',
       'regions converged (barriers crossed, pending 0, tables equal)',
     ],
@@ -533,7 +602,7 @@ export const regionLoss: Drill = {
       // Room for the drill's shoppers to write on the promoted survivor before the region returns.
       holdAfterRecoverySeconds: context.short ? 3 : 10,
       notes: [
-        `SIMULATED: the lost region's table stays in DynamoDB Local and its background workers keep running; only its API is gone and replication is cut, which is what decides the RPO. ${LAG_BEFORE_LOSS_MS} ms of replication lag is held until the loss so that writes are in flight when it happens, as with a global table's typical second.`,
+        `SIMULATED: the lost region's table stays in DynamoDB Local; its API is gone, replication is cut (which decides the RPO) and its outbox relay stops until the region returns; its webhook dispatcher and checkout sweep keep running. After promotion the drill runs relay-foreign-events on the survivor, as the runbook does. ${LAG_BEFORE_LOSS_MS} ms of replication lag is held until the loss so that writes are in flight when it happens, as with a global table's typical second.`,
         'The RPO is the set of writes the lost region acknowledged and had not replicated: they are missing on the survivor until failback. A shopper who retried such a checkout on the survivor with the same key got the same order (its id derives from the key); one whose cart had not replicated got 404 and may have shopped again.',
       ],
     };

@@ -1,5 +1,3 @@
-import { SCOPES } from '../../lambdas/core/scopes';
-import type { SinkDelivery } from '../../local/webhook-sink';
 import type { Drill } from '../drill';
 import { LocalFaultInjector } from '../injectors/local';
 import {
@@ -14,55 +12,21 @@ import type { DrillCheck } from '../local/checks';
 import type { LocalDrillContext } from '../local/context';
 import { secondaryOf } from '../local/context';
 import { AcknowledgedOrders, acknowledgedOrderIds } from '../local/orders';
+import {
+  eventsInFlight,
+  orderIdOf,
+  registerDrillEndpoint,
+  succeeded,
+  webhookIdsPerOrder,
+} from '../local/webhook-endpoint';
 
 /** Longest wait for the deliveries of every acknowledged order (retries land 5 s +-10 % after a failure). */
 const DELIVERY_BOUND_MS = 30_000;
 
-/** Registers the drill's own endpoint on the sink, subscribed to order.v1.placed; returns its path. */
-async function registerEndpoint(context: LocalDrillContext): Promise<string> {
-  const path = `/drill/${context.runId}`;
-  const operator = await context.control.token('drill-operator', context.zone.name, [SCOPES.adminWebhooks]);
-  const created = await fetch(`${context.baseUrl}/v1/webhooks/endpoints`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${operator}`,
-      'content-type': 'application/json',
-      'idempotency-key': `drill-endpoint-${context.runId}`,
-    },
-    body: JSON.stringify({
-      url: `${context.topology.endpoints.webhookSink}${path}`,
-      eventTypes: ['order.v1.placed'],
-    }),
-  });
-  if (created.status !== 201) {
-    throw new Error(
-      `registering the drill webhook endpoint answered ${created.status}: ${await created.text()}`,
-    );
-  }
-  return path;
-}
-
-const orderIdOf = (delivery: SinkDelivery) => {
-  try {
-    return (JSON.parse(delivery.body) as { aggregate?: { id?: string } }).aggregate?.id;
-  } catch {
-    return undefined;
-  }
-};
-const succeeded = (d: SinkDelivery) => d.status !== null && d.status >= 200 && d.status < 300;
-
 /** At-least-once delivery with exactly one effect per event at a consumer deduping by webhook-id. */
 function deliveryChecks(context: LocalDrillContext, path: string): DrillCheck {
-  const { topology } = context;
-  const mine = () => topology.webhookSink.deliveries().filter((d) => d.path === path);
+  const mine = () => context.topology.webhookSink.deliveries().filter((d) => d.path === path);
   const delivered = () => new Set(mine().filter(succeeded).map(orderIdOf));
-  /** Deliveries still queued (or being retried) in any cell, and relays still catching up. */
-  const inFlight = () => {
-    const { details } = topology.state();
-    const queued = Object.values(details.webhookQueue).reduce((n, depth) => n + depth, 0);
-    const relaysRetrying = Object.values(details.outboxRelay).filter((s) => s?.retrying).length;
-    return { queued, relaysRetrying };
-  };
   return {
     async verify(checkContext) {
       const orders = acknowledgedOrderIds(checkContext);
@@ -77,19 +41,12 @@ function deliveryChecks(context: LocalDrillContext, path: string): DrillCheck {
         perWebhookId.set(d.webhookId ?? '?', (perWebhookId.get(d.webhookId ?? '?') ?? 0) + 1);
       const duplicates = [...perWebhookId.values()].reduce((n, c) => n + c - 1, 0);
       const undelivered = orders.filter((id) => !delivered().has(id));
-      const effectsPerOrder = new Map<string, Set<string>>();
-      for (const d of successes) {
-        const order = orderIdOf(d);
-        if (!order) continue;
-        const ids = effectsPerOrder.get(order) ?? new Set<string>();
-        ids.add(d.webhookId ?? '?');
-        effectsPerOrder.set(order, ids);
-      }
+      const effectsPerOrder = webhookIdsPerOrder(context, path);
       const multiEffect = [...effectsPerOrder.entries()]
         .filter(([, ids]) => ids.size > 1)
         .map(([order]) => order);
       // Undelivered while deliveries are still queued or relays retrying: late, not lost.
-      const stillMoving = inFlight();
+      const stillMoving = eventsInFlight(context);
       const late = undelivered.length > 0 && (stillMoving.queued > 0 || stillMoving.relaysRetrying > 0);
       const deliveredDetail = `${orders.length - undelivered.length}/${orders.length} delivered${undelivered.length ? `; missing: ${undelivered.slice(0, 5).join(', ')}` : ''}`;
       return {
@@ -149,7 +106,7 @@ export const webhookConsumerOutage: Drill = {
   },
   local: async (context) => {
     const secondary = secondaryOf(context, 'webhook-consumer-outage');
-    const path = await registerEndpoint(context);
+    const path = await registerDrillEndpoint(context);
     return {
       injectors: [
         new LocalFaultInjector(context.control, {

@@ -36,5 +36,9 @@ describe('region-loss drill (short)', () => {
     expect(report.figures.regionLossDuplicateOrders).toBe(0);
     // A checkout the lost primary committed and never replicated was retried on the survivor with its key.
     expect(report.figures.regionLossRetriedAcrossTheLoss).toBeGreaterThanOrEqual(1);
+    // Every order's event reached the consumer once; the survivor ran relay-foreign-events after promotion.
+    expect(report.figures.regionLossEventsRelayedBySurvivor).not.toBeNull();
+    expect(report.figures.regionLossOrdersWithoutEvent).toBe(0);
+    expect(report.figures.regionLossOrdersWithSeveralEventIds).toBe(0);
   });
 });
