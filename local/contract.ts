@@ -134,6 +134,8 @@ export const relayForeignEventsBodySchema = z.strictObject({
 export const relayForeignEventsResultSchema = z.object({
   examined: z.number(),
   relayed: z.number(),
+  /** Webhook deliveries made by this run: events no cell had delivered yet. */
+  deliveriesEnqueued: z.number(),
   failedEventIds: z.array(z.string()).readonly(),
 });
 export type RelayForeignEventsResult = z.output<typeof relayForeignEventsResultSchema>;

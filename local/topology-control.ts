@@ -76,7 +76,7 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
       );
       const result = await unitOf(zone, region).runtime.relayForeignEvents(window);
       step(
-        `control: relay-foreign-events in ${zone}/${region}: ${result.relayed} of ${result.examined} events relayed, ${result.failedEventIds.length} failed`,
+        `control: relay-foreign-events in ${zone}/${region}: ${result.relayed} of ${result.examined} events relayed, ${result.deliveriesEnqueued} new webhook deliveries, ${result.failedEventIds.length} failed`,
       );
       return result;
     },

@@ -94,7 +94,10 @@ class RegionLossScenario implements DrillCheck {
   /** The drill's webhook endpoint on the sink (order.v1.placed): the consumer's view of each order's event. */
   private webhookPath!: string;
   /** The runbook's step after promotion: relay-foreign-events on the survivor (its result, or why it failed). */
-  private takeover: { relayed: number; examined: number; failed: number } | { error: string } | undefined;
+  private takeover:
+    | { relayed: number; examined: number; deliveries: number; failed: number }
+    | { error: string }
+    | undefined;
 
   constructor(
     private readonly context: LocalDrillContext,
@@ -231,10 +234,11 @@ class RegionLossScenario implements DrillCheck {
       this.takeover = {
         relayed: result.relayed,
         examined: result.examined,
+        deliveries: result.deliveriesEnqueued,
         failed: result.failedEventIds.length,
       };
       this.context.log(
-        `region-loss: relay-foreign-events on ${this.survivorCell}: ${result.relayed} of ${result.examined} events of the last ${windowMinutes} min relayed`,
+        `region-loss: relay-foreign-events on ${this.survivorCell}: ${result.relayed} of ${result.examined} events of the last ${windowMinutes} min relayed, ${result.deliveriesEnqueued} webhook deliveries no cell had made`,
       );
     } catch (error) {
       this.takeover = { error: (error as Error).message };
@@ -453,6 +457,8 @@ class RegionLossScenario implements DrillCheck {
         regionLossStockCorrected: report.stockCorrected?.length ?? null,
         regionLossEventsRelayedBySurvivor:
           this.takeover && 'relayed' in this.takeover ? this.takeover.relayed : null,
+        regionLossDeliveriesMadeByTakeover:
+          this.takeover && 'deliveries' in this.takeover ? this.takeover.deliveries : null,
         regionLossOrdersWithoutEvent: events.missing.length,
         regionLossOrdersWithSeveralEventIds: events.several.length,
       },
@@ -535,7 +541,7 @@ class RegionLossScenario implements DrillCheck {
             this.takeover !== undefined &&
             !('error' in this.takeover),
           ...(events.late && events.several.length === 0 ? { inconclusive: true } : {}),
-          detail: `${orders.length - events.missing.length}/${orders.length} orders delivered${events.missing.length ? ` (missing ${events.missing.slice(0, 3).join(', ')}${events.late ? `; after ${DELIVERY_BOUND_MS / 1000} s ${events.inFlight.queued} deliveries still queued, ${events.inFlight.relaysRetrying} relays retrying` : ''})` : ''}; ${events.several.length} with several webhook-ids${events.several.length ? ` (${events.several.slice(0, 3).join(', ')})` : ''}; relay-foreign-events on the survivor: ${this.takeover === undefined ? 'not run (no promotion seen)' : 'error' in this.takeover ? `failed: ${this.takeover.error}` : `${this.takeover.relayed} of ${this.takeover.examined} events relayed, ${this.takeover.failed} failed`}`,
+          detail: `${orders.length - events.missing.length}/${orders.length} orders delivered${events.missing.length ? ` (missing ${events.missing.slice(0, 3).join(', ')}${events.late ? `; after ${DELIVERY_BOUND_MS / 1000} s ${events.inFlight.queued} deliveries still queued, ${events.inFlight.relaysRetrying} relays retrying` : ''})` : ''}; ${events.several.length} with several webhook-ids${events.several.length ? ` (${events.several.slice(0, 3).join(', ')})` : ''}; relay-foreign-events on the survivor: ${this.takeover === undefined ? 'not run (no promotion seen)' : 'error' in this.takeover ? `failed: ${this.takeover.error}` : `${this.takeover.relayed} of ${this.takeover.examined} events relayed (${this.takeover.deliveries} webhook deliveries no cell had made), ${this.takeover.failed} failed`}`,
         },
         settled(
           {

@@ -29,7 +29,10 @@ export interface RelayLogger {
 }
 
 export interface DeliveryFanoutPort {
-  fanOut(events: readonly EventEnvelope[]): Promise<{ failedEventIds: ReadonlySet<string> }>;
+  /** `enqueued`: deliveries made now (those that already existed, made by any cell, are skipped). */
+  fanOut(
+    events: readonly EventEnvelope[],
+  ): Promise<{ readonly failedEventIds: ReadonlySet<string>; readonly enqueued: number }>;
 }
 
 export interface RelayDeps {

@@ -32,6 +32,8 @@ export interface TakeoverOptions {
 export interface TakeoverResult {
   readonly examined: number;
   readonly relayed: number;
+  /** Webhook deliveries this run made: those no cell had made before (the rest were found and skipped). */
+  readonly deliveriesEnqueued: number;
   readonly failedEventIds: readonly string[];
 }
 
@@ -43,6 +45,7 @@ export async function relayReplicatedEvents(options: TakeoverOptions): Promise<T
   let resumeAfter: Record<string, unknown> | undefined;
   let examined = 0;
   let relayed = 0;
+  let deliveriesEnqueued = 0;
   const failed = new Set<string>();
   do {
     const page = await outbox.page(options.zone, range, PAGE, resumeAfter);
@@ -54,8 +57,9 @@ export async function relayReplicatedEvents(options: TakeoverOptions): Promise<T
     const fannedOut = await options.fanout.fanOut(
       foreign.filter((e) => !published.failedEventIds.has(e.eventId)),
     );
+    deliveriesEnqueued += fannedOut.enqueued;
     for (const id of [...published.failedEventIds, ...fannedOut.failedEventIds]) failed.add(id);
     relayed += foreign.filter((e) => !failed.has(e.eventId)).length;
   } while (resumeAfter);
-  return { examined, relayed, failedEventIds: [...failed] };
+  return { examined, relayed, deliveriesEnqueued, failedEventIds: [...failed] };
 }

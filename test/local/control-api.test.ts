@@ -23,7 +23,7 @@ function fakeControl() {
       void calls.push(`relay ${zone} ${region} ${running ? 'start' : 'stop'}`),
     relayForeignEvents: async (zone: string, region: string, windowMinutes?: number) => {
       calls.push(`relay-foreign-events ${zone} ${region} ${windowMinutes ?? 'default'}`);
-      return { examined: 3, relayed: 1, failedEventIds: [] };
+      return { examined: 3, relayed: 1, deliveriesEnqueued: 1, failedEventIds: [] };
     },
     issueToken: async () => {
       calls.push('token');
@@ -123,7 +123,7 @@ describe('local control API: outbox relay and relay-foreign-events', () => {
     const byDefault = await call('POST', '/cells/global/us-west-2/relay-foreign-events', json);
     // Assess
     expect([stop.status, start.status, task.status, byDefault.status]).toEqual([200, 200, 200, 200]);
-    expect(await task.json()).toEqual({ examined: 3, relayed: 1, failedEventIds: [] });
+    expect(await task.json()).toEqual({ examined: 3, relayed: 1, deliveriesEnqueued: 1, failedEventIds: [] });
     expect(calls).toEqual([
       'relay global us-east-1 stop',
       'relay global us-east-1 start',

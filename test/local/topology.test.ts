@@ -266,7 +266,7 @@ describe('local topology (booted)', () => {
     );
     // Assess
     expect(beforeTakeover).toBe(0);
-    expect(takeover.json).toMatchObject({ failedEventIds: [] });
+    expect(takeover.json).toMatchObject({ failedEventIds: [], deliveriesEnqueued: 1 });
     expect(takeover.json.relayed as number).toBeGreaterThanOrEqual(1);
     expect(primaryRelay().paused).toBe(false);
     const webhookIds = new Set(deliveriesOfTheOrder().map((d) => d.webhookId));

@@ -43,7 +43,7 @@ describe('failover takeover: relaying replicated events the failed primary never
       });
       await h.runUntilIdle();
 
-      expect(result).toEqual({ examined: 3, relayed: 2, failedEventIds: [] });
+      expect(result).toEqual({ examined: 3, relayed: 2, deliveriesEnqueued: 1, failedEventIds: [] });
       expect(publisher.events.map((e) => e.eventId).sort()).toEqual(
         [delivered.eventId, orphan.eventId].sort(),
       );
