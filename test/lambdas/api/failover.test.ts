@@ -154,6 +154,61 @@ describe('failover across the two cells of a zone', () => {
       expect(await stockOf(region, 'sku-0003')).toBe(stockBefore - 1);
   });
 
+  it('a checkout whose first attempt failed, retried in both cells during a split, asks the provider under one key: one authorization held', async () => {
+    // Prepare: the first attempt fails at the provider (outcome known) and its compensation replicates.
+    const token = await cells.token('shopper-second-attempt');
+    const stockBefore = await stockOf('us-east-1', 'sku-0004');
+    const cartId = await cartWith('us-east-1', token, 'sku-0004', 1, 'second-attempt');
+    await cells.converged();
+    cells.payments.setMode('fail');
+    const failed = await cells
+      .call('us-east-1', 'POST', '/v1/checkout', {
+        token,
+        key: 'checkout-second-attempt',
+        body: { cartId },
+      })
+      .finally(() => cells.payments.setMode(undefined));
+    const failedStatus = failed.status;
+    await failed.arrayBuffer();
+    await cells.converged();
+    cells.replicator.pause();
+    // Act: the client retries in each cell while neither sees the other's second attempt (a split).
+    const east = await cells.call('us-east-1', 'POST', '/v1/checkout', {
+      token,
+      key: 'checkout-second-attempt',
+      body: { cartId },
+    });
+    const west = await cells.call('us-west-2', 'POST', '/v1/checkout', {
+      token,
+      key: 'checkout-second-attempt',
+      body: { cartId },
+    });
+    expect([failedStatus, east.status, west.status]).toEqual([503, 201, 201]);
+    const eastOrder = (await east.json()) as { id: string; authorizationId: string };
+    const westOrder = (await west.json()) as { id: string; authorizationId: string };
+    cells.replicator.resume();
+    await cells.converged();
+    const report = await reconcile('us-east-1', 'reconcile-second-attempt');
+    await cells.converged();
+    // Assess: both runs numbered the attempt 2 from the same replicated history, so the shared provider
+    // saw one key and held one authorization, which the one order names; stock was taken once.
+    const checkoutId = eastOrder.id.slice('ord_'.length);
+    expect(westOrder).toMatchObject({ id: eastOrder.id, authorizationId: eastOrder.authorizationId });
+    const held = cells.payments.activeAuthorizations.filter((a) =>
+      a.request.idempotencyKey.startsWith(checkoutId),
+    );
+    expect(held.map((a) => [a.request.idempotencyKey, a.authorizationId])).toEqual([
+      [`${checkoutId}-2`, eastOrder.authorizationId],
+    ]);
+    const orders = (await cells.scan('us-west-2')).filter(
+      (i) => i.entity === 'order' && i.id === eastOrder.id,
+    );
+    expect(orders.map((o) => o.authorizationId)).toEqual([eastOrder.authorizationId]);
+    expect(report.needsAPerson).toEqual([]);
+    for (const region of ['us-east-1', 'us-west-2'] as const)
+      expect(await stockOf(region, 'sku-0004')).toBe(stockBefore - 1);
+  });
+
   it('stock decrements acknowledged on both sides of a split all count after reconciliation', async () => {
     // Prepare
     const east = await cells.token('shopper-east');
