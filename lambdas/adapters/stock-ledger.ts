@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CartLine } from '../core/cart';
-import { type HoldGroup, type HoldState, holdIsActive, mergeHoldStates } from '../core/stock';
+import { orderIdFor } from '../core/checkout';
+import { type HoldGroup, type HoldState, holdIsActive, isSuperseded, mergeHoldStates } from '../core/stock';
 import { keys, type TableContext, type TransactWrite } from './table';
 
 /**
@@ -11,7 +12,8 @@ import { keys, type TableContext, type TransactWrite } from './table';
  * attempt, region), in the same transaction: a hold is created `held` by a reservation, marked `sold` by the
  * order, `compensated` by a failed checkout and `cancelled` by a cancelled order. Hold records never
  * conflict (one writer each), so after a split both regions hold all of them, and the counter is recomputed
- * as `received` minus the units of every active hold group (core/stock.ts). Promotion and failback recompute
+ * as `received` minus the units of every active hold group, a group its checkout's order does not name
+ * (the same intent sold under two attempts during a split) excepted (core/stock.ts). Promotion and failback recompute
  * (reconciliation); in between, the writer's counter and its ledger move together.
  */
 export interface HoldRef {
@@ -26,6 +28,7 @@ export class StockLedger {
     line: Pick<CartLine, 'productId' | 'quantity'>,
     ref: HoldRef,
     state: HoldState,
+    authorizationId?: string,
   ): TransactWrite {
     return {
       Put: {
@@ -39,6 +42,7 @@ export class StockLedger {
           region: this.context.region,
           quantity: line.quantity,
           state,
+          ...(authorizationId ? { authorizationId } : {}),
           at: new Date(this.context.now()).toISOString(),
         },
       },
@@ -61,9 +65,9 @@ export class StockLedger {
     ];
   }
 
-  /** The order placed: the units stay taken for good. */
-  sell(line: CartLine, ref: HoldRef): TransactWrite {
-    return this.holdPut(line, ref, 'sold');
+  /** The order placed: the units stay taken for good; the hold records the authorization the order names. */
+  sell(line: CartLine, ref: HoldRef & { readonly authorizationId?: string }): TransactWrite {
+    return this.holdPut(line, ref, 'sold', ref.authorizationId);
   }
 
   /** Gives the line's units back: a compensated checkout or a cancelled order. */
@@ -105,7 +109,10 @@ export class StockLedger {
 
   /** Every hold group of a product, its regions' states merged (core/stock.ts). */
   async holdGroups(productId: string): Promise<HoldGroup[]> {
-    const groups = new Map<string, { ref: HoldRef; quantity: number; states: HoldState[] }>();
+    const groups = new Map<
+      string,
+      { ref: HoldRef; quantity: number; states: HoldState[]; authorizationId?: string }
+    >();
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.context.documentClient.send(
@@ -122,16 +129,43 @@ export class StockLedger {
         const id = `${ref.checkoutId}#${ref.attempt}`;
         const group = groups.get(id) ?? { ref, quantity: item.quantity as number, states: [] };
         group.states.push(item.state as HoldState);
+        if (typeof item.authorizationId === 'string') group.authorizationId = item.authorizationId;
         groups.set(id, group);
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return [...groups.values()].map(({ ref, quantity, states }) => ({
+    return [...groups.values()].map(({ ref, quantity, states, authorizationId }) => ({
       ...ref,
       productId,
       quantity,
       state: mergeHoldStates(states),
+      ...(authorizationId ? { authorizationId } : {}),
     }));
+  }
+
+  /**
+   * The sold groups of checkouts sold under two attempts that their merged order does not name
+   * (core/stock.ts `isSuperseded`). Only checkouts with more than one sold group are looked up.
+   */
+  private async superseded(groups: readonly HoldGroup[]): Promise<HoldGroup[]> {
+    const soldAttempts = new Map<string, number>();
+    for (const g of groups)
+      if (g.state === 'sold') soldAttempts.set(g.checkoutId, (soldAttempts.get(g.checkoutId) ?? 0) + 1);
+    const superseded: HoldGroup[] = [];
+    for (const [checkoutId, sold] of soldAttempts) {
+      if (sold < 2) continue;
+      const { Item } = await this.context.documentClient.send(
+        new GetCommand({
+          TableName: this.context.tableName,
+          Key: keys.order(orderIdFor(checkoutId)),
+          ConsistentRead: true,
+          ProjectionExpression: 'checkoutAttempt',
+        }),
+      );
+      const orderAttempt = typeof Item?.checkoutAttempt === 'number' ? Item.checkoutAttempt : undefined;
+      superseded.push(...groups.filter((g) => g.checkoutId === checkoutId && isSuperseded(g, orderAttempt)));
+    }
+    return superseded;
   }
 
   /**
@@ -142,7 +176,7 @@ export class StockLedger {
    */
   async recompute(
     productId: string,
-  ): Promise<{ before: number; after: number; oversold: number } | undefined> {
+  ): Promise<{ before: number; after: number; oversold: number; superseded: HoldGroup[] } | undefined> {
     for (let attempt = 1; attempt <= RECOMPUTE_ATTEMPTS; attempt++) {
       const { Item } = await this.context.documentClient.send(
         new GetCommand({
@@ -153,7 +187,10 @@ export class StockLedger {
       );
       if (Item?.received === undefined) return undefined;
       const groups = await this.holdGroups(productId);
-      const taken = groups.filter((g) => holdIsActive(g.state)).reduce((sum, g) => sum + g.quantity, 0);
+      const superseded = await this.superseded(groups);
+      const taken = groups
+        .filter((g) => holdIsActive(g.state) && !superseded.includes(g))
+        .reduce((sum, g) => sum + g.quantity, 0);
       const due = (Item.received as number) - taken;
       const before = Item.stock as number;
       const seq = Item.ledgerSeq as number | undefined;
@@ -170,7 +207,7 @@ export class StockLedger {
             },
           }),
         );
-        return { before, after: Math.max(0, due), oversold: Math.max(0, -due) };
+        return { before, after: Math.max(0, due), oversold: Math.max(0, -due), superseded };
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
         // A reservation or release moved the counter meanwhile: read the ledger again.

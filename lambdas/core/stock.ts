@@ -22,6 +22,8 @@ export interface HoldGroup {
   readonly attempt: number;
   readonly quantity: number;
   readonly state: HoldState;
+  /** The authorization its order named, recorded when the group was sold. */
+  readonly authorizationId?: string;
 }
 
 export function mergeHoldStates(states: readonly HoldState[]): HoldState {
@@ -31,4 +33,15 @@ export function mergeHoldStates(states: readonly HoldState[]): HoldState {
 /** Does the group still take units from stock? */
 export function holdIsActive(state: HoldState): boolean {
   return state === 'held' || state === 'sold';
+}
+
+/**
+ * One intent sold twice. During a split each cell can run its own attempt of one checkout to an order: one
+ * cell's attempt fails at the provider and is compensated while the other cell's first attempt succeeds,
+ * then the first cell retries under its next attempt. The two orders merge into one (the order id derives
+ * from the checkout), which names one attempt (`orderAttempt`). A sold group of any other attempt of that
+ * checkout is superseded: its units are not taken, and its authorization is held for nothing.
+ */
+export function isSuperseded(group: HoldGroup, orderAttempt: number | undefined): boolean {
+  return group.state === 'sold' && orderAttempt !== undefined && group.attempt !== orderAttempt;
 }

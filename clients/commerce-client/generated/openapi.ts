@@ -256,7 +256,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, erasures re-applied (run on the writer once replication caught up) */
+        /** Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, a checkout sold under two attempts sold once (the other authorization voided), erasures re-applied (run on the writer once replication caught up) */
         post: operations["reconcile"];
         delete?: never;
         options?: never;
@@ -736,11 +736,18 @@ export interface components {
                 before: number;
                 after: number;
             }[];
+            supersededSales: {
+                checkoutId: string;
+                attempt: number;
+                productIds: string[];
+                authorizationId: string | null;
+                voided: boolean;
+            }[];
             reErased: string[];
             storedResponsesForgotten: number;
             needsAPerson: {
-                /** @constant */
-                kind: "oversold";
+                /** @enum {string} */
+                kind: "oversold" | "authorization_not_voided";
                 productId: string;
                 units: number;
                 action: string;

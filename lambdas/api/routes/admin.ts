@@ -49,11 +49,20 @@ const reconciliationReport = z
     stockCorrected: z.array(
       z.object({ productId: z.string(), before: z.number().int(), after: z.number().int() }),
     ),
+    supersededSales: z.array(
+      z.object({
+        checkoutId: z.string(),
+        attempt: z.number().int(),
+        productIds: z.array(z.string()),
+        authorizationId: z.string().nullable(),
+        voided: z.boolean(),
+      }),
+    ),
     reErased: z.array(z.string()),
     storedResponsesForgotten: z.number().int(),
     needsAPerson: z.array(
       z.object({
-        kind: z.literal('oversold'),
+        kind: z.enum(['oversold', 'authorization_not_voided']),
         productId: z.string(),
         units: z.number().int(),
         action: z.string(),
@@ -68,7 +77,7 @@ export const adminContracts = {
     path: '/v1/admin/reconciliation',
     operationId: 'reconcile',
     summary:
-      'Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, erasures re-applied (run on the writer once replication caught up)',
+      'Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, a checkout sold under two attempts sold once (the other authorization voided), erasures re-applied (run on the writer once replication caught up)',
     tag: 'admin',
     scope: SCOPES.adminReconcile,
     mutating: true,

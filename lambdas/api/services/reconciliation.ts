@@ -1,7 +1,9 @@
 import { CustomerRepository } from '../../adapters/customer-repository';
 import { IdempotencyStore } from '../../adapters/idempotency-store';
 import { StockLedger } from '../../adapters/stock-ledger';
+import type { HoldGroup } from '../../core/stock';
 import type { ResolvedDependencies } from '../dependencies';
+import { PaymentGateway } from './payment-gateway';
 
 /**
  * Reconciliation: what a promoted (or failed-back) writer runs once replication has caught up, to repair
@@ -12,6 +14,9 @@ import type { ResolvedDependencies } from '../dependencies';
  *   decrements acknowledged on both sides count once each and releases made twice count once.
  *   A ledger that comes out below zero was oversold during the split: the counter stays at 0 and the
  *   units are listed for a person to decide.
+ * - One intent sold twice: a checkout run to an order in both cells under two attempts (core/stock.ts
+ *   `isSuperseded`). The merged order names one attempt; the other attempt's units go back to stock and its
+ *   authorization is voided (voiding is idempotent, so a second run voids nothing new and lists it again).
  * - Erasure: a customer erased on one side whose profile came back from the other side's update is
  *   erased again, with the stored responses of their earlier requests.
  */
@@ -21,8 +26,18 @@ export interface StockCorrection {
   readonly after: number;
 }
 
+/** An attempt of a checkout sold on one side of a split that its merged order does not name. */
+export interface SupersededSale {
+  readonly checkoutId: string;
+  readonly attempt: number;
+  readonly productIds: readonly string[];
+  readonly authorizationId: string | null;
+  /** Its authorization voided at the provider (false: no authorization recorded, or the provider failed). */
+  readonly voided: boolean;
+}
+
 export interface NeedsAPerson {
-  readonly kind: 'oversold';
+  readonly kind: 'oversold' | 'authorization_not_voided';
   readonly productId: string;
   readonly units: number;
   readonly action: string;
@@ -34,6 +49,7 @@ export interface ReconciliationReport {
   readonly productsChecked: number;
   readonly stockCorrected: readonly StockCorrection[];
   readonly reErased: readonly string[];
+  readonly supersededSales: readonly SupersededSale[];
   readonly storedResponsesForgotten: number;
   readonly needsAPerson: readonly NeedsAPerson[];
 }
@@ -43,7 +59,10 @@ export class ReconciliationService {
   private readonly customers: CustomerRepository;
   private readonly idempotency: IdempotencyStore;
 
+  private readonly payments: PaymentGateway;
+
   constructor(private readonly deps: ResolvedDependencies) {
+    this.payments = new PaymentGateway(deps);
     this.ledger = new StockLedger(deps.table);
     this.customers = new CustomerRepository(deps.table);
     this.idempotency = new IdempotencyStore(deps.table);
@@ -54,9 +73,11 @@ export class ReconciliationService {
     const productIds = await this.ledger.productIds();
     const stockCorrected: StockCorrection[] = [];
     const needsAPerson: NeedsAPerson[] = [];
+    const superseded: HoldGroup[] = [];
     for (const productId of productIds) {
       const result = await this.ledger.recompute(productId);
       if (!result) continue;
+      superseded.push(...result.superseded);
       if (result.before !== result.after)
         stockCorrected.push({ productId, before: result.before, after: result.after });
       if (result.oversold > 0)
@@ -67,6 +88,7 @@ export class ReconciliationService {
           action: `${result.oversold} unit(s) of ${productId} were sold on both sides of the split beyond what was received: restock or cancel that many of its newest orders`,
         });
     }
+    const supersededSales = await this.voidSuperseded(superseded, needsAPerson);
     const reErased: string[] = [];
     let storedResponsesForgotten = 0;
     for (const { id, erasedAt, profileBack } of await this.customers.erasures()) {
@@ -83,9 +105,51 @@ export class ReconciliationService {
       startedAt,
       productsChecked: productIds.length,
       stockCorrected,
+      supersededSales,
       reErased,
       storedResponsesForgotten,
       needsAPerson,
     };
+  }
+
+  /** One entry per superseded attempt (its products together), its authorization voided. */
+  private async voidSuperseded(
+    groups: readonly HoldGroup[],
+    needsAPerson: NeedsAPerson[],
+  ): Promise<SupersededSale[]> {
+    const byAttempt = new Map<string, HoldGroup[]>();
+    for (const g of groups) {
+      const id = `${g.checkoutId}#${g.attempt}`;
+      byAttempt.set(id, [...(byAttempt.get(id) ?? []), g]);
+    }
+    const sales: SupersededSale[] = [];
+    for (const attemptGroups of byAttempt.values()) {
+      const { checkoutId, attempt } = attemptGroups[0]!;
+      const authorizationId = attemptGroups.find((g) => g.authorizationId)?.authorizationId ?? null;
+      let voided = false;
+      if (authorizationId) {
+        voided = await this.payments.void(authorizationId).then(
+          () => true,
+          () => false,
+        );
+      }
+      if (!voided)
+        needsAPerson.push({
+          kind: 'authorization_not_voided',
+          productId: attemptGroups[0]!.productId,
+          units: attemptGroups.reduce((sum, g) => sum + g.quantity, 0),
+          action: authorizationId
+            ? `checkout ${checkoutId} was sold twice during the split; voiding authorization ${authorizationId} of its attempt ${attempt} failed: run reconciliation again, or void it at the provider`
+            : `checkout ${checkoutId} was sold twice during the split; its attempt ${attempt} recorded no authorization: find it at the provider (key ${checkoutId}-${attempt}) and void it`,
+        });
+      sales.push({
+        checkoutId,
+        attempt,
+        productIds: attemptGroups.map((g) => g.productId),
+        authorizationId,
+        voided,
+      });
+    }
+    return sales;
   }
 }

@@ -43,6 +43,7 @@ describe('failover across the two cells of a zone', () => {
     expect(response.status).toBe(200);
     return (await response.json()) as {
       stockCorrected: { productId: string; before: number; after: number }[];
+      supersededSales: unknown[];
       reErased: string[];
       needsAPerson: unknown[];
     };
@@ -207,6 +208,59 @@ describe('failover across the two cells of a zone', () => {
     expect(report.needsAPerson).toEqual([]);
     for (const region of ['us-east-1', 'us-west-2'] as const)
       expect(await stockOf(region, 'sku-0004')).toBe(stockBefore - 1);
+  });
+
+  it('a checkout sold in both cells under two attempts during a split is sold once after reconciliation: one decrement, one authorization held', async () => {
+    // Prepare: the cart is everywhere; then a split.
+    const token = await cells.token('shopper-divergent');
+    const stockBefore = await stockOf('us-east-1', 'sku-0006');
+    const cartId = await cartWith('us-east-1', token, 'sku-0006', 1, 'divergent');
+    await cells.converged();
+    cells.replicator.pause();
+    // Act: us-east-1's first attempt fails at the provider (compensated); us-west-2, seeing nothing of it,
+    // runs attempt 1 to an order; the client then retries in us-east-1, which runs attempt 2 to an order.
+    const call = (region: Region) =>
+      cells.call(region, 'POST', '/v1/checkout', { token, key: 'checkout-divergent', body: { cartId } });
+    cells.payments.setMode('fail');
+    const eastFailed = await call('us-east-1').finally(() => cells.payments.setMode(undefined));
+    const westPlaced = await call('us-west-2');
+    const eastPlaced = await call('us-east-1');
+    expect([eastFailed.status, westPlaced.status, eastPlaced.status]).toEqual([503, 201, 201]);
+    await eastFailed.arrayBuffer();
+    const west = (await westPlaced.json()) as { id: string; authorizationId: string };
+    const east = (await eastPlaced.json()) as { id: string; authorizationId: string };
+    cells.replicator.resume();
+    await cells.converged();
+    const report = await reconcile('us-east-1', 'reconcile-divergent');
+    await cells.converged();
+    const again = await reconcile('us-east-1', 'reconcile-divergent-again');
+    // Assess: one order (its id derives from the checkout) naming one authorization; the other attempt's
+    // authorization voided and its unit back in stock, in both regions; a second run changes nothing.
+    expect(west.id).toBe(east.id);
+    expect(west.authorizationId).not.toBe(east.authorizationId);
+    const checkoutId = east.id.slice('ord_'.length);
+    const orders = (await cells.scan('us-west-2')).filter((i) => i.entity === 'order' && i.id === east.id);
+    expect(orders).toHaveLength(1);
+    const named = orders[0]!.authorizationId as string;
+    const held = cells.payments.activeAuthorizations.filter((a) =>
+      a.request.idempotencyKey.startsWith(checkoutId),
+    );
+    expect(held.map((a) => a.authorizationId)).toEqual([named]);
+    const supersededAttempt = named === west.authorizationId ? 2 : 1;
+    expect(report.supersededSales).toEqual([
+      {
+        checkoutId,
+        attempt: supersededAttempt,
+        productIds: ['sku-0006'],
+        authorizationId: named === west.authorizationId ? east.authorizationId : west.authorizationId,
+        voided: true,
+      },
+    ]);
+    expect(report.needsAPerson).toEqual([]);
+    for (const region of ['us-east-1', 'us-west-2'] as const)
+      expect(await stockOf(region, 'sku-0006')).toBe(stockBefore - 1);
+    expect(again.stockCorrected).toEqual([]);
+    expect(again.needsAPerson).toEqual([]);
   });
 
   it('stock decrements acknowledged on both sides of a split all count after reconciliation', async () => {
