@@ -47,17 +47,23 @@ export class LocalControlClient {
   }
 
   async post(path: string, body?: unknown): Promise<void> {
+    await this.send(path, body, 5000);
+  }
+
+  /** POSTs a JSON body; throws with the answer's status and text unless it is 2xx. */
+  private async send(path: string, body: unknown, timeoutMs: number): Promise<Response> {
     const response = await fetch(`${this.base}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body ?? {}),
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     if (!response.ok) {
       throw new Error(
         `control API ${path} answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
       );
     }
+    return response;
   }
 
   async state(): Promise<ControlState> {
@@ -77,16 +83,7 @@ export class LocalControlClient {
     windowMinutes?: number,
   ): Promise<RelayForeignEventsResult> {
     const path = `${cellPath(zone, region)}/relay-foreign-events`;
-    const response = await fetch(`${this.base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(windowMinutes ? { windowMinutes } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (!response.ok)
-      throw new Error(
-        `control API ${path} answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
-      );
+    const response = await this.send(path, windowMinutes ? { windowMinutes } : {}, 30_000);
     return relayForeignEventsResultSchema.parse(await response.json());
   }
 

@@ -1,6 +1,7 @@
 import { CustomerRepository } from '../../adapters/customer-repository';
 import { IdempotencyStore } from '../../adapters/idempotency-store';
 import { StockLedger } from '../../adapters/stock-ledger';
+import { providerKeyFor } from '../../core/checkout';
 import type { HoldGroup } from '../../core/stock';
 import type { ResolvedDependencies } from '../dependencies';
 import { PaymentGateway } from './payment-gateway';
@@ -140,7 +141,7 @@ export class ReconciliationService {
           units: attemptGroups.reduce((sum, g) => sum + g.quantity, 0),
           action: authorizationId
             ? `checkout ${checkoutId} was sold twice during the split; voiding authorization ${authorizationId} of its attempt ${attempt} failed: run reconciliation again, or void it at the provider`
-            : `checkout ${checkoutId} was sold twice during the split; its attempt ${attempt} recorded no authorization: find it at the provider (key ${checkoutId}-${attempt}) and void it`,
+            : `checkout ${checkoutId} was sold twice during the split; its attempt ${attempt} recorded no authorization: find it at the provider (key ${providerKeyFor({ checkoutId, attempt })}) and void it`,
         });
       sales.push({
         checkoutId,
