@@ -25,7 +25,14 @@ describe('kiosk-offline drill (short)', () => {
     // Assess
     console.log(
       JSON.stringify(
-        { abortReason: report.abortReason, figures: report.figures, notes: report.notes },
+        {
+          abortReason: report.abortReason,
+          criteria: report.criteria.map(
+            (c) => `${c.ok ? 'ok' : c.inconclusive ? 'inconclusive' : 'FAILED'}: ${c.name}: ${c.detail}`,
+          ),
+          figures: report.figures,
+          notes: report.notes,
+        },
         null,
         1,
       ),
