@@ -35,6 +35,9 @@ import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page';
 import { cloudStreamArn } from './stream-records';
 import { type StreamRecordHandler, StreamPoller } from './stream-poller';
 import { ensureTable } from './tables';
+import { LOCAL_ARC_ENDPOINTS, routingControlArnOf } from './routing-controls';
+import { LocalWriterFencing } from './writer-fencing';
+import { writerFenceFromConfig } from '../lambdas/api/dependencies';
 
 /**
  * Booting the local topology, part by part, each registering its stop with
@@ -71,6 +74,8 @@ export interface BootedTopology {
   readonly payments: LocalPaymentProvider;
   /** The SIMULATED CDNs and the steering of each zone's catalog name (local/cdn). */
   readonly cdn: CdnEdge;
+  /** Writer fencing (option `writerFence`): SIMULATED ARC routing controls and the promoter; absent when off. */
+  readonly fencing?: LocalWriterFencing;
 }
 
 interface BootContext {
@@ -157,9 +162,37 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   // Each cell's loopback URL, known before any listens: the discovery document of its zone lists them.
   const cellEndpointOf = (cell: Cell) =>
     `http://127.0.0.1:${ports.cell(model.cells.findIndex((c) => c.zone === cell.zone && c.region === cell.region))}`;
+  // Writer fencing: the replicator tells whether a zone's primary has caught up (failback's precondition).
+  const fencing = options.writerFence
+    ? new LocalWriterFencing({
+        model,
+        isHealthy: (zone, region) =>
+          units.find((u) => u.cell.zone === zone && u.cell.region === region)?.checker.isHealthy ?? false,
+        notCaughtUp: async (zone) => notCaughtUp(replicators.get(zone), model, zone),
+        step,
+      })
+    : undefined;
   const units: CellUnit[] = model.cells.map((cell, index) => {
-    const config = localCellConfig(model, cell, zoneEndpoints, cellEndpointOf, issuer.auth);
-    const runtime = createCellRuntime(config, endpoint, localNetwork(webhookTargetPorts(options)), payments);
+    const fenced = fencing?.controls.isFenced(cell.zone) === true;
+    const config = localCellConfig(
+      model,
+      cell,
+      zoneEndpoints,
+      cellEndpointOf,
+      issuer.auth,
+      fenced
+        ? { routingControlArn: routingControlArnOf(cell), clusterEndpoints: LOCAL_ARC_ENDPOINTS }
+        : undefined,
+    );
+    const runtime = createCellRuntime(
+      config,
+      endpoint,
+      localNetwork(webhookTargetPorts(options)),
+      payments,
+      fenced
+        ? writerFenceFromConfig(config, fencing!.controls.clientFor(`${cell.zone}/${cell.region}`))
+        : undefined,
+    );
     const server = new LocalCellServer(
       cell,
       config,
@@ -174,12 +207,15 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
       intervalMs: timing.healthCheckIntervalMs,
       failureThreshold: timing.failureThreshold,
       timeoutMs: route53CheckTimeoutMs(timing),
-      onChange: (healthy, reason) =>
+      onChange: (healthy, reason) => {
         step(
           reason === 'restart'
             ? `edge: ${cell.zone}/${cell.region} health check recreated by reset: ${healthy ? 'healthy' : 'UNHEALTHY'}`
             : `edge: ${cell.zone}/${cell.region} is now ${healthy ? 'healthy' : 'UNHEALTHY'} after ${timing.failureThreshold} consecutive ${healthy ? 'passing' : 'failing'} checks (${((timing.failureThreshold * timing.healthCheckIntervalMs) / 1000).toFixed(1)} s here, ${timing.failureThreshold * timing.cloudHealthCheckIntervalSeconds} s in the cloud)`,
-        ),
+        );
+        // The alarm on the health check fires the zone's promoter (a reset's recreation is no alarm).
+        if (reason === 'threshold') void fencing?.onHealthChange(cell.zone, cell.region, healthy);
+      },
     });
     return { cell, server, checker, runtime };
   });
@@ -255,7 +291,12 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   const routed = new Map<string, RoutedCell>(
     units.map((u) => [EdgeRouter.key(u.cell.zone, u.cell.region), { server: u.server, checker: u.checker }]),
   );
-  const router = new EdgeRouter(model, routed, timing.dnsTtlMs);
+  const router = new EdgeRouter(
+    model,
+    routed,
+    timing.dnsTtlMs,
+    fencing ? (zone, region) => fencing.controls.isOn(zone, region) : undefined,
+  );
 
   // 6. The CDN stand-ins in front of the cells, and the steering of each zone's catalog name between them.
   const cdn = await CdnEdge.start({
@@ -282,7 +323,24 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
     issuer,
     payments,
     cdn,
+    ...(fencing ? { fencing } : {}),
   };
+}
+
+/** Failback's precondition: nothing of the zone's secondary still on its way to the primary. */
+function notCaughtUp(
+  replicator: ZoneReplicator | undefined,
+  model: TopologyModel,
+  zoneName: string,
+): string | undefined {
+  if (!replicator) return undefined;
+  const stats = replicator.stats();
+  if (stats.regionLoss && stats.regionLoss.phase !== 'caught-up')
+    return `a region loss is ${stats.regionLoss.phase} (restore it first)`;
+  if (stats.paused) return 'replication is paused';
+  const primary = model.zones.find((z) => z.name === zoneName)?.primary.region;
+  const toPrimary = stats.directions.find((d) => d.to === primary)?.pending ?? 0;
+  return toPrimary > 0 ? `${toPrimary} writes of the secondary not yet applied` : undefined;
 }
 
 /**

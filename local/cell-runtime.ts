@@ -13,6 +13,7 @@ import { sweepAbandonedCheckouts } from '../lambdas/api/services/abandoned-check
 import { startWebhookSink as startSink, type WebhookSink } from './webhook-sink';
 import type { LocalPaymentProvider } from './payment-provider';
 import type { LocalNetwork } from '../lambdas/webhooks/ssrf';
+import type { WriterFence } from '../lambdas/core/writer-fence';
 
 /** What the topology needs from the sink (local/webhook-sink.ts provides more). */
 export type WebhookSinkHandle = Pick<WebhookSink, 'url' | 'state' | 'setFault' | 'deliveries' | 'stop'>;
@@ -69,6 +70,8 @@ export function createCellRuntime(
    * call, so a checkout retried in the other cell gets its authorization back under the same key.
    */
   paymentProvider: LocalPaymentProvider,
+  /** @default from the config: none unless WRITER_FENCE says arc (which needs the local cluster: boot.ts passes it) */
+  writerFence?: WriterFence,
 ): CellRuntime {
   const documentClient = cellDocumentClient(config, dynamoEndpoint);
   const queue = new InProcessQueue();
@@ -101,6 +104,7 @@ export function createCellRuntime(
       paymentProvider,
       webhookQueue: queue,
       networkMode: network,
+      ...(writerFence ? { writerFence } : {}),
     },
     relayHandler: pipeline.relayHandler,
     publisher,

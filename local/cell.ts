@@ -5,6 +5,7 @@ import {
   type CellAuthFacts,
   type CellConfig,
   cellConfigSchema,
+  type CellFacts,
   cellEnvironment,
 } from '../lambdas/core/cell-config';
 import { type Cell, cellFacts, type TopologyModel, zoneCells } from '../lib/topology';
@@ -41,6 +42,8 @@ export function localCellConfig(
   zoneEndpoints: Readonly<Record<string, string>>,
   cellEndpointOf: (cell: Cell) => string,
   auth: CellAuthFacts,
+  /** The cell's routing control in the SIMULATED ARC cluster. @default none: the cell always writes */
+  writerFence?: CellFacts['writerFence'],
 ): CellConfig {
   return cellConfigSchema.parse(
     cellEnvironment({
@@ -49,6 +52,7 @@ export function localCellConfig(
       zoneCells: zoneCells(model, cell, cellEndpointOf),
       auth,
       appVersion: 'local',
+      ...(writerFence ? { writerFence } : {}),
     }),
   );
 }

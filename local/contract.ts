@@ -75,6 +75,8 @@ export type LocalCdnZone = z.output<typeof localCdnZoneSchema>;
  *   POST /control/cdn/:vendor/start
  *   POST /control/cdn/:vendor/latency {ms: number}      added to every answer of that CDN
  *   POST /control/cdn/:vendor/purge {paths?: string[]}  empty its cache (all, or paths; a trailing * is a prefix)
+ *   POST /control/zones/:zone/promote                  fenced zone (option writerFence): the secondary's routing control ON, the primary's OFF
+ *   POST /control/zones/:zone/failback                 fenced zone: the primary writes again, once healthy and caught up (else 409)
  *   POST /control/reset                               every fault rolled back (CDN faults included; caches are kept)
  */
 export const sinkFaultSchema = z.discriminatedUnion('mode', [
@@ -200,5 +202,20 @@ export const controlStateSchema = z.object({
   webhookSink: z.object({ fault: sinkFaultSchema, received: z.number() }),
   /** Zones fronted by CDNs (absent: a topology without them). */
   cdn: z.array(cdnZoneStateSchema).optional(),
+  /**
+   * Writer fencing (option `writerFence`; absent when off): per fenced zone, the regions whose SIMULATED
+   * routing control is ON (the zone's writer) and the promoter's decisions so far.
+   */
+  fencing: z
+    .record(
+      z.string(),
+      z.object({
+        writers: z.array(z.string()),
+        promotions: z.array(
+          z.object({ action: z.enum(['ignored', 'held', 'promoted']), detail: z.string() }),
+        ),
+      }),
+    )
+    .optional(),
 });
 export type ControlState = z.output<typeof controlStateSchema>;

@@ -32,6 +32,11 @@ export class ControlTargetError extends Error {
   override name = 'ControlTargetError';
 }
 
+/** The step cannot be taken in the topology's present state (the detail says why and what to do): 409. */
+export class ControlConflictError extends Error {
+  override name = 'ControlConflictError';
+}
+
 export interface TopologyControl {
   state(): ControlState;
   stopCell(zone: string, region: string): Promise<void>;
@@ -49,13 +54,17 @@ export interface TopologyControl {
   restoreRegion(zone: string): void;
   setReplicationLag(zone: string, ms: number): void;
   setSinkFault(fault: SinkFault): void;
+  /** Fenced zone: the secondary becomes the writer (runbooks/writer-fencing.md step 1). */
+  promoteZone(zone: string): Promise<void>;
+  /** Fenced zone: the primary becomes the writer again, once healthy and caught up (step 2). */
+  failBackZone(zone: string): Promise<void>;
   reset(): Promise<void>;
   issueToken(request: TokenRequest): Promise<{ token: string; expiresIn: number }>;
 }
 
 export const replicationLagBodySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
 
-function problem(status: 400 | 403 | 404 | 413 | 415, code: string, detail: string): Response {
+function problem(status: 400 | 403 | 404 | 409 | 413 | 415, code: string, detail: string): Response {
   return new Response(JSON.stringify({ type: `urn:local:control:${code}`, status, code, detail }), {
     status,
     headers: { 'content-type': 'application/problem+json' },
@@ -140,6 +149,7 @@ export function controlRoutes(control: TopologyControl): Hono {
   );
   app.onError((error) => {
     if (error instanceof ControlTargetError) return problem(404, 'unknown_target', error.message);
+    if (error instanceof ControlConflictError) return problem(409, 'not_now', error.message);
     throw error;
   });
   const ok = () => Response.json(control.state());
@@ -219,6 +229,14 @@ export function controlRoutes(control: TopologyControl): Hono {
     if (parsed instanceof Response) return parsed;
     const { token, expiresIn } = await control.issueToken(parsed);
     return Response.json({ token, tokenType: 'Bearer', expiresIn });
+  });
+  app.post('/zones/:zone/promote', async (c) => {
+    await control.promoteZone(c.req.param('zone'));
+    return ok();
+  });
+  app.post('/zones/:zone/failback', async (c) => {
+    await control.failBackZone(c.req.param('zone'));
+    return ok();
   });
   app.post('/reset', async () => {
     await control.reset();

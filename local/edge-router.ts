@@ -46,6 +46,12 @@ export class EdgeRouter {
     private readonly model: TopologyModel,
     private readonly cells: ReadonlyMap<string, RoutedCell>,
     private readonly dnsTtlMs: number,
+    /**
+     * Fenced zones: whether a cell's routing control is ON. A cell's record then answers only while its
+     * health check passes AND its control is ON, as the CALCULATED check in AWS does.
+     * @default every cell's control counts as ON (an unfenced topology)
+     */
+    private readonly routingControlOn: (zone: string, region: string) => boolean = () => true,
   ) {}
 
   static key(zone: string, region: string): string {
@@ -55,7 +61,8 @@ export class EdgeRouter {
   /** What Route 53 would answer for the zone's failover name right now (no cache). */
   authoritativeAnswer(zone: Zone): { region: string; healthy: boolean } {
     const healthy = (region: string) =>
-      this.cells.get(EdgeRouter.key(zone.name, region))?.checker.isHealthy ?? false;
+      (this.cells.get(EdgeRouter.key(zone.name, region))?.checker.isHealthy ?? false) &&
+      this.routingControlOn(zone.name, region);
     if (healthy(zone.primary.region)) return { region: zone.primary.region, healthy: true };
     if (zone.secondary && healthy(zone.secondary.region))
       return { region: zone.secondary.region, healthy: true };

@@ -45,6 +45,12 @@ export const localTopologyOptionsSchema = z.strictObject({
    * Node's default would keep a slow-body socket open for 300 s.
    */
   requestTimeoutMs: z.number().int().min(500).max(120_000).default(30_000),
+  /**
+   * Fence the writer of every zone the model fences (`failover.fencing: arc`) as AWS does: SIMULATED ARC
+   * routing controls, the production promoter on the primary's health, failback as a control step
+   * (local/writer-fencing.ts). Off by default while the drills still expect an unfenced topology.
+   */
+  writerFence: z.boolean().default(false),
 });
 
 export type LocalTopologyOptions = z.input<typeof localTopologyOptionsSchema>;

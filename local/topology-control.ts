@@ -1,6 +1,12 @@
 import { relayWindow, SCHEDULED_TASKS } from '../lambdas/api/scheduled-tasks';
 import type { BootedTopology, CellUnit } from './boot';
-import { ControlTargetError, type SinkFault, type TopologyControl } from './control-api';
+import {
+  ControlConflictError,
+  ControlTargetError,
+  type SinkFault,
+  type TopologyControl,
+} from './control-api';
+import { FencingStepRefused, type LocalWriterFencing } from './writer-fencing';
 import type { ProgressLog } from './lifecycle';
 import type { ZoneReplicator } from './replicator';
 import type { StreamPoller } from './stream-poller';
@@ -37,6 +43,21 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
     const relay = relayPollers.get(name);
     if (!relay) throw new ControlTargetError(`cell ${name} runs no outbox relay`);
     return relay;
+  };
+  const fencingOf = (zone: string): LocalWriterFencing => {
+    if (!booted.fencing)
+      throw new ControlConflictError(
+        `the topology does not fence writers (start it with --writer-fence); zone ${zone}'s cells always write`,
+      );
+    return booted.fencing;
+  };
+  const fencingStep = async (run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof FencingStepRefused) throw new ControlConflictError(error.message);
+      throw error;
+    }
   };
   const endRegionLoss = (zone: string) => {
     lostRelays.get(zone)?.resume();
@@ -117,7 +138,10 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
       sink.setFault(fault);
       step(`control: webhook sink fault ${fault.mode}`);
     },
+    promoteZone: (zone) => fencingStep(() => fencingOf(zone).promote(zone)),
+    failBackZone: (zone) => fencingStep(() => fencingOf(zone).failBack(zone)),
     reset: async () => {
+      booted.fencing?.controls.reset();
       sink.setFault({ mode: 'none' });
       for (const replicator of replicators.values()) {
         replicator.injectLag(0);

@@ -61,6 +61,7 @@ export function projectState(booted: BootedTopology): TopologyState {
     ),
     webhookSink: sink.state(),
     cdn: booted.cdn.state(),
+    ...(booted.fencing ? { fencing: fencingState(booted) } : {}),
     details: {
       timing,
       cellUrls: Object.fromEntries(units.map((u) => [u.server.name, u.server.url])),
@@ -79,4 +80,30 @@ export function projectState(booted: BootedTopology): TopologyState {
       streamPollers: pollers.map((p) => ({ name: p.name, ...p.stats })),
     },
   };
+}
+
+/** Per fenced zone: its writer(s) now and what the promoter decided. */
+function fencingState(booted: BootedTopology): NonNullable<ControlState['fencing']> {
+  const fencing = booted.fencing!;
+  return Object.fromEntries(
+    booted.model.zones
+      .filter((zone) => fencing.controls.isFenced(zone.name))
+      .map((zone) => [
+        zone.name,
+        {
+          writers: fencing.controls.writersOf(zone.name),
+          promotions: fencing.promotions
+            .filter((p) => p.zone === zone.name)
+            .map((p) => ({
+              action: p.action,
+              detail:
+                p.action === 'promoted'
+                  ? `accepted by ${p.acceptedBy.endpoint}`
+                  : p.action === 'held'
+                    ? p.reason
+                    : `alarm ${p.state}`,
+            })),
+        },
+      ]),
+  );
 }

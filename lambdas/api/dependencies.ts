@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { JSONWebKeySet } from 'jose';
-import { ArcWriterFence } from '../adapters/arc-writer-fence';
+import { ArcWriterFence, type ArcWriterFenceOptions } from '../adapters/arc-writer-fence';
 import { UnconfiguredPaymentProvider } from '../adapters/unconfigured-payment-provider';
 import type { DynamoDBDocumentClient, TableContext } from '../adapters/table';
 import type { CellConfig } from '../core/cell-config';
@@ -86,7 +86,11 @@ const UNCONFIGURED_QUEUE: DeliveryQueue = {
   },
 };
 
-export function writerFenceFromConfig(config: CellConfig): WriterFence {
+/** `clientFor` reaches the ARC cluster's endpoints; the local topology passes its SIMULATED cluster. */
+export function writerFenceFromConfig(
+  config: CellConfig,
+  clientFor?: ArcWriterFenceOptions['clientFor'],
+): WriterFence {
   if (config.WRITER_FENCE === 'none') return ALWAYS_WRITER;
   if (!config.ROUTING_CONTROL_ARN || !config.ARC_CLUSTER_ENDPOINTS)
     throw new Error(
@@ -95,6 +99,7 @@ export function writerFenceFromConfig(config: CellConfig): WriterFence {
   return new ArcWriterFence({
     routingControlArn: config.ROUTING_CONTROL_ARN,
     clusterEndpoints: config.ARC_CLUSTER_ENDPOINTS,
+    ...(clientFor ? { clientFor } : {}),
   });
 }
 

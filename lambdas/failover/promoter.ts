@@ -59,7 +59,7 @@ export const HEALTHY_CHECKER_SHARE = 0.18;
 
 /** Whether Route 53's checkers see the health check as healthy now, and how many of them do. */
 export async function checkerVerdict(
-  route53: Route53Client,
+  route53: Pick<Route53Client, 'send'>,
   healthCheckId: string,
 ): Promise<{ healthy: boolean; succeeding: number; observations: number }> {
   const status = await route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheckId }));
@@ -74,7 +74,8 @@ export async function checkerVerdict(
 
 export interface PromoterDeps {
   readonly clusterClientFor: ClusterClientFor;
-  readonly route53: Route53Client;
+  /** Route 53's health-check status API (the local topology answers it from its SIMULATED checkers). */
+  readonly route53: Pick<Route53Client, 'send'>;
 }
 
 const defaultDeps = (): PromoterDeps => ({

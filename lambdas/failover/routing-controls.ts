@@ -16,8 +16,11 @@ export interface RoutingControlChange {
   readonly state: RoutingControlState;
 }
 
-/** A client for one cluster endpoint (tests substitute aws-sdk-client-mock's client). */
-export type ClusterClientFor = (endpoint: ArcClusterEndpoint) => Route53RecoveryClusterClient;
+/**
+ * A client for one cluster endpoint (tests substitute aws-sdk-client-mock's client; the local topology
+ * its SIMULATED cluster, local/routing-controls.ts).
+ */
+export type ClusterClientFor = (endpoint: ArcClusterEndpoint) => Pick<Route53RecoveryClusterClient, 'send'>;
 
 export const clusterClientFor: ClusterClientFor = ({ endpoint, region }) =>
   new Route53RecoveryClusterClient({
