@@ -156,6 +156,31 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
     expect(onPrimary.status).toBe(201);
   });
 
+  it('holds the promotion when the secondary is unhealthy too (a whole zone down): the writer does not move', async () => {
+    // Arrange: the secondary fails first, then the primary
+    expect((await control(topology, '/cells/global/us-west-2/health', { healthy: false })).status).toBe(200);
+    await waitUntil(
+      async () => (await state(topology)).cells.find((c) => c.region === 'us-west-2')?.healthy === false,
+      BOUND_MS,
+      100,
+    );
+    // Act
+    expect((await control(topology, '/cells/global/us-east-1/health', { healthy: false })).status).toBe(200);
+    await waitUntil(
+      async () =>
+        ((await state(topology)).fencing?.global?.promotions ?? []).some((p) => p.action === 'held'),
+      BOUND_MS,
+      100,
+    );
+    // Assess
+    const held = (await state(topology)).fencing?.global;
+    expect(held?.writers).toEqual(['us-east-1']);
+    expect(held?.promotions.find((p) => p.action === 'held')?.detail).toMatch(
+      /secondary is not healthy either/,
+    );
+    expect((await control(topology, '/reset')).status).toBe(200);
+  });
+
   it('reset rolls the controls back to a fresh deployment (primary ON)', async () => {
     // Arrange: the writer moved by hand
     const promoted = await control(topology, '/zones/global/promote');
