@@ -318,6 +318,10 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
   if (failures.length > 0) {
     notes.push(`failed requests by step and status: ${failures.map(([k, n]) => `${k}: ${n}`).join(', ')}`);
   }
+  if (summary?.notWriterRetries)
+    notes.push(
+      `${summary.notWriterRetries} writes retried after 503 not_writer (a fenced cell still named by a cached DNS answer; counted once, at their final answer)`,
+    );
 
   if (faultStartMs !== undefined && def.recovery === 'failover' && plan.failedCell) {
     const rto = measureRto(finalTimeline, faultStartMs, plan.failedCell, recovery);

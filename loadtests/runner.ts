@@ -19,6 +19,9 @@ import { percentile, round } from './stats';
  * queue would quietly turn the open model back into a closed one.
  */
 
+/** Wait before retrying a 503 `not_writer` that carries no Retry-After (the cells send 1 s). */
+const NOT_WRITER_RETRY_AFTER_MS = 1000;
+
 export interface Sample {
   /** Milliseconds since the run started, at request start. */
   readonly atMs: number;
@@ -66,6 +69,8 @@ export interface RunSummary {
   readonly servedBy: Readonly<Record<string, number>>;
   /** Failed requests per `<step> <status>` (status 0: transport error or timeout). */
   readonly failuresByStep: Readonly<Record<string, number>>;
+  /** 503 `not_writer` answers retried (`retryNotWriterForMs`); absent where the engine does not retry. */
+  readonly notWriterRetries?: number;
   readonly buckets: readonly SecondBucket[];
   readonly thresholds: readonly ThresholdResult[];
   readonly passed: boolean;
@@ -91,6 +96,13 @@ export interface RunnerOptions {
   readonly onSecond?: (bucket: SecondBucket) => void;
   /** Called after each successful mutating step with the iteration's state (drills collect acknowledged orders). */
   readonly onAcknowledged?: (ack: Acknowledgement) => void;
+  /**
+   * A fenced cell's 503 `not_writer` (the client's cached DNS answer still names the old writer after a
+   * failback or promotion) is retried after its Retry-After, for at most this long from the first attempt,
+   * as a careful client does; the sample is the final answer, its latency the whole wait.
+   * @default 0: not retried, counted as a failure
+   */
+  readonly retryNotWriterForMs?: number;
 }
 
 export interface Acknowledgement {
@@ -170,6 +182,7 @@ export function startLoad(options: RunnerOptions): LoadRun {
   let iterationsDropped = 0;
   let stopReason: StopReason | undefined;
   let stopRequested = false;
+  let notWriterRetries = 0;
 
   const request = async (step: FlowStep, state: FlowState): Promise<unknown | undefined> => {
     const spec = step.request(state);
@@ -178,26 +191,35 @@ export function startLoad(options: RunnerOptions): LoadRun {
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     if (spec.idempotencyKey) headers[IDEMPOTENCY_HEADER] = spec.idempotencyKey;
     const atMs = elapsed();
+    const retryUntilMs = atMs + (options.retryNotWriterForMs ?? 0);
     let status = 0;
     let servedBy = 'unknown';
     let body: unknown;
-    try {
-      const response = await fetch(`${baseUrl}${spec.path}`, {
-        method: spec.method,
-        headers,
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      status = response.status;
-      servedBy = servedByLabel(parseServedBy(response.headers.get(SERVED_BY_HEADER)));
-      const text = await response.text();
+    for (;;) {
+      let retryAfterMs = NOT_WRITER_RETRY_AFTER_MS;
       try {
-        body = text ? JSON.parse(text) : undefined;
+        const response = await fetch(`${baseUrl}${spec.path}`, {
+          method: spec.method,
+          headers,
+          body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        status = response.status;
+        servedBy = servedByLabel(parseServedBy(response.headers.get(SERVED_BY_HEADER)));
+        retryAfterMs = Number(response.headers.get('retry-after')) * 1000 || retryAfterMs;
+        const text = await response.text();
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = undefined;
+        }
       } catch {
-        body = undefined;
+        status = 0;
       }
-    } catch {
-      status = 0;
+      const notWriter = status === 503 && (body as { code?: unknown } | undefined)?.code === 'not_writer';
+      if (!notWriter || stopRequested || elapsed() + retryAfterMs > retryUntilMs) break;
+      notWriterRetries += 1;
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
     }
     const ok = isSuccessStatus(status);
     samples.push({ atMs, step: step.name, status, ok, latencyMs: elapsed() - atMs, servedBy });
@@ -293,6 +315,7 @@ export function startLoad(options: RunnerOptions): LoadRun {
       p99Ms: round(percentile(latencies, 99)),
       servedBy,
       failuresByStep,
+      notWriterRetries,
       buckets: bucketize(samples),
       thresholds,
       passed: stopReason !== 'threshold-abort' && thresholds.every((r) => r.ok),

@@ -76,6 +76,20 @@ export class LocalControlClient {
     return this.post('/reset');
   }
 
+  /** A fenced zone's failback (POST /zones/:zone/failback): done, or why not yet (409; anything else throws). */
+  async failBack(zone: string): Promise<{ done: true } | { done: false; why: string }> {
+    const response = await fetch(`${this.base}/zones/${encodeURIComponent(zone)}/failback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(5000),
+    });
+    const text = await response.text();
+    if (response.ok) return { done: true };
+    if (response.status === 409) return { done: false, why: String(JSON.parse(text).detail) };
+    throw new Error(`control API /zones/${zone}/failback answered ${response.status}: ${text.slice(0, 200)}`);
+  }
+
   /** The cell's relay-foreign-events task, run now (the runbook's step after a promotion). */
   async relayForeignEvents(
     zone: string,
@@ -103,9 +117,10 @@ export class LocalControlClient {
 const cellPath = (zone: string, region: string) =>
   `/cells/${encodeURIComponent(zone)}/${encodeURIComponent(region)}`;
 
-/** A control call, or a bounded wait for a condition on `/control/state`. */
+/** A control call, a bounded wait for a condition on `/control/state`, or a fenced zone's failback. */
 type Step =
   | { readonly path: string; readonly body?: unknown }
+  | { readonly failBack: string; readonly boundMs: number }
   | {
       readonly until: (state: ControlState) => boolean;
       readonly boundMs: number;
@@ -119,6 +134,18 @@ type Step =
  */
 const REGION_CATCH_UP_BOUND_MS = 60_000;
 
+/**
+ * Longest the failback of a fenced zone may wait for its primary to be healthy again and caught up (the
+ * health threshold at the time scale, then replication). Generous for the same reason as above.
+ */
+const FAILBACK_BOUND_MS = 60_000;
+
+/**
+ * After a fault on a cell of a fenced zone: failback as a step (runbooks/writer-fencing.md step 2). The
+ * promoter moved the writer if the fault failed the primary's health check; it never moves it back.
+ */
+const failBackAfter = (zone: string): Step => ({ failBack: zone, boundMs: FAILBACK_BOUND_MS });
+
 function plan(fault: z.output<typeof localFaultSchema>): {
   apply: readonly Step[];
   undo: readonly Step[];
@@ -129,7 +156,7 @@ function plan(fault: z.output<typeof localFaultSchema>): {
     case 'cell-stop':
       return {
         apply: [{ path: `${cellPath(fault.zone, fault.region)}/stop` }],
-        undo: [{ path: `${cellPath(fault.zone, fault.region)}/start` }],
+        undo: [{ path: `${cellPath(fault.zone, fault.region)}/start` }, failBackAfter(fault.zone)],
         words: 'cell stopped (connections refused)',
         target: `${fault.zone}/${fault.region}`,
       };
@@ -146,6 +173,7 @@ function plan(fault: z.output<typeof localFaultSchema>): {
             path: `${cellPath(fault.zone, fault.region)}/health`,
             body: cellHealthBodySchema.parse({ healthy: true }),
           },
+          failBackAfter(fault.zone),
         ],
         words: 'health check answers 503',
         target: `${fault.zone}/${fault.region}`,
@@ -163,6 +191,7 @@ function plan(fault: z.output<typeof localFaultSchema>): {
             path: `${cellPath(fault.zone, fault.region)}/latency`,
             body: cellLatencyBodySchema.parse({ ms: 0 }),
           },
+          failBackAfter(fault.zone),
         ],
         words: `${fault.ms} ms added to every request`,
         target: `${fault.zone}/${fault.region}`,
@@ -195,6 +224,7 @@ function plan(fault: z.output<typeof localFaultSchema>): {
           },
           { path: `${cellPath(fault.zone, fault.region)}/start` },
           { path: `${replication}/resume` },
+          failBackAfter(fault.zone),
         ],
         words: 'region lost: replication cut both ways (writes withheld, not dropped), cell stopped',
         target: `${fault.zone}/${fault.region}`,
@@ -248,6 +278,10 @@ export class LocalFaultInjector extends ReversibleFault {
         await this.client.post(step.path, step.body);
         continue;
       }
+      if ('failBack' in step) {
+        late = (await this.failBack(step.failBack, step.boundMs)) ?? late;
+        continue;
+      }
       const end = Date.now() + step.boundMs;
       while (!step.until(await this.client.state())) {
         if (Date.now() >= end) {
@@ -258,5 +292,26 @@ export class LocalFaultInjector extends ReversibleFault {
       }
     }
     if (late) throw new Error(late);
+  }
+
+  /**
+   * Fails a fenced zone back to its primary once the topology lets it (healthy, caught up), if the writer
+   * moved at all. Says why not when the bound runs out; does nothing for a zone the topology does not fence.
+   */
+  private async failBack(zone: string, boundMs: number): Promise<string | undefined> {
+    const end = Date.now() + boundMs;
+    let why = '';
+    for (;;) {
+      const state = await this.client.state();
+      const writers = state.fencing?.[zone]?.writers;
+      const primary = state.cells.find((c) => c.zone === zone && c.role === 'primary')?.region;
+      if (writers === undefined || (primary !== undefined && writers.includes(primary))) return undefined;
+      const answer = await this.client.failBack(zone);
+      if (answer.done) return undefined;
+      why = answer.why;
+      if (Date.now() >= end)
+        return `waited ${boundMs / 1000} s to fail ${zone} back (${why}); went on without it`;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }

@@ -2,6 +2,7 @@ import type { FlowState } from '../../loadtests/flow';
 import { SHOPPER_FLOW } from '../../loadtests/flow';
 import { type LoadProfile, PROFILES } from '../../loadtests/profiles';
 import { type LoadRun, startLoad } from '../../loadtests/runner';
+import { scaledFailoverTiming } from '../../lib/topology';
 import type { LoadDriver } from '../orchestrator';
 import type { LocalDrillContext } from './context';
 import { processShopperLoad } from './process-load';
@@ -18,6 +19,17 @@ export interface ShopperLoad {
   readonly driver: LoadDriver;
   /** The run, once the orchestrator started it. */
   run(): LoadRun | undefined;
+}
+
+/** The fence's cached state (ArcWriterFence, 1 s) and one Retry-After beyond the DNS TTL. */
+const NOT_WRITER_GRACE_MS = 2000;
+
+/**
+ * How long the drill's shoppers retry a 503 `not_writer`: after a fenced zone's writer moves, a client's
+ * cached DNS answer can name the old writer for up to the record TTL (scaled to the topology's time).
+ */
+function notWriterRetryBoundMs(context: LocalDrillContext): number {
+  return scaledFailoverTiming(context.model, context.timeScale).dnsTtlMs + NOT_WRITER_GRACE_MS;
 }
 
 export function shopperLoad(
@@ -49,6 +61,7 @@ export function shopperLoad(
           onSecond,
           onAcknowledged,
           runId: context.runId,
+          retryNotWriterForMs: notWriterRetryBoundMs(context),
         });
         return run;
       },

@@ -181,4 +181,37 @@ describe('local load runner', () => {
     }).done;
     expect(bodies.map((b) => JSON.parse(b))).toEqual([{ cartId: 'c1', paymentMethod: 'pm_card_hang' }]);
   });
+
+  it('retries a 503 not_writer after its Retry-After within the bound, and counts it as a failure without the bound', async () => {
+    // Prepare: a fenced cell refuses the first two writes of each key, then takes them
+    const refusals = new Map<string, number>();
+    const target = await serve((req, res) => {
+      if (req.method === 'GET') return json(res, 200, { items: [{ id: 'p1' }] });
+      const key = String(req.headers['idempotency-key']);
+      const seen = refusals.get(key) ?? 0;
+      if (req.url === '/v1/carts' && seen < 2) {
+        refusals.set(key, seen + 1);
+        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '0.05' });
+        return res.end(JSON.stringify({ status: 503, code: 'not_writer' }));
+      }
+      return json(res, 201, { id: 'c1', orderId: 'o1' });
+    });
+    servers.push(target.server);
+    const run = (retryNotWriterForMs?: number) =>
+      startLoad({
+        baseUrl: target.url,
+        profile: profile({ maxIterations: 1 }),
+        flow: SHOPPER_FLOW,
+        runId: `fence-${retryNotWriterForMs ?? 'none'}`,
+        ...(retryNotWriterForMs === undefined ? {} : { retryNotWriterForMs }),
+      }).done;
+    // Act
+    const retried = await run(2000);
+    const counted = await run();
+    // Assess
+    expect([retried.failures, retried.notWriterRetries]).toEqual([0, 2]);
+    expect(retried.requests).toBe(SHOPPER_FLOW.length); // one sample per step: the retries are not extra requests
+    expect(counted.failuresByStep).toEqual({ 'create-cart 503': 1 });
+    expect(counted.notWriterRetries).toBe(0);
+  });
 });
