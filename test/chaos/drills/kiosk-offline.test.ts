@@ -37,21 +37,26 @@ describe('kiosk-offline drill (short)', () => {
         1,
       ),
     );
-    // Nothing failed for certain. The kiosk's own acceptance within the bound may be inconclusive, only when
-    // the host's p99 reached the kiosk's attempt timeout; every order placed once is judged regardless.
+    // Nothing failed for certain. On a host whose p99 reached the kiosk's attempt timeout, the kiosk's own
+    // progress may be inconclusive (orders still queued on the device); a duplicate, an order the kiosk settled
+    // that does not exist, a refusal, or authorizations beyond the pending checkouts fail whatever the host.
     const failed = report.criteria
       .filter((c) => !c.ok && !c.inconclusive)
       .map((c) => `${c.name}: ${c.detail}`);
     expect(failed).toEqual([]);
-    const undecided = report.criteria.filter((c) => c.inconclusive).map((c) => c.name);
-    expect(undecided.every((name) => name === 'every queued order accepted by the kiosk')).toBe(true);
     const f = report.figures;
-    if (undecided.length > 0) expect(f.p99Ms).toBeGreaterThanOrEqual(2000);
-    expect(report.verdict).toBe(undecided.length > 0 ? 'inconclusive' : 'pass');
+    expect([f.kioskDuplicates, f.kioskLostOrders, f.kioskOrdersRefused]).toEqual([0, 0, 0]);
     expect(f.kioskOrdersQueued).toBe(5);
+    const undecided = report.criteria.filter((c) => c.inconclusive);
+    if (undecided.length > 0) {
+      expect(f.p99Ms).toBeGreaterThanOrEqual(2000);
+      expect(report.verdict).toBe('inconclusive');
+      return;
+    }
+    expect(report.verdict).toBe('pass');
     expect(f.kioskOrdersListed).toBe(5);
+    expect(f.kioskOrdersPendingOnDevice).toBe(0);
     expect(f.kioskPaymentAuthorizationsHeld).toBe(5);
-    expect([f.kioskDuplicates, f.kioskLostOrders]).toEqual([0, 0]);
     expect(f.kioskAcceptedBeforeRestart).toBeGreaterThan(0);
     expect(f.kioskQueuedAtRestart).toBeGreaterThan(0);
   });
