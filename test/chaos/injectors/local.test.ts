@@ -3,23 +3,71 @@ import type { AddressInfo } from 'node:net';
 import { LocalControlClient, LocalFaultInjector } from '../../../chaos/injectors/local';
 import { NonLoopbackTargetError } from '../../../loadtests/loopback';
 
-/** A stand-in control API that records what it is asked to do. */
-async function fakeControl(): Promise<{ url: string; calls: string[]; server: Server }> {
+/** A minimal /control/state: global's cells, and its writers when the topology fences it. */
+function controlState(writers?: string[]) {
+  return {
+    cells: ['us-east-1', 'us-west-2'].map((region, i) => ({
+      zone: 'global',
+      region,
+      role: i === 0 ? 'primary' : 'secondary',
+      running: true,
+      forcedUnhealthy: false,
+      addedLatencyMs: 0,
+      healthy: true,
+    })),
+    serving: { global: 'us-east-1' },
+    replication: {},
+    webhookSink: { fault: { mode: 'none' }, received: 0 },
+    ...(writers ? { fencing: { global: { writers, promotions: [], changes: [] } } } : {}),
+  };
+}
+
+/**
+ * A stand-in control API that records what it is asked to do (state reads are not recorded). `/state`
+ * answers global fenced with the primary as writer unless a test says otherwise.
+ */
+async function fakeControl(): Promise<{
+  url: string;
+  calls: string[];
+  server: Server;
+  answer: { writers?: string[]; failbackRefusals: number };
+}> {
   const calls: string[] = [];
+  const answer: { writers?: string[]; failbackRefusals: number } = {
+    writers: ['us-east-1'],
+    failbackRefusals: 0,
+  };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
       body += c;
     });
     req.on('end', () => {
+      if (req.url === '/control/state') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(controlState(answer.writers)));
+        return;
+      }
       calls.push(`${req.method} ${req.url} ${body}`);
+      if (req.url === '/control/zones/global/failback' && answer.failbackRefusals > 0) {
+        answer.failbackRefusals -= 1;
+        res.writeHead(409, { 'content-type': 'application/problem+json' });
+        res.end(JSON.stringify({ status: 409, code: 'not_now', detail: 'not caught up: 3 writes pending' }));
+        return;
+      }
+      if (req.url === '/control/zones/global/failback') answer.writers = ['us-east-1'];
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   // The endpoints file names the control base as <edge>/control; routes are relative to it.
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/control`, calls, server };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/control`,
+    calls,
+    server,
+    answer,
+  };
 }
 
 describe('local fault injector (control API)', () => {
@@ -28,7 +76,11 @@ describe('local fault injector (control API)', () => {
     control = await fakeControl();
   });
   afterAll(() => new Promise((r) => control.server.close(r)));
-  beforeEach(() => control.calls.splice(0));
+  beforeEach(() => {
+    control.calls.splice(0);
+    control.answer.writers = ['us-east-1'];
+    control.answer.failbackRefusals = 0;
+  });
 
   it.each([
     [
@@ -70,6 +122,34 @@ describe('local fault injector (control API)', () => {
       await injector.rollback();
       expect(control.calls).toEqual([injectCall, rollbackCall]);
       expect(injector.describe().simulated).toBe(true);
+    },
+  );
+
+  it.each([
+    ['the writer moved (the promoter ran)', ['us-west-2'], 2, true],
+    ['the writer never moved', ['us-east-1'], 0, false],
+    ['the topology does not fence the zone', undefined, 0, false],
+  ])(
+    "a cell fault's rollback fails a fenced zone back as a step, retried while refused: %s",
+    async (_case, writers, refusals, failsBack) => {
+      // Arrange
+      control.answer.writers = writers;
+      control.answer.failbackRefusals = refusals;
+      const injector = new LocalFaultInjector(new LocalControlClient(control.url), {
+        kind: 'cell-stop',
+        zone: 'global',
+        region: 'us-east-1',
+      });
+      // Act
+      await injector.inject();
+      await injector.rollback();
+      // Assess
+      const failback = 'POST /control/zones/global/failback {}';
+      expect(control.calls).toEqual([
+        'POST /control/cells/global/us-east-1/stop {}',
+        'POST /control/cells/global/us-east-1/start {}',
+        ...(failsBack ? Array.from({ length: refusals + 1 }, () => failback) : []),
+      ]);
     },
   );
 
@@ -132,6 +212,7 @@ describe('local fault injector (control API)', () => {
         'GET /control/state',
         'POST /control/cells/global/us-east-1/start',
         'POST /control/replication/global/resume',
+        'GET /control/state', // the failback step looks: the zone is not fenced here, nothing to do
       ]);
     } finally {
       await new Promise((r) => server.close(r));
