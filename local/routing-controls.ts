@@ -47,7 +47,8 @@ export class LocalRoutingControls {
   private readonly states = new Map<string, RoutingControlState>();
   /** routing control ARN -> the cell it fences. */
   private readonly cells = new Map<string, Cell>();
-  private readonly fenced: readonly Zone[];
+  /** The zones it fences (fencedZonesOf the model). */
+  readonly fenced: readonly Zone[];
   /** Every accepted change, oldest first (the status page and drills read it). */
   readonly changes: RoutingControlChangeRecord[] = [];
 

@@ -3,12 +3,7 @@ import { type AlarmEvent, type PromotionResult, promote } from '../lambdas/failo
 import { updateRoutingControlStates } from '../lambdas/failover/routing-controls';
 import type { TopologyModel, Zone } from '../lib/topology';
 import type { ProgressLog } from './lifecycle';
-import {
-  fencedZonesOf,
-  LOCAL_ARC_ENDPOINTS,
-  LocalRoutingControls,
-  routingControlArnOf,
-} from './routing-controls';
+import { LOCAL_ARC_ENDPOINTS, LocalRoutingControls, routingControlArnOf } from './routing-controls';
 
 /**
  * Writer fencing in the local topology (option `writerFence`), as a fenced zone runs in AWS:
@@ -50,16 +45,14 @@ export class LocalWriterFencing {
   readonly controls: LocalRoutingControls;
   /** What the promoter decided on each alarm, oldest first. */
   readonly promotions: PromotionResult[] = [];
-  private readonly fenced: readonly Zone[];
 
   constructor(private readonly deps: WriterFencingDeps) {
     this.controls = new LocalRoutingControls(deps.model);
-    this.fenced = fencedZonesOf(deps.model);
   }
 
   /** The zone's automatic promotion, run when its primary's health check changes (the alarm's state). */
   async onHealthChange(zone: string, region: string, healthy: boolean): Promise<void> {
-    const fenced = this.fenced.find((z) => z.name === zone);
+    const fenced = this.controls.fenced.find((z) => z.name === zone);
     if (!fenced?.secondary || fenced.primary.region !== region) return;
     if (this.deps.model.config.failover.promotion !== 'automatic') return;
     const result = await promote(
@@ -119,10 +112,10 @@ export class LocalWriterFencing {
   }
 
   private fencedZone(zone: string): Zone {
-    const fenced = this.fenced.find((z) => z.name === zone);
+    const fenced = this.controls.fenced.find((z) => z.name === zone);
     if (!fenced)
       throw new FencingStepRefused(
-        `zone ${zone} is not fenced (fenced zones: ${this.fenced.map((z) => z.name).join(', ') || 'none'}); its cells always write`,
+        `zone ${zone} is not fenced (fenced zones: ${this.controls.fenced.map((z) => z.name).join(', ') || 'none'}); its cells always write`,
       );
     return fenced;
   }
