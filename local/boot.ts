@@ -7,7 +7,12 @@ import { securityHeaders } from '../lambdas/api/http/security-headers';
 import { localNetwork } from '../lambdas/webhooks/ssrf';
 import { seedDemoCatalog } from '../lambdas/adapters/catalog-seed';
 import { commerceTableName } from '../lambdas/adapters/table-definitions';
-import type { Cell, ScaledFailoverTiming, TopologyModel } from '../lib/topology';
+import {
+  type Cell,
+  REPLICATION_LATENCY_ALARM_MS,
+  type ScaledFailoverTiming,
+  type TopologyModel,
+} from '../lib/topology';
 import { CdnEdge } from './cdn/cdn-edge';
 import { cdnControlRoutes } from './cdn/control';
 import { LocalCellServer, localCellConfig } from './cell';
@@ -327,7 +332,11 @@ export async function bootTopology(context: BootContext): Promise<BootedTopology
   };
 }
 
-/** Failback's precondition: nothing of the zone's secondary still on its way to the primary. */
+/**
+ * Failback's precondition, as the runbook's "replication latency alarm OK": no region loss or pause in the
+ * way, and the oldest write of the secondary not yet applied to the primary younger than the alarm's
+ * threshold. Writes still in flight then land on the primary by last writer wins, as in a global table.
+ */
 function notCaughtUp(
   replicator: ZoneReplicator | undefined,
   model: TopologyModel,
@@ -339,8 +348,11 @@ function notCaughtUp(
     return `a region loss is ${stats.regionLoss.phase} (restore it first)`;
   if (stats.paused) return 'replication is paused';
   const primary = model.zones.find((z) => z.name === zoneName)?.primary.region;
-  const toPrimary = stats.directions.find((d) => d.to === primary)?.pending ?? 0;
-  return toPrimary > 0 ? `${toPrimary} writes of the secondary not yet applied` : undefined;
+  const toPrimary = stats.directions.find((d) => d.to === primary);
+  const behindMs = toPrimary?.oldestPendingAgeMs ?? 0;
+  return behindMs >= REPLICATION_LATENCY_ALARM_MS
+    ? `replication toward it is ${behindMs} ms behind (${toPrimary?.pending} writes pending; fail back below the ReplicationLatency alarm's ${REPLICATION_LATENCY_ALARM_MS} ms)`
+    : undefined;
 }
 
 /**

@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { REPLICATION_LATENCY_ALARM_MS } from '../topology';
 import { CELL_ALARMS } from './resource-names';
 
 export interface CellMonitoringThresholds {
@@ -22,7 +23,7 @@ export const DEFAULT_THRESHOLDS: CellMonitoringThresholds = {
   api5xxPercent: 1,
   apiP99LatencyMs: 2000,
   streamIteratorAgeMs: 60_000,
-  replicationLatencyMs: 5_000,
+  replicationLatencyMs: REPLICATION_LATENCY_ALARM_MS,
 };
 
 /** A function whose errors and throttles page someone. */

@@ -61,6 +61,13 @@ export const alertsSchema = z.strictObject({
     ),
 });
 
+/**
+ * Replication behind by more than this is not caught up: the cells' ReplicationLatency alarm fires above it,
+ * and a fenced zone fails back only while replication toward the primary is behind by less (a busy zone
+ * always has writes in flight, so "nothing pending" is not a condition it reaches).
+ */
+export const REPLICATION_LATENCY_ALARM_MS = 5_000;
+
 export const FENCING_MODES = ['arc', 'none'] as const;
 export type FencingMode = (typeof FENCING_MODES)[number];
 

@@ -1,3 +1,4 @@
+import { REPLICATION_LATENCY_ALARM_MS } from '../../lib/topology';
 import { controlStateSchema } from '../../local/contract';
 import type { LocalTopology } from '../../local/topology';
 import { bootTestTopology } from '../support/local-topology';
@@ -124,19 +125,53 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
     expect([viaZone.status, viaZone.servedBy]).toEqual([201, 'global/us-west-2']);
     expect((await state(topology)).fencing?.global?.writers).toEqual(['us-west-2']);
 
-    // Act 3: failback while replication is held back is refused; once resumed and caught up, it is taken.
+    // Act 3: failback while replication is held back, or behind by more than the ReplicationLatency
+    // alarm's threshold, is refused; once it is behind by less it is taken, even with writes in flight.
     expect((await control(topology, '/replication/global/pause')).status).toBe(200);
     const refused = await control(topology, '/zones/global/failback');
     expect((await control(topology, '/replication/global/resume')).status).toBe(200);
-    let failback = await control(topology, '/zones/global/failback');
+    expect(
+      (await control(topology, '/replication/global/lag', { ms: 2 * REPLICATION_LATENCY_ALARM_MS })).status,
+    ).toBe(200);
+    expect((await createCart(zoneUrl(), nextKey())).status).toBe(201);
     await waitUntil(
-      async () => {
-        if (failback.status !== 200) failback = await control(topology, '/zones/global/failback');
-        return failback.status === 200;
-      },
+      async () => ((await state(topology)).replication.global?.lagMs ?? 0) > REPLICATION_LATENCY_ALARM_MS,
       BOUND_MS,
       200,
     );
+    const refusedBehind = await control(topology, '/zones/global/failback');
+    // A busy zone: the secondary keeps taking writes, each in flight for a second, while failback is tried.
+    expect((await control(topology, '/replication/global/lag', { ms: 1_000 })).status).toBe(200);
+    let writing = true;
+    const inFlightWrites: number[] = [];
+    const writer = (async () => {
+      while (writing) {
+        inFlightWrites.push((await createCart(cellUrl('us-west-2'), nextKey())).status);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    let failback = { status: 0, json: {} as Record<string, unknown> };
+    let pendingAtFailback = 0;
+    try {
+      await waitUntil(
+        async () => ((await state(topology)).replication.global?.pending ?? 0) > 0,
+        BOUND_MS,
+        50,
+      );
+      await waitUntil(
+        async () => {
+          pendingAtFailback = (await state(topology)).replication.global?.pending ?? 0;
+          failback = await control(topology, '/zones/global/failback');
+          return failback.status === 200;
+        },
+        BOUND_MS,
+        200,
+      );
+    } finally {
+      writing = false;
+      await writer;
+      expect((await control(topology, '/replication/global/lag', { ms: 0 })).status).toBe(200);
+    }
     // The secondary's fence re-reads its control within its cache (1 s): then it refuses writes.
     let onSecondary = await createCart(cellUrl('us-west-2'), nextKey());
     await waitUntil(
@@ -151,6 +186,10 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
     // Assess 3
     expect(refused.status).toBe(409);
     expect(refused.json.detail).toMatch(/has not caught up: replication is paused/);
+    expect(refusedBehind.status).toBe(409);
+    expect(refusedBehind.json.detail).toMatch(/replication toward it is \d+ ms behind/);
+    expect(inFlightWrites.length).toBeGreaterThan(0);
+    expect(pendingAtFailback).toBeGreaterThan(0);
     expect((await state(topology)).fencing?.global?.writers).toEqual(['us-east-1']);
     expect(onSecondary.code).toBe('not_writer');
     expect(onPrimary.status).toBe(201);
