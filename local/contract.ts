@@ -75,6 +75,8 @@ export type LocalCdnZone = z.output<typeof localCdnZoneSchema>;
  *   POST /control/cdn/:vendor/start
  *   POST /control/cdn/:vendor/latency {ms: number}      added to every answer of that CDN
  *   POST /control/cdn/:vendor/purge {paths?: string[]}  empty its cache (all, or paths; a trailing * is a prefix)
+ *   POST /control/cells/:zone/:region/arc {reachable: boolean}    fenced cell: its route to the ARC cluster (false: its fence holds
+ *                                                     the last state it read for 60 s, fail static, then stops writing)
  *   POST /control/zones/:zone/promote                  fenced zone (option writerFence): the secondary's routing control ON, the primary's OFF
  *   POST /control/zones/:zone/failback                 fenced zone: the primary writes again, once healthy and caught up (else 409)
  *   POST /control/reset                               every fault rolled back (CDN faults included; caches are kept)
@@ -90,6 +92,8 @@ export const sinkFaultSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('none') }),
 ]);
 export const cellHealthBodySchema = z.strictObject({ healthy: z.boolean() });
+/** A fenced cell's route to the SIMULATED ARC cluster (false: partitioned; its fence fails static). */
+export const cellArcBodySchema = z.strictObject({ reachable: z.boolean() });
 export const cellLatencyBodySchema = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
 /** Latency added to every answer of a CDN: the same bounds as a cell's. */
 export const cdnLatencyBodySchema = cellLatencyBodySchema;
@@ -204,7 +208,7 @@ export const controlStateSchema = z.object({
   cdn: z.array(cdnZoneStateSchema).optional(),
   /**
    * Writer fencing (option `writerFence`; absent when off): per fenced zone, the regions whose SIMULATED
-   * routing control is ON (the zone's writer) and the promoter's decisions so far.
+   * routing control is ON (the zone's writer), the promoter's decisions and the control changes so far.
    */
   fencing: z
     .record(
@@ -214,6 +218,8 @@ export const controlStateSchema = z.object({
         promotions: z.array(
           z.object({ action: z.enum(['ignored', 'held', 'promoted']), detail: z.string() }),
         ),
+        /** Every change of the zone's routing controls, oldest first: who made it and which regions were ON after. */
+        changes: z.array(z.object({ at: z.string(), on: z.array(z.string()), by: z.string() })),
       }),
     )
     .optional(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MAX_BODY_BYTES } from '../lambdas/api/http/body-limit';
 import {
   type ControlState,
+  cellArcBodySchema,
   cellHealthBodySchema,
   cellLatencyBodySchema,
   type RelayForeignEventsResult,
@@ -54,6 +55,8 @@ export interface TopologyControl {
   restoreRegion(zone: string): void;
   setReplicationLag(zone: string, ms: number): void;
   setSinkFault(fault: SinkFault): void;
+  /** A fenced cell's route to the ARC cluster (SIMULATED partition when false). */
+  setArcReachable(zone: string, region: string, reachable: boolean): void;
   /** Fenced zone: the secondary becomes the writer (runbooks/writer-fencing.md step 1). */
   promoteZone(zone: string): Promise<void>;
   /** Fenced zone: the primary becomes the writer again, once healthy and caught up (step 2). */
@@ -229,6 +232,12 @@ export function controlRoutes(control: TopologyControl): Hono {
     if (parsed instanceof Response) return parsed;
     const { token, expiresIn } = await control.issueToken(parsed);
     return Response.json({ token, tokenType: 'Bearer', expiresIn });
+  });
+  app.post('/cells/:zone/:region/arc', async (c) => {
+    const parsed = await body(c.req.raw, cellArcBodySchema);
+    if (parsed instanceof Response) return parsed;
+    control.setArcReachable(c.req.param('zone'), c.req.param('region'), parsed.reachable);
+    return ok();
   });
   app.post('/zones/:zone/promote', async (c) => {
     await control.promoteZone(c.req.param('zone'));

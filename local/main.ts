@@ -24,8 +24,9 @@ const USAGE = `Usage: npx tsx local/main.ts [options]
   --endpoints-file <f>  where to write the endpoints file (default .local/endpoints.json)
   --webhook-port <port> a loopback port webhook endpoints may target besides the topology's own sink
                         (repeatable; every other loopback port is refused as an SSRF target)
-  --writer-fence        fence each fenced zone's writer as AWS does (SIMULATED ARC routing controls, the
-                        promoter on the primary's health, failback as POST /control/zones/<zone>/failback)
+  --no-writer-fence     do not fence writers: every cell takes writes and failback follows the health checks
+                        (default: each zone the model fences is fenced as in AWS: SIMULATED ARC routing
+                        controls, the promoter on the primary's health, failback as POST /control/zones/<zone>/failback)
   --verbose             show the cells' request logs and EMF metrics (default: warnings and errors only)
   --demo                boot, run the demo flow through the edge, print results, shut down; exit 0/1
   --help`;
@@ -37,7 +38,7 @@ const cliSchema = z.strictObject({
   'endpoints-file': z.string().min(1).optional(),
   'webhook-port': z.array(z.coerce.number()).default([]),
   demo: z.boolean().default(false),
-  'writer-fence': z.boolean().default(false),
+  'no-writer-fence': z.boolean().default(false),
   verbose: z.boolean().default(false),
   help: z.boolean().default(false),
 });
@@ -52,7 +53,7 @@ function parseCli(argv: string[]) {
       'endpoints-file': { type: 'string' },
       'webhook-port': { type: 'string', multiple: true },
       demo: { type: 'boolean' },
-      'writer-fence': { type: 'boolean' },
+      'no-writer-fence': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -65,7 +66,7 @@ function parseCli(argv: string[]) {
     timeScale: cli['time-scale'] ?? (cli.demo ? 0.1 : 1),
     ...(cli['endpoints-file'] ? { endpointsFile: cli['endpoints-file'] } : {}),
     extraWebhookPorts: cli['webhook-port'],
-    writerFence: cli['writer-fence'],
+    writerFence: !cli['no-writer-fence'],
   });
   return { cli, options };
 }
@@ -127,7 +128,7 @@ const FLAG_OF: Record<string, string> = {
   basePort: 'base-port',
   timeScale: 'time-scale',
   endpointsFile: 'endpoints-file',
-  writerFence: 'writer-fence',
+  writerFence: 'no-writer-fence',
 };
 
 function explain(error: unknown): string {

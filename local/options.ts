@@ -48,9 +48,9 @@ export const localTopologyOptionsSchema = z.strictObject({
   /**
    * Fence the writer of every zone the model fences (`failover.fencing: arc`) as AWS does: SIMULATED ARC
    * routing controls, the production promoter on the primary's health, failback as a control step
-   * (local/writer-fencing.ts). Off by default while the drills still expect an unfenced topology.
+   * (local/writer-fencing.ts). False: every cell takes writes, failback follows the health checks.
    */
-  writerFence: z.boolean().default(false),
+  writerFence: z.boolean().default(true),
 });
 
 export type LocalTopologyOptions = z.input<typeof localTopologyOptionsSchema>;

@@ -51,6 +51,8 @@ export class LocalRoutingControls {
   readonly fenced: readonly Zone[];
   /** Every accepted change, oldest first (the status page and drills read it). */
   readonly changes: RoutingControlChangeRecord[] = [];
+  /** Callers (`clientFor(by)`) cut off from the cluster: a SIMULATED partition between a cell and ARC. */
+  private readonly unreachableFrom = new Set<string>();
 
   constructor(model: TopologyModel) {
     this.fenced = fencedZonesOf(model);
@@ -59,8 +61,9 @@ export class LocalRoutingControls {
     this.reset();
   }
 
-  /** Back to a fresh deployment's states: every fenced zone's primary ON, its secondary OFF. */
+  /** Back to a fresh deployment's states: every fenced zone's primary ON, its secondary OFF, every caller reaching it. */
   reset(): void {
+    this.unreachableFrom.clear();
     for (const zone of this.fenced)
       for (const cell of zone.cells)
         this.states.set(routingControlArnOf(cell), cell.region === zone.primary.region ? 'On' : 'Off');
@@ -110,11 +113,22 @@ export class LocalRoutingControls {
   }
 
   /**
+   * SIMULATED partition: calls made through `clientFor(by)` fail as a connection that cannot reach any
+   * cluster endpoint would. A cell's fence then holds its last known state for its fail-static time.
+   */
+  setReachable(by: string, reachable: boolean): void {
+    if (reachable) this.unreachableFrom.delete(by);
+    else this.unreachableFrom.add(by);
+  }
+
+  /**
    * A client of the SIMULATED cluster for any endpoint (the production code's `clientFor`). Only the two
    * data-plane calls the code makes are answered; anything else is a programming error here.
    */
   clientFor(by: string): ClusterClientFor {
     const send = async (command: unknown) => {
+      if (this.unreachableFrom.has(by))
+        throw new Error(`connect ETIMEDOUT: ${by} has no route to the ARC cluster (SIMULATED partition)`);
       if (command instanceof GetRoutingControlStateCommand) {
         const arn = command.input.RoutingControlArn ?? '';
         const state = this.states.get(arn);

@@ -47,7 +47,7 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
   const fencingOf = (zone: string): LocalWriterFencing => {
     if (!booted.fencing)
       throw new ControlConflictError(
-        `the topology does not fence writers (start it with --writer-fence); zone ${zone}'s cells always write`,
+        `the topology does not fence writers (it was started with --no-writer-fence); zone ${zone}'s cells always write`,
       );
     return booted.fencing;
   };
@@ -137,6 +137,16 @@ export function createTopologyControl(booted: BootedTopology, step: ProgressLog)
     setSinkFault: (fault: SinkFault) => {
       sink.setFault(fault);
       step(`control: webhook sink fault ${fault.mode}`);
+    },
+    setArcReachable: (zone, region, reachable) => {
+      const unit = unitOf(zone, region);
+      const fencing = fencingOf(zone);
+      if (!fencing.controls.isFenced(zone))
+        throw new ControlConflictError(`zone ${zone} is not fenced; its cells never ask ARC`);
+      fencing.controls.setReachable(unit.server.name, reachable);
+      step(
+        `control: ${unit.server.name} ${reachable ? 'reaches the ARC cluster again' : 'cut off from the ARC cluster (its fence fails static on its last state)'}`,
+      );
     },
     promoteZone: (zone) => fencingStep(() => fencingOf(zone).promote(zone)),
     failBackZone: (zone) => fencingStep(() => fencingOf(zone).failBack(zone)),

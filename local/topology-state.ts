@@ -103,6 +103,9 @@ function fencingState(booted: BootedTopology): NonNullable<ControlState['fencing
                     ? p.reason
                     : `alarm ${p.state}`,
             })),
+          changes: fencing.controls.changes
+            .filter((c) => c.zone === zone.name)
+            .map(({ at, on, by }) => ({ at, on: [...on], by })),
         },
       ]),
   );

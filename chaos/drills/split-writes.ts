@@ -369,11 +369,11 @@ class SplitScenario implements DrillCheck {
 export const splitWrites: Drill = {
   definition: {
     name: 'split-writes',
-    title: 'Both cells of a zone take writes to the same items while replication is paused',
+    title: 'Both cells of a zone take writes to the same items while replication is paused (split brain)',
     hypothesis:
       'When both cells take writes to the same items during a split (the same product bought on both sides, a customer erased on one side and renamed on the other, one order cancelled on both sides), the regions converge after replication resumes, and reconciliation leaves every decrement counted, the order cancelled once, and the customer erased everywhere.',
     fault:
-      'replication paused while both cells take writes (local: replicator paused, cells called directly)',
+      'split brain: replication paused while both cells take writes (fenced zone: the primary cut from ARC fails static while the secondary is promoted; local: SIMULATED, cells called directly)',
     recovery: 'hold',
     warmupSeconds: 30,
     faultSeconds: 60,
@@ -392,7 +392,7 @@ export const splitWrites: Drill = {
       // The pause lasts until both sides were written, however long the host takes (injectors/held-fault.ts).
       injectors: [
         new HeldFault(
-          new LocalFaultInjector(context.control, { kind: 'replication-pause', zone: context.zone.name }),
+          new LocalFaultInjector(context.control, { kind: 'split-brain', zone: context.zone.name }),
           () => scenario.splitFinished(),
         ),
       ],
@@ -400,7 +400,7 @@ export const splitWrites: Drill = {
       checks: [scenario],
       notes: [
         "SIMULATED: last writer wins is decided by the moment the local replicator reads a write from its stream, not by DynamoDB's internal write timestamp; which side of the split wins an item can differ from AWS, the invariants checked here must hold either way.",
-        'Locally both cells accept writes (no writer fence); in the cloud the ARC routing control keeps one writer, and a split happens only when both believe they are (a promotion while the old primary still serves).',
+        'A fenced zone splits only when both cells believe they are the writer: here, as in the cloud, the primary loses its route to ARC and keeps writing on its last known state (fail static, up to 60 s) while the secondary is promoted. SIMULATED: the partition and the promotion are control calls. Unfenced, both cells simply take writes.',
       ],
     };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  cellArcBodySchema,
   cellHealthBodySchema,
   cellLatencyBodySchema,
   type ControlState,
@@ -29,6 +30,7 @@ export const localFaultSchema = z.discriminatedUnion('kind', [
     ms: cellLatencyBodySchema.shape.ms,
   }),
   z.strictObject({ kind: z.literal('replication-pause'), zone: z.string() }),
+  z.strictObject({ kind: z.literal('split-brain'), zone: z.string() }),
   z.strictObject({ kind: z.literal('region-loss'), zone: z.string(), region: z.string() }),
   z.strictObject({ kind: z.literal('webhook-sink'), fault: sinkFaultSchema }),
   z.strictObject({ kind: z.literal('cdn-stop'), vendor: z.enum(CDN_VENDORS) }),
@@ -117,9 +119,17 @@ export class LocalControlClient {
 const cellPath = (zone: string, region: string) =>
   `/cells/${encodeURIComponent(zone)}/${encodeURIComponent(region)}`;
 
-/** A control call, a bounded wait for a condition on `/control/state`, or a fenced zone's failback. */
+/**
+ * A control call; a control call only where the topology fences the zone (its path may name the zone's
+ * primary); a bounded wait for a condition on `/control/state`; or a fenced zone's failback.
+ */
 type Step =
   | { readonly path: string; readonly body?: unknown }
+  | {
+      readonly inFencedZone: string;
+      readonly pathFor: (primaryRegion: string) => string;
+      readonly body?: unknown;
+    }
   | { readonly failBack: string; readonly boundMs: number }
   | {
       readonly until: (state: ControlState) => boolean;
@@ -203,6 +213,29 @@ function plan(fault: z.output<typeof localFaultSchema>): {
         words: 'replication paused',
         target: `zone ${fault.zone}`,
       };
+    case 'split-brain': {
+      const replication = `/replication/${encodeURIComponent(fault.zone)}`;
+      const zone = encodeURIComponent(fault.zone);
+      const arcOf = (primary: string) => `${cellPath(fault.zone, primary)}/arc`;
+      return {
+        // Replication is paused first, so nothing crosses; in a fenced zone the primary then loses its route to
+        // ARC (its fence fails static: it keeps writing on its last known state, up to 60 s) and the secondary
+        // is promoted: both believe they are the writer, the one way a fenced zone splits.
+        apply: [
+          { path: `${replication}/pause` },
+          { inFencedZone: fault.zone, pathFor: arcOf, body: cellArcBodySchema.parse({ reachable: false }) },
+          { inFencedZone: fault.zone, pathFor: () => `/zones/${zone}/promote` },
+        ],
+        undo: [
+          { inFencedZone: fault.zone, pathFor: arcOf, body: cellArcBodySchema.parse({ reachable: true }) },
+          { path: `${replication}/resume` },
+          failBackAfter(fault.zone),
+        ],
+        words:
+          'split brain: replication paused; fenced: the primary cut from ARC (fails static) and the secondary promoted',
+        target: `zone ${fault.zone}`,
+      };
+    }
     case 'region-loss': {
       const replication = `/replication/${encodeURIComponent(fault.zone)}`;
       return {
@@ -276,6 +309,13 @@ export class LocalFaultInjector extends ReversibleFault {
     for (const step of steps) {
       if ('path' in step) {
         await this.client.post(step.path, step.body);
+        continue;
+      }
+      if ('inFencedZone' in step) {
+        const state = await this.client.state();
+        const primary = state.cells.find((c) => c.zone === step.inFencedZone && c.role === 'primary');
+        if (state.fencing?.[step.inFencedZone] !== undefined && primary)
+          await this.client.post(step.pathFor(primary.region), step.body);
         continue;
       }
       if ('failBack' in step) {

@@ -3,8 +3,8 @@
  * conflicts per item by last writer wins and checks conditions only against the local replica, so two
  * cells taking writes at once would let each accept what the other's data forbids. The fence says whether
  * this cell is its zone's writer now: in AWS from the cell's Route 53 ARC routing control (the same control
- * DNS failover follows). The local topology runs the same fence against SIMULATED routing controls when
- * started with `--writer-fence`; without it every local cell is a writer. A cell that is not
+ * DNS failover follows). The local topology runs the same fence against SIMULATED routing controls (with
+ * `--no-writer-fence` every local cell is a writer). A cell that is not
  * the writer refuses mutating requests with 503 `not_writer`.
  */
 export interface WriterState {

@@ -34,5 +34,10 @@ describe('split-writes drill (short)', () => {
     expect(report.figures.splitNeedsAPerson).toBe(0);
     // The merge alone lost one side's decrement (last writer wins per item): reconciliation corrected it.
     expect(report.figures.splitStockCorrected).toBeGreaterThanOrEqual(1);
+    // The zone is fenced: the split came from a promotion while the cut-off primary failed static, and the
+    // rollback failed back as a step (the primary is the only writer again).
+    const fencing = topology.state().fencing?.global;
+    expect(fencing?.changes.map((c) => c.on)).toEqual([['us-west-2'], ['us-east-1']]);
+    expect(fencing?.writers).toEqual(['us-east-1']);
   });
 });

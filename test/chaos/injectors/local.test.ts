@@ -153,6 +153,44 @@ describe('local fault injector (control API)', () => {
     },
   );
 
+  it('split-brain: in a fenced zone, pauses replication, cuts the primary off from ARC and promotes; undone in reverse, then fails back', async () => {
+    // Arrange: the promotion moves the writer (the fake's state follows it)
+    const injector = new LocalFaultInjector(new LocalControlClient(control.url), {
+      kind: 'split-brain',
+      zone: 'global',
+    });
+    // Act
+    await injector.inject();
+    control.answer.writers = ['us-west-2'];
+    await injector.rollback();
+    // Assess
+    expect(control.calls).toEqual([
+      'POST /control/replication/global/pause {}',
+      'POST /control/cells/global/us-east-1/arc {"reachable":false}',
+      'POST /control/zones/global/promote {}',
+      'POST /control/cells/global/us-east-1/arc {"reachable":true}',
+      'POST /control/replication/global/resume {}',
+      'POST /control/zones/global/failback {}',
+    ]);
+  });
+
+  it('split-brain: in an unfenced zone, only pauses and resumes replication', async () => {
+    // Arrange
+    control.answer.writers = undefined;
+    const injector = new LocalFaultInjector(new LocalControlClient(control.url), {
+      kind: 'split-brain',
+      zone: 'global',
+    });
+    // Act
+    await injector.inject();
+    await injector.rollback();
+    // Assess
+    expect(control.calls).toEqual([
+      'POST /control/replication/global/pause {}',
+      'POST /control/replication/global/resume {}',
+    ]);
+  });
+
   it('region-loss: cuts replication before stopping the cell, and restores it as a step: catch-up, then serve', async () => {
     // Prepare: a control API whose region loss catches up on the second look at /state.
     const calls: string[] = [];
