@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type AuthorizeRequest,
   type AuthorizeResult,
+  type KeyedAuthorization,
   type PaymentProvider,
   PaymentUnavailableError,
 } from '../lambdas/core/payment';
@@ -12,7 +13,8 @@ import {
  * every call with `setMode`: approve, decline, fail (provider 5xx), hang
  * (never answers; the checkout's timeout must fire) or late (authorizes, but
  * the answer never arrives: the caller times out not knowing it was charged).
- * Authorizations are deduplicated by idempotency key, exactly as the port requires.
+ * Authorizations are deduplicated by idempotency key, exactly as the port requires: a repeat gets the
+ * key's authorization back, and `voided` once it was voided (as a real provider replays the cancelled one).
  */
 export type LocalPaymentMode = 'approve' | 'decline' | 'fail' | 'hang' | 'late';
 
@@ -57,7 +59,8 @@ export class LocalPaymentProvider implements PaymentProvider {
   async authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult> {
     this.calls.authorize += 1;
     const previous = this.byKey.get(request.idempotencyKey);
-    if (previous) return { status: 'authorized', authorizationId: previous.authorizationId };
+    if (previous)
+      return { status: previous.voided ? 'voided' : 'authorized', authorizationId: previous.authorizationId };
     const mode = this.forcedMode ?? TEST_PAYMENT_METHODS[request.paymentMethod] ?? 'approve';
     switch (mode) {
       case 'decline':
@@ -87,6 +90,11 @@ export class LocalPaymentProvider implements PaymentProvider {
         once: true,
       });
     });
+  }
+
+  async findByKey(idempotencyKey: string): Promise<KeyedAuthorization | undefined> {
+    const found = this.byKey.get(idempotencyKey);
+    return found ? { authorizationId: found.authorizationId, voided: found.voided } : undefined;
   }
 
   async void(authorizationId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CartLine } from '../core/cart';
 import type { CheckoutSaga } from '../core/checkout';
 import { StockLedger } from './stock-ledger';
@@ -83,6 +83,30 @@ export class CheckoutSagaRepository {
       if (error.conditionFailedIn(0, 1) === 0) throw new SagaAlreadyStarted(saga.checkoutId);
       const short = error.conditionFailedIn(1);
       if (short >= 1) throw new InsufficientStock(saga.lines[Math.floor((short - 1) / 2)]!);
+      throw error;
+    }
+  }
+
+  /**
+   * A compensated saga's attempt `attempt` gets a known provider outcome, so a retry takes the next attempt
+   * instead of asking again under this one's key (reconciliation does this before voiding its
+   * authorization). False when the saga is no longer that compensated attempt: a retry restarted it.
+   */
+  async settleProviderOutcome(checkoutId: string, attempt: number): Promise<boolean> {
+    try {
+      await this.context.documentClient.send(
+        new UpdateCommand({
+          TableName: this.context.tableName,
+          Key: keys.checkout(checkoutId),
+          UpdateExpression: 'SET providerOutcomeUnknown = :known',
+          ConditionExpression: '#state = :compensated AND attempt = :attempt',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':known': false, ':compensated': 'compensated', ':attempt': attempt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
   }

@@ -173,10 +173,15 @@ export class StockLedger {
    * never below 0 (`oversold` says by how much the split sold more than there was). Safe while the cell
    * serves: every counter change also bumps `ledgerSeq`, and the new counter is written only if no change
    * happened since the ledger was read (else read again). Undefined for a product without a ledger.
+   * Also returns the superseded groups and the compensated ones (attempts that never sold), whose
+   * authorizations reconciliation voids.
    */
   async recompute(
     productId: string,
-  ): Promise<{ before: number; after: number; oversold: number; superseded: HoldGroup[] } | undefined> {
+  ): Promise<
+    | { before: number; after: number; oversold: number; superseded: HoldGroup[]; compensated: HoldGroup[] }
+    | undefined
+  > {
     for (let attempt = 1; attempt <= RECOMPUTE_ATTEMPTS; attempt++) {
       const { Item } = await this.context.documentClient.send(
         new GetCommand({
@@ -207,7 +212,8 @@ export class StockLedger {
             },
           }),
         );
-        return { before, after: Math.max(0, due), oversold: Math.max(0, -due), superseded };
+        const compensated = groups.filter((g) => g.state === 'compensated');
+        return { before, after: Math.max(0, due), oversold: Math.max(0, -due), superseded, compensated };
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
         // A reservation or release moved the counter meanwhile: read the ledger again.

@@ -1,4 +1,9 @@
-import { type AuthorizeResult, type PaymentProvider, PaymentUnavailableError } from '../core/payment';
+import {
+  type AuthorizeResult,
+  type KeyedAuthorization,
+  type PaymentProvider,
+  PaymentUnavailableError,
+} from '../core/payment';
 
 /**
  * The default payment provider of a deployment that has not plugged in a
@@ -16,5 +21,9 @@ export class UnconfiguredPaymentProvider implements PaymentProvider {
 
   async void(): Promise<void> {
     // Nothing was ever authorized through this provider.
+  }
+
+  async findByKey(): Promise<KeyedAuthorization | undefined> {
+    return undefined;
   }
 }

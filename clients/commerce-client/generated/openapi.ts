@@ -256,7 +256,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, a checkout sold under two attempts sold once (the other authorization voided), erasures re-applied (run on the writer once replication caught up) */
+        /** Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, a checkout sold under two attempts sold once (the other authorization voided), authorizations of attempts that never sold voided, erasures re-applied (run on the writer once replication caught up) */
         post: operations["reconcile"];
         delete?: never;
         options?: never;
@@ -741,6 +741,12 @@ export interface components {
                 attempt: number;
                 productIds: string[];
                 authorizationId: string | null;
+                voided: boolean;
+            }[];
+            unsoldAuthorizations: {
+                checkoutId: string;
+                attempt: number;
+                authorizationId: string;
                 voided: boolean;
             }[];
             reErased: string[];

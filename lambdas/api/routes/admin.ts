@@ -58,6 +58,14 @@ const reconciliationReport = z
         voided: z.boolean(),
       }),
     ),
+    unsoldAuthorizations: z.array(
+      z.object({
+        checkoutId: z.string(),
+        attempt: z.number().int(),
+        authorizationId: z.string(),
+        voided: z.boolean(),
+      }),
+    ),
     reErased: z.array(z.string()),
     storedResponsesForgotten: z.number().int(),
     needsAPerson: z.array(
@@ -77,7 +85,7 @@ export const adminContracts = {
     path: '/v1/admin/reconciliation',
     operationId: 'reconcile',
     summary:
-      'Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, a checkout sold under two attempts sold once (the other authorization voided), erasures re-applied (run on the writer once replication caught up)',
+      'Repair what last-writer-wins resolved wrongly during a split: stock recomputed from its ledger, a checkout sold under two attempts sold once (the other authorization voided), authorizations of attempts that never sold voided, erasures re-applied (run on the writer once replication caught up)',
     tag: 'admin',
     scope: SCOPES.adminReconcile,
     mutating: true,

@@ -52,6 +52,9 @@ export type PlaceOrder = (
   order: Order,
 ) => Promise<unknown>;
 
+/** Voided attempts one request moves past before it gives up (reconciliation voids at most one per run). */
+const MAX_SPENT_ATTEMPTS = 3;
+
 /** The final transaction found the order there: another run of the same checkout placed it. */
 class OrderAlreadyPlaced extends Error {
   override name = 'OrderAlreadyPlaced';
@@ -89,7 +92,15 @@ export class CheckoutService {
     }
     await this.deps.checkoutHook?.('reserved');
 
-    const authorizationId = await this.authorize(saga, intent);
+    let authorizationId = await this.authorize(saga, intent);
+    for (let spent = 1; authorizationId === undefined; spent++) {
+      // Reconciliation voided this attempt's authorization while nobody ran it: the attempt is spent and
+      // compensated, and the next one asks the provider afresh (never placing an order on a voided one).
+      if (spent > MAX_SPENT_ATTEMPTS)
+        throw new Error(`checkout ${checkoutId}: ${MAX_SPENT_ATTEMPTS} attempts in a row were voided`);
+      saga = await this.reserve(checkoutId, intent, cart, saga.attempt + 1);
+      authorizationId = await this.authorize(saga, intent);
+    }
     const authorized: CheckoutSaga = { ...saga, authorizationId };
     await this.deps.checkoutHook?.('authorized');
 
@@ -143,8 +154,10 @@ export class CheckoutService {
   /**
    * Step 2: authorize with the checkout id (+ attempt) as the provider's idempotency key. Not recorded
    * on its own: the final transaction records it, and a retry after a crash gets the same one back.
+   * Undefined when the provider answers that the key's authorization was voided: the attempt is then
+   * compensated (outcome known), and the caller takes the next one.
    */
-  private async authorize(saga: CheckoutSaga, intent: CheckoutIntent): Promise<string> {
+  private async authorize(saga: CheckoutSaga, intent: CheckoutIntent): Promise<string | undefined> {
     let result: Awaited<ReturnType<PaymentGateway['authorize']>>;
     try {
       result = await this.payments.authorize({
@@ -165,6 +178,10 @@ export class CheckoutService {
       throw new ProblemError('payment_declined', `the payment was declined (${result.reason})`, {
         reason: result.reason,
       });
+    }
+    if (result.status === 'voided') {
+      await this.compensate(saga, undefined, intent, 'authorization_voided');
+      return undefined;
     }
     return result.authorizationId;
   }

@@ -1,6 +1,11 @@
 import { CircuitOpenError } from '../../core/circuit-breaker';
 import { ProblemError } from '../../core/errors';
-import { type AuthorizeRequest, type AuthorizeResult, PaymentUnavailableError } from '../../core/payment';
+import {
+  type AuthorizeRequest,
+  type AuthorizeResult,
+  type KeyedAuthorization,
+  PaymentUnavailableError,
+} from '../../core/payment';
 import type { ResolvedDependencies } from '../dependencies';
 
 /**
@@ -28,6 +33,10 @@ export class PaymentGateway {
 
   void(authorizationId: string): Promise<void> {
     return this.guarded((signal) => this.deps.paymentProvider.void(authorizationId, signal));
+  }
+
+  findByKey(idempotencyKey: string): Promise<KeyedAuthorization | undefined> {
+    return this.guarded((signal) => this.deps.paymentProvider.findByKey(idempotencyKey, signal));
   }
 
   private async guarded<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {

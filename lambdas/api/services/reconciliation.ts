@@ -1,7 +1,9 @@
+import { CheckoutSagaRepository } from '../../adapters/checkout-saga-repository';
 import { CustomerRepository } from '../../adapters/customer-repository';
 import { IdempotencyStore } from '../../adapters/idempotency-store';
+import { OrderRepository } from '../../adapters/order-repository';
 import { StockLedger } from '../../adapters/stock-ledger';
-import { providerKeyFor } from '../../core/checkout';
+import { orderIdFor, providerKeyFor } from '../../core/checkout';
 import type { HoldGroup } from '../../core/stock';
 import type { ResolvedDependencies } from '../dependencies';
 import { PaymentGateway } from './payment-gateway';
@@ -18,6 +20,11 @@ import { PaymentGateway } from './payment-gateway';
  * - One intent sold twice: a checkout run to an order in both cells under two attempts (core/stock.ts
  *   `isSuperseded`). The merged order names one attempt; the other attempt's units go back to stock and its
  *   authorization is voided (voiding is idempotent, so a second run voids nothing new and lists it again).
+ * - An attempt that authorized and never sold: its process died (a region lost between authorizing and
+ *   placing, a provider timeout) and the saga was compensated, so nothing recorded its authorization. It is
+ *   found at the provider by the attempt's key and voided, unless the checkout's order names it. A saga
+ *   whose retry would ask under that key again is first marked so the retry takes the next attempt; a
+ *   retry that asks anyway gets `voided` back and moves on (services/checkout.ts), never selling on it.
  * - Erasure: a customer erased on one side whose profile came back from the other side's update is
  *   erased again, with the stored responses of their earlier requests.
  */
@@ -37,6 +44,15 @@ export interface SupersededSale {
   readonly voided: boolean;
 }
 
+/** An authorization held for an attempt of a checkout that never sold under it. */
+export interface UnsoldAuthorization {
+  readonly checkoutId: string;
+  readonly attempt: number;
+  readonly authorizationId: string;
+  /** Voided at the provider (false: the provider failed; listed for a person). */
+  readonly voided: boolean;
+}
+
 export interface NeedsAPerson {
   readonly kind: 'oversold' | 'authorization_not_voided';
   readonly productId: string;
@@ -51,6 +67,7 @@ export interface ReconciliationReport {
   readonly stockCorrected: readonly StockCorrection[];
   readonly reErased: readonly string[];
   readonly supersededSales: readonly SupersededSale[];
+  readonly unsoldAuthorizations: readonly UnsoldAuthorization[];
   readonly storedResponsesForgotten: number;
   readonly needsAPerson: readonly NeedsAPerson[];
 }
@@ -59,6 +76,8 @@ export class ReconciliationService {
   private readonly ledger: StockLedger;
   private readonly customers: CustomerRepository;
   private readonly idempotency: IdempotencyStore;
+  private readonly sagas: CheckoutSagaRepository;
+  private readonly orders: OrderRepository;
 
   private readonly payments: PaymentGateway;
 
@@ -67,6 +86,8 @@ export class ReconciliationService {
     this.ledger = new StockLedger(deps.table);
     this.customers = new CustomerRepository(deps.table);
     this.idempotency = new IdempotencyStore(deps.table);
+    this.sagas = new CheckoutSagaRepository(deps.table);
+    this.orders = new OrderRepository(deps.table);
   }
 
   async run(): Promise<ReconciliationReport> {
@@ -75,10 +96,12 @@ export class ReconciliationService {
     const stockCorrected: StockCorrection[] = [];
     const needsAPerson: NeedsAPerson[] = [];
     const superseded: HoldGroup[] = [];
+    const compensated: HoldGroup[] = [];
     for (const productId of productIds) {
       const result = await this.ledger.recompute(productId);
       if (!result) continue;
       superseded.push(...result.superseded);
+      compensated.push(...result.compensated);
       if (result.before !== result.after)
         stockCorrected.push({ productId, before: result.before, after: result.after });
       if (result.oversold > 0)
@@ -90,6 +113,7 @@ export class ReconciliationService {
         });
     }
     const supersededSales = await this.voidSuperseded(superseded, needsAPerson);
+    const unsoldAuthorizations = await this.voidUnsold(compensated, needsAPerson);
     const reErased: string[] = [];
     let storedResponsesForgotten = 0;
     for (const { id, erasedAt, profileBack } of await this.customers.erasures()) {
@@ -107,10 +131,63 @@ export class ReconciliationService {
       productsChecked: productIds.length,
       stockCorrected,
       supersededSales,
+      unsoldAuthorizations,
       reErased,
       storedResponsesForgotten,
       needsAPerson,
     };
+  }
+
+  /** Voids the live authorization of each compensated attempt its checkout's order does not name. */
+  private async voidUnsold(
+    groups: readonly HoldGroup[],
+    needsAPerson: NeedsAPerson[],
+  ): Promise<UnsoldAuthorization[]> {
+    const attempts = new Map<string, HoldGroup[]>();
+    for (const g of groups) {
+      const id = `${g.checkoutId}#${g.attempt}`;
+      attempts.set(id, [...(attempts.get(id) ?? []), g]);
+    }
+    const found: UnsoldAuthorization[] = [];
+    for (const attemptGroups of attempts.values()) {
+      const { checkoutId, attempt } = attemptGroups[0]!;
+      const order = await this.orders.get(orderIdFor(checkoutId));
+      if (!order) {
+        const saga = await this.sagas.get(checkoutId);
+        // Only a compensated saga is safe to act on: a reserved one may be a retry in flight, and a
+        // completed one without its order here has not replicated yet (the next run sees it).
+        if (saga?.state !== 'compensated') continue;
+        if (saga.attempt === attempt && !(await this.sagas.settleProviderOutcome(checkoutId, attempt)))
+          continue;
+      }
+      const key = providerKeyFor({ checkoutId, attempt });
+      const units = attemptGroups.reduce((sum, g) => sum + g.quantity, 0);
+      const person = (action: string) =>
+        needsAPerson.push({
+          kind: 'authorization_not_voided',
+          productId: attemptGroups[0]!.productId,
+          units,
+          action,
+        });
+      const held = await this.payments.findByKey(key).catch((error: Error) => error);
+      if (held instanceof Error) {
+        person(
+          `checkout ${checkoutId} attempt ${attempt} never sold; looking up its authorization (key ${key}) failed (${held.message}): run reconciliation again`,
+        );
+        continue;
+      }
+      if (!held || held.voided || held.authorizationId === order?.authorizationId) continue;
+      const voided = await this.payments.void(held.authorizationId).then(
+        () => true,
+        () => false,
+      );
+      if (!voided)
+        person(
+          `checkout ${checkoutId} attempt ${attempt} never sold, yet authorization ${held.authorizationId} is held; voiding it failed: run reconciliation again, or void it at the provider`,
+        );
+      found.push({ checkoutId, attempt, authorizationId: held.authorizationId, voided });
+    }
+    return found;
   }
 
   /** One entry per superseded attempt (its products together), its authorization voided. */

@@ -61,6 +61,7 @@ describe('errors are RFC 9457 problems with a stable code and the correlation id
           throw new TypeError('provider bug at secret.ts:42');
         },
         void: async () => undefined,
+        findByKey: async () => undefined,
       },
     });
     try {

@@ -44,6 +44,12 @@ describe('failover across the two cells of a zone', () => {
     return (await response.json()) as {
       stockCorrected: { productId: string; before: number; after: number }[];
       supersededSales: unknown[];
+      unsoldAuthorizations: {
+        checkoutId: string;
+        attempt: number;
+        authorizationId: string;
+        voided: boolean;
+      }[];
       reErased: string[];
       needsAPerson: unknown[];
     };
@@ -261,6 +267,62 @@ describe('failover across the two cells of a zone', () => {
       expect(await stockOf(region, 'sku-0006')).toBe(stockBefore - 1);
     expect(again.stockCorrected).toEqual([]);
     expect(again.needsAPerson).toEqual([]);
+  });
+
+  it('an attempt that authorized and never sold has its authorization voided by reconciliation; a retry in the cell that has not seen that sells on a new one, never on the voided one', async () => {
+    // Prepare: the provider authorizes attempt 1 but its answer never arrives (as when the cell is lost
+    // between authorizing and placing): the saga is compensated, outcome unknown, and the money is held.
+    const token = await cells.token('shopper-unsold');
+    const stockBefore = await stockOf('us-east-1', 'sku-0007');
+    const cartId = await cartWith('us-east-1', token, 'sku-0007', 1, 'unsold');
+    await cells.converged();
+    const call = (region: Region) =>
+      cells.call(region, 'POST', '/v1/checkout', { token, key: 'checkout-unsold', body: { cartId } });
+    cells.payments.setMode('late');
+    const lost = await call('us-east-1').finally(() => cells.payments.setMode(undefined));
+    const lostStatus = lost.status;
+    await lost.arrayBuffer();
+    await cells.converged();
+    const heldBefore = cells.payments.activeAuthorizations
+      .filter((a) => a.request.customerId === 'shopper-unsold')
+      .map((a) => a.request.idempotencyKey);
+    // Act: reconciliation in us-east-1 while us-west-2 cannot see its result; the client retries there.
+    cells.replicator.pause();
+    const report = await reconcile('us-east-1', 'reconcile-unsold');
+    const retried = await call('us-west-2');
+    const retriedStatus = retried.status;
+    const order = (await retried.json()) as { id: string; authorizationId: string };
+    cells.replicator.resume();
+    await cells.converged();
+    const again = await call('us-east-1');
+    const againStatus = again.status;
+    const sameOrder = (await again.json()) as { id: string; authorizationId: string };
+    const second = await reconcile('us-east-1', 'reconcile-unsold-again');
+    await cells.converged();
+    // Assess: attempt 1's authorization voided once; the retry (whose replica still said "ask again under
+    // attempt 1's key") got `voided` back and sold under attempt 2; one authorization held, the order's.
+    expect([lostStatus, retriedStatus, againStatus]).toEqual([503, 201, 201]);
+    const checkoutId = order.id.slice('ord_'.length);
+    expect(heldBefore).toEqual([`${checkoutId}-1`]);
+    const voidedFirst = cells.payments.authorizations.find(
+      (a) => a.request.idempotencyKey === `${checkoutId}-1`,
+    );
+    expect(report.unsoldAuthorizations).toEqual([
+      { checkoutId, attempt: 1, authorizationId: voidedFirst!.authorizationId, voided: true },
+    ]);
+    expect(voidedFirst!.voided).toBe(true);
+    expect(order.authorizationId).not.toBe(voidedFirst!.authorizationId);
+    expect(sameOrder).toMatchObject({ id: order.id, authorizationId: order.authorizationId });
+    const held = cells.payments.activeAuthorizations.filter((a) =>
+      a.request.idempotencyKey.startsWith(checkoutId),
+    );
+    expect(held.map((a) => [a.request.idempotencyKey, a.authorizationId])).toEqual([
+      [`${checkoutId}-2`, order.authorizationId],
+    ]);
+    expect(second.unsoldAuthorizations).toEqual([]);
+    expect([report.needsAPerson, second.needsAPerson]).toEqual([[], []]);
+    for (const region of ['us-east-1', 'us-west-2'] as const)
+      expect(await stockOf(region, 'sku-0007')).toBe(stockBefore - 1);
   });
 
   it('stock decrements acknowledged on both sides of a split all count after reconciliation', async () => {
