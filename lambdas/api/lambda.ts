@@ -8,9 +8,10 @@ import { EventBridgePublisher } from '../outbox/event-bus';
 import { relayReplicatedEvents, type TakeoverResult } from '../outbox/takeover';
 import { SqsDeliveryQueue } from '../webhooks/queue';
 import { createApp } from './app';
-import { defaultLogger, tableContextOf } from './dependencies';
+import { defaultLogger, resolveDependencies } from './dependencies';
 import { isScheduledTask, relayWindow, SCHEDULED_TASKS, type ScheduledTask } from './scheduled-tasks';
 import { type SweepResult, sweepAbandonedCheckouts } from './services/abandoned-checkouts';
+import { type ReconciliationReport, reconcileIfWriter } from './services/reconciliation';
 
 /**
  * Lambda entry (API Gateway REST proxy, and the cell's scheduled tasks):
@@ -24,8 +25,10 @@ const documentClient = createDocumentClient();
 const queue = new SqsDeliveryQueue(new SQSClient({}), config.WEBHOOK_QUEUE_URL);
 
 const logger = defaultLogger(config);
-const api = handle(createApp({ config, documentClient, logger, webhookQueue: queue }));
-const table = tableContextOf(config, documentClient);
+// One set of dependencies (payment provider, writer fence, circuit) for the API and the scheduled tasks.
+const dependencies = resolveDependencies({ config, documentClient, logger, webhookQueue: queue });
+const api = handle(createApp(dependencies));
+const { table } = dependencies;
 
 /**
  * relay-foreign-events: events other regions of the zone committed and never relayed (a failed primary's
@@ -57,13 +60,29 @@ async function relayForeignEvents(task: ScheduledTask): Promise<TakeoverResult> 
   return result;
 }
 
+/** reconcile: on the zone's writer, what a split left for reconciliation; what needs a person is logged as an error. */
+async function reconcile(): Promise<ReconciliationReport | { skipped: string }> {
+  const result = await reconcileIfWriter(dependencies);
+  if ('skipped' in result) {
+    logger.info('reconciliation skipped', { reason: result.skipped });
+    return result;
+  }
+  logger.info('reconciliation ran', { ...result });
+  if (result.needsAPerson.length > 0)
+    logger.error('reconciliation needs a person', { needsAPerson: result.needsAPerson });
+  return result;
+}
+
 /** API Gateway events go to the app; the cell's schedule sends `{ commerceTask }` (scheduled-tasks.ts). */
 export async function handler(
   event: Parameters<typeof api>[0] | ScheduledTask,
   context: Parameters<typeof api>[1],
-): Promise<Awaited<ReturnType<typeof api>> | SweepResult | TakeoverResult> {
+): Promise<
+  Awaited<ReturnType<typeof api>> | SweepResult | TakeoverResult | ReconciliationReport | { skipped: string }
+> {
   if (!isScheduledTask(event)) return api(event, context);
   if (event.commerceTask === SCHEDULED_TASKS.relayForeignEvents) return relayForeignEvents(event);
+  if (event.commerceTask === SCHEDULED_TASKS.reconcile) return reconcile();
   const result = await sweepAbandonedCheckouts(table);
   logger.info('abandoned checkouts swept', {
     compensated: result.compensated.length,

@@ -6,6 +6,7 @@
 export const SCHEDULED_TASKS = {
   sweepAbandonedCheckouts: 'sweep-abandoned-checkouts',
   relayForeignEvents: 'relay-foreign-events',
+  reconcile: 'reconcile',
 } as const;
 
 /** How often each cell sweeps abandoned checkouts (the cell stack's schedule; the local cells' timer). */
@@ -17,6 +18,14 @@ export const SWEEP_INTERVAL_MINUTES = 5;
  * window. The window spans three ticks, so one failed tick loses nothing.
  */
 export const RELAY_FOREIGN_EVENTS = { intervalMinutes: 5, windowMinutes: 15 } as const;
+
+/**
+ * `reconcile`: how often each cell of a zone with a secondary runs reconciliation (services/reconciliation.ts)
+ * if it is the writer. After a failback the operator runs it at once (the runbook); the schedule catches what
+ * nobody ran by hand, such as an authorization whose attempt never sold. A run with nothing to repair changes
+ * nothing, and costs a scan of the products and a query per product.
+ */
+export const RECONCILE_INTERVAL_MINUTES = 60;
 
 export type ScheduledTaskName = (typeof SCHEDULED_TASKS)[keyof typeof SCHEDULED_TASKS];
 

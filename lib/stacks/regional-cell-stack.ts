@@ -6,7 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { SCHEDULED_TASKS, SWEEP_INTERVAL_MINUTES } from '../../lambdas/api/scheduled-tasks';
+import {
+  RECONCILE_INTERVAL_MINUTES,
+  SCHEDULED_TASKS,
+  SWEEP_INTERVAL_MINUTES,
+} from '../../lambdas/api/scheduled-tasks';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { denyAuditLogTampering } from '../constructs/audit-log-guard';
 import { CdnLogBucket, cdnLogBucketName } from '../constructs/cdn-log-bucket';
@@ -236,6 +240,13 @@ export class RegionalCellStack extends Stack {
         input: { commerceTask: RELAY_FOREIGN_EVENTS.task, windowMinutes: RELAY_FOREIGN_EVENTS.windowMinutes },
         every: Duration.minutes(RELAY_FOREIGN_EVENTS.intervalMinutes),
         description: `${cell.stackName}: relay events another region committed and never relayed`,
+      });
+      // What last writer wins got wrong during a split; only the zone's writer acts (services/reconciliation.ts).
+      new ScheduledTask(this, 'Reconciliation', {
+        target: this.api.handler.function,
+        input: { commerceTask: SCHEDULED_TASKS.reconcile },
+        every: Duration.minutes(RECONCILE_INTERVAL_MINUTES),
+        description: `${cell.stackName}: reconcile the zone's regions after a split (writer only)`,
       });
     }
 

@@ -231,3 +231,13 @@ export class ReconciliationService {
     return sales;
   }
 }
+
+/** A scheduled run: reconciliation on the zone's writer only (a fenced secondary skips, saying why). */
+export async function reconcileIfWriter(
+  deps: ResolvedDependencies,
+): Promise<ReconciliationReport | { readonly skipped: string }> {
+  const { writer, reason } = await deps.writerFence.state();
+  if (!writer)
+    return { skipped: `not the zone's writer (${reason ?? 'fenced'}): reconciliation runs on the writer` };
+  return new ReconciliationService(deps).run();
+}

@@ -4,11 +4,14 @@ import {
   relayWindow,
   SCHEDULED_TASKS,
 } from '../../../lambdas/api/scheduled-tasks';
+import type { ResolvedDependencies } from '../../../lambdas/api/dependencies';
+import { reconcileIfWriter } from '../../../lambdas/api/services/reconciliation';
 
 describe('scheduled tasks of the API function', () => {
-  it('recognizes both tasks the cell schedules send, and nothing shaped like an API Gateway event', () => {
+  it('recognizes every task the cell schedules send, and nothing shaped like an API Gateway event', () => {
     expect(isScheduledTask({ commerceTask: SCHEDULED_TASKS.sweepAbandonedCheckouts })).toBe(true);
     expect(isScheduledTask({ commerceTask: 'relay-foreign-events', windowMinutes: 15 })).toBe(true);
+    expect(isScheduledTask({ commerceTask: 'reconcile' })).toBe(true);
     expect(isScheduledTask({ commerceTask: 'drop-table' })).toBe(false);
     expect(isScheduledTask({ httpMethod: 'GET', path: '/v1/health' })).toBe(false);
   });
@@ -26,5 +29,28 @@ describe('scheduled tasks of the API function', () => {
     expect(RELAY_FOREIGN_EVENTS.windowMinutes).toBeGreaterThanOrEqual(
       2 * RELAY_FOREIGN_EVENTS.intervalMinutes,
     );
+  });
+
+  it('reconciles only on the writer: a fenced cell skips, says why, and touches nothing', async () => {
+    // Prepare: a cell whose routing control is OFF; a table client that fails the test if used.
+    const untouchable = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('the table was touched');
+        },
+      },
+    );
+    const fenced = {
+      writerFence: { state: async () => ({ writer: false, reason: 'routing control OFF' }) },
+      table: untouchable,
+      documentClient: untouchable,
+    } as unknown as ResolvedDependencies;
+    // Act
+    const result = await reconcileIfWriter(fenced);
+    // Assess
+    expect(result).toEqual({
+      skipped: expect.stringMatching(/not the zone's writer \(routing control OFF\)/),
+    });
   });
 });

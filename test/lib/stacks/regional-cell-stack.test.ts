@@ -3,7 +3,11 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { COMMERCE_TABLE, commerceTableName } from '../../../lambdas/adapters/table-definitions';
 import { OUTBOX_STREAM_FILTER_PATTERN } from '../../../lambdas/outbox/stream-filter';
-import { SCHEDULED_TASKS, SWEEP_INTERVAL_MINUTES } from '../../../lambdas/api/scheduled-tasks';
+import {
+  RECONCILE_INTERVAL_MINUTES,
+  SCHEDULED_TASKS,
+  SWEEP_INTERVAL_MINUTES,
+} from '../../../lambdas/api/scheduled-tasks';
 import { RegionalCellStack } from '../../../lib/stacks/regional-cell-stack';
 import { TAG_KEYS } from '../../../lib/tagging';
 import { buildModel, loadTopology, parseTopology, type TopologyInput } from '../../../lib/topology';
@@ -475,6 +479,25 @@ describe('RegionalCellStack', () => {
         });
       }
       expect(JSON.stringify(sovereign.toJSON())).not.toContain('relay-foreign-events');
+    });
+
+    it('reconciles every hour in every cell of a zone with a secondary (the writer acts, the other skips)', () => {
+      for (const template of [primary, secondary]) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: `rate(${RECONCILE_INTERVAL_MINUTES / 60} hour)`,
+          Targets: [
+            Match.objectLike({
+              Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHandler'), 'Arn'] },
+              Input: JSON.stringify({ commerceTask: 'reconcile' }),
+            }),
+          ],
+        });
+      }
+      const inputs = Object.values(sovereign.findResources('AWS::Events::Rule')).flatMap((rule) =>
+        (rule.Properties.Targets as { Input?: string }[]).map((t) => t.Input ?? ''),
+      );
+      expect(inputs.length).toBeGreaterThan(0);
+      expect(inputs.filter((input) => input.includes(SCHEDULED_TASKS.reconcile))).toEqual([]);
     });
 
     it('sends every alarm, ALARM and OK, to the cell topic the on-call address subscribes to', () => {
