@@ -1,9 +1,8 @@
 import { CheckoutSagaRepository } from '../../adapters/checkout-saga-repository';
 import { CustomerRepository } from '../../adapters/customer-repository';
 import { IdempotencyStore } from '../../adapters/idempotency-store';
-import { OrderRepository } from '../../adapters/order-repository';
 import { StockLedger } from '../../adapters/stock-ledger';
-import { orderIdFor, providerKeyFor } from '../../core/checkout';
+import { providerKeyFor } from '../../core/checkout';
 import type { HoldGroup } from '../../core/stock';
 import type { ResolvedDependencies } from '../dependencies';
 import { PaymentGateway } from './payment-gateway';
@@ -20,11 +19,11 @@ import { PaymentGateway } from './payment-gateway';
  * - One intent sold twice: a checkout run to an order in both cells under two attempts (core/stock.ts
  *   `isSuperseded`). The merged order names one attempt; the other attempt's units go back to stock and its
  *   authorization is voided (voiding is idempotent, so a second run voids nothing new and lists it again).
- * - An attempt that authorized and never sold: its process died (a region lost between authorizing and
- *   placing, a provider timeout) and the saga was compensated, so nothing recorded its authorization. It is
- *   found at the provider by the attempt's key and voided, unless the checkout's order names it. A saga
- *   whose retry would ask under that key again is first marked so the retry takes the next attempt; a
- *   retry that asks anyway gets `voided` back and moves on (services/checkout.ts), never selling on it.
+ * - An attempt that authorized and never sold: its answer was lost (a provider timeout, a region lost between
+ *   authorizing and placing, then the sweeper) and the saga was compensated with the outcome unknown, so
+ *   nothing recorded its authorization. It is found at the provider by the attempt's key and voided, the
+ *   saga first marked so a retry takes the next attempt; a retry that asks under the old key anyway (a
+ *   replica without the mark) gets `voided` back and moves on (services/checkout.ts), never selling on it.
  * - Erasure: a customer erased on one side whose profile came back from the other side's update is
  *   erased again, with the stored responses of their earlier requests.
  */
@@ -77,7 +76,6 @@ export class ReconciliationService {
   private readonly customers: CustomerRepository;
   private readonly idempotency: IdempotencyStore;
   private readonly sagas: CheckoutSagaRepository;
-  private readonly orders: OrderRepository;
 
   private readonly payments: PaymentGateway;
 
@@ -87,7 +85,6 @@ export class ReconciliationService {
     this.customers = new CustomerRepository(deps.table);
     this.idempotency = new IdempotencyStore(deps.table);
     this.sagas = new CheckoutSagaRepository(deps.table);
-    this.orders = new OrderRepository(deps.table);
   }
 
   async run(): Promise<ReconciliationReport> {
@@ -138,35 +135,28 @@ export class ReconciliationService {
     };
   }
 
-  /** Voids the live authorization of each compensated attempt its checkout's order does not name. */
+  /**
+   * Voids the live authorization of each attempt compensated with its provider outcome unknown: the only
+   * compensation that can leave an authorization nobody recorded (a known outcome was a decline, a failure,
+   * or voided on the spot; an unknown one is retried under the same attempt, so it is the saga's current
+   * one). Each such saga is looked up once: afterwards its outcome is known, and a retry takes the next attempt.
+   */
   private async voidUnsold(
     groups: readonly HoldGroup[],
     needsAPerson: NeedsAPerson[],
   ): Promise<UnsoldAuthorization[]> {
-    const attempts = new Map<string, HoldGroup[]>();
-    for (const g of groups) {
-      const id = `${g.checkoutId}#${g.attempt}`;
-      attempts.set(id, [...(attempts.get(id) ?? []), g]);
-    }
     const found: UnsoldAuthorization[] = [];
-    for (const attemptGroups of attempts.values()) {
+    for (const attemptGroups of byAttempt(groups)) {
       const { checkoutId, attempt } = attemptGroups[0]!;
-      const order = await this.orders.get(orderIdFor(checkoutId));
-      if (!order) {
-        const saga = await this.sagas.get(checkoutId);
-        // Only a compensated saga is safe to act on: a reserved one may be a retry in flight, and a
-        // completed one without its order here has not replicated yet (the next run sees it).
-        if (saga?.state !== 'compensated') continue;
-        if (saga.attempt === attempt && !(await this.sagas.settleProviderOutcome(checkoutId, attempt)))
-          continue;
-      }
+      const saga = await this.sagas.get(checkoutId);
+      // A reserved saga may be a retry in flight; a completed one sold (its order names its authorization).
+      if (saga?.state !== 'compensated' || saga.attempt !== attempt || !saga.providerOutcomeUnknown) continue;
       const key = providerKeyFor({ checkoutId, attempt });
-      const units = attemptGroups.reduce((sum, g) => sum + g.quantity, 0);
       const person = (action: string) =>
         needsAPerson.push({
           kind: 'authorization_not_voided',
           productId: attemptGroups[0]!.productId,
-          units,
+          units: attemptGroups.reduce((sum, g) => sum + g.quantity, 0),
           action,
         });
       const held = await this.payments.findByKey(key).catch((error: Error) => error);
@@ -176,14 +166,17 @@ export class ReconciliationService {
         );
         continue;
       }
-      if (!held || held.voided || held.authorizationId === order?.authorizationId) continue;
+      // Known from now on, before any void: a retry from here takes the next attempt, and a retry that
+      // restarted this one since the read above makes the mark fail, so its authorization is left alone.
+      if (!(await this.sagas.settleProviderOutcome(checkoutId, attempt))) continue;
+      if (!held || held.voided) continue;
       const voided = await this.payments.void(held.authorizationId).then(
         () => true,
         () => false,
       );
       if (!voided)
         person(
-          `checkout ${checkoutId} attempt ${attempt} never sold, yet authorization ${held.authorizationId} is held; voiding it failed: run reconciliation again, or void it at the provider`,
+          `checkout ${checkoutId} attempt ${attempt} never sold, yet authorization ${held.authorizationId} is held; voiding it failed: void it at the provider`,
         );
       found.push({ checkoutId, attempt, authorizationId: held.authorizationId, voided });
     }
@@ -195,13 +188,8 @@ export class ReconciliationService {
     groups: readonly HoldGroup[],
     needsAPerson: NeedsAPerson[],
   ): Promise<SupersededSale[]> {
-    const byAttempt = new Map<string, HoldGroup[]>();
-    for (const g of groups) {
-      const id = `${g.checkoutId}#${g.attempt}`;
-      byAttempt.set(id, [...(byAttempt.get(id) ?? []), g]);
-    }
     const sales: SupersededSale[] = [];
-    for (const attemptGroups of byAttempt.values()) {
+    for (const attemptGroups of byAttempt(groups)) {
       const { checkoutId, attempt } = attemptGroups[0]!;
       const authorizationId = attemptGroups.find((g) => g.authorizationId)?.authorizationId ?? null;
       let voided = false;
@@ -230,6 +218,16 @@ export class ReconciliationService {
     }
     return sales;
   }
+}
+
+/** Hold groups by checkout attempt (one attempt's products together). */
+function byAttempt(groups: readonly HoldGroup[]): HoldGroup[][] {
+  const attempts = new Map<string, HoldGroup[]>();
+  for (const g of groups) {
+    const id = `${g.checkoutId}#${g.attempt}`;
+    attempts.set(id, [...(attempts.get(id) ?? []), g]);
+  }
+  return [...attempts.values()];
 }
 
 /** A scheduled run: reconciliation on the zone's writer only (a fenced secondary skips, saying why). */
