@@ -37,6 +37,9 @@ export function replicationState(stats: ZoneReplicationStats): ReplicationState 
     paused: stats.paused,
     lagMs: stats.lagMs,
     pending: stats.pending,
+    toward: Object.fromEntries(
+      stats.directions.map((d) => [d.to, { pending: d.pending, behindMs: d.oldestPendingAgeMs }]),
+    ),
     converged: stats.converged,
     digests: stats.digests,
     ...(stats.regionLoss ? { regionLoss: stats.regionLoss } : {}),

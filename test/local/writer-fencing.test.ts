@@ -1,5 +1,5 @@
 import { REPLICATION_LATENCY_ALARM_MS } from '../../lib/topology';
-import { controlStateSchema } from '../../local/contract';
+import { type ControlState, controlStateSchema } from '../../local/contract';
 import type { LocalTopology } from '../../local/topology';
 import { bootTestTopology } from '../support/local-topology';
 import { waitUntil } from '../support/wait';
@@ -140,8 +140,9 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
       200,
     );
     const refusedBehind = await control(topology, '/zones/global/failback');
-    // A busy zone: the secondary keeps taking writes, each in flight for a second, while failback is tried.
-    expect((await control(topology, '/replication/global/lag', { ms: 1_000 })).status).toBe(200);
+    // A busy zone: the secondary keeps taking writes, each in flight for 3 s (below the threshold), while
+    // failback is tried; it is tried only at moments when writes are pending.
+    expect((await control(topology, '/replication/global/lag', { ms: 3_000 })).status).toBe(200);
     let writing = true;
     const inFlightWrites: number[] = [];
     const writer = (async () => {
@@ -154,14 +155,15 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
     let pendingAtFailback = 0;
     try {
       await waitUntil(
-        async () => ((await state(topology)).replication.global?.pending ?? 0) > 0,
-        BOUND_MS,
-        50,
-      );
-      await waitUntil(
         async () => {
-          pendingAtFailback = (await state(topology)).replication.global?.pending ?? 0;
+          if (((await state(topology)).replication.global?.toward?.['us-east-1']?.pending ?? 0) === 0)
+            return false;
           failback = await control(topology, '/zones/global/failback');
+          // The answer is the state right after the switch: writes still on their way to the primary.
+          pendingAtFailback =
+            (failback.json.replication as ControlState['replication'] | undefined)?.global?.toward?.[
+              'us-east-1'
+            ]?.pending ?? 0;
           return failback.status === 200;
         },
         BOUND_MS,
