@@ -70,8 +70,10 @@ export type Answer =
   | { readonly kind: 'misdirected'; readonly zone: string; readonly endpoint?: string }
   /** The request must wait (409 idempotency_key_in_use / conflict, 429); the cell is fine. */
   | { readonly kind: 'try_later'; readonly code?: string; readonly retryAfterMs?: number }
-  /** The cell cannot serve it now (5xx, not_writer included): another cell of the zone may. */
-  | { readonly kind: 'cell_failure'; readonly code?: string; readonly retryAfterMs?: number };
+  /** The cell cannot serve it now (5xx): another cell of the zone may. */
+  | { readonly kind: 'cell_failure'; readonly code?: string; readonly retryAfterMs?: number }
+  /** 503 not_writer: a live cell that is not its zone's writer now; the zone's writer is another cell. */
+  | { readonly kind: 'not_writer'; readonly code?: string; readonly retryAfterMs?: number };
 
 /** What an HTTP answer means for the policies. */
 export async function classify(response: Response, now: number): Promise<Answer> {
@@ -89,6 +91,7 @@ export async function classify(response: Response, now: number): Promise<Answer>
   }
   // Contention inside a healthy cell: wait and ask the same cell (moving would split the zone's writes).
   if (status === 503 && problem?.code === 'busy') return { kind: 'try_later', ...code, ...wait };
+  if (status === 503 && problem?.code === 'not_writer') return { kind: 'not_writer', ...code, ...wait };
   if (status >= 500) return { kind: 'cell_failure', ...code, ...wait };
   if (status === 429 || status === 408) return { kind: 'try_later', ...code, ...wait };
   if (status === 409 && problem && TRANSIENT_PROBLEM_CODES.has(problem.code)) {

@@ -155,19 +155,16 @@ export class CellRouter {
 
   /**
    * A cell failed an attempt: if it is the active one, move to the next cell of the zone whose
-   * circuit is not open. Returns the cell the next attempt will use.
+   * circuit is not open, or, when every circuit is open, to the next cell anyway: a circuit half-opens
+   * only when a call tries it, so staying put would never give the other cells their trial call.
+   * Returns the cell the next attempt will use.
    */
   reportFailure(cell: CellState, reason: string): CellState {
-    if (this.cells[this.active] === cell && this.cells.length > 1) {
-      for (let step = 1; step < this.cells.length; step++) {
-        const index = (this.active + step) % this.cells.length;
-        if (this.cells[index]!.breaker.state !== CircuitState.Open) {
-          this.moveTo(index, reason);
-          break;
-        }
-      }
-    }
-    return this.pick();
+    if (this.cells[this.active] !== cell || this.cells.length < 2) return this.pick();
+    const others = this.cells.map((_, step) => (this.active + step + 1) % this.cells.length).slice(0, -1);
+    const closed = others.find((index) => this.cells[index]!.breaker.state !== CircuitState.Open);
+    this.moveTo(closed ?? others[0]!, reason);
+    return closed === undefined ? this.cells[this.active]! : this.pick();
   }
 
   /** While on a secondary: probe the primary in the background, at most once per interval. */

@@ -65,7 +65,8 @@ export type FailureReason =
   | 'timeout' // no complete answer within attemptTimeoutMs
   | 'circuit_open' // the cell's breaker refuses calls
   | 'bulkhead_full' // too many calls in flight in this client
-  | 'cell_answer' // a 5xx (not_writer included): the cell cannot serve this now
+  | 'cell_answer' // a 5xx: the cell cannot serve this now
+  | 'not_writer' // a live cell that is not its zone's writer now: the write goes to another cell
   | 'try_later'; // 409 idempotency_key_in_use / conflict, 429: the request itself must wait
 
 /** One attempt that did not produce a final answer. Policies decide on it; it never reaches the caller. */
@@ -91,6 +92,15 @@ export class AttemptFailure extends Error {
   /** Counts against the cell: its breaker, and the trigger to move to the zone's other cell. */
   get isCellFailure(): boolean {
     return this.reason === 'network' || this.reason === 'timeout' || this.reason === 'cell_answer';
+  }
+
+  /**
+   * Moves the call to the zone's next cell. `not_writer` does without charging the breaker: the cell is
+   * healthy and becomes the writer again at a promotion or failback, when an open circuit would keep the
+   * client away from it.
+   */
+  get movesToAnotherCell(): boolean {
+    return this.isCellFailure || this.reason === 'circuit_open' || this.reason === 'not_writer';
   }
 }
 

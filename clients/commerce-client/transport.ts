@@ -7,6 +7,7 @@ import {
   createAttemptTimeout,
   createBulkhead,
   createRetryPolicy,
+  type FailureReason,
   type Resilience,
 } from './policies';
 import { newTraceId, traceIdOf, traceparent } from './trace';
@@ -29,6 +30,13 @@ import { newTraceId, traceIdOf, traceparent } from './trace';
  */
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The attempt failure an answer that is not the request's answer stands for. */
+const ANSWER_FAILURE_REASONS = {
+  cell_failure: 'cell_answer',
+  not_writer: 'not_writer',
+  try_later: 'try_later',
+} as const satisfies Record<string, FailureReason>;
 
 export class CommerceUnavailableError extends Error {
   override name = 'CommerceUnavailableError';
@@ -138,7 +146,7 @@ export function createTransport(options: TransportOptions): Transport {
           attempt: attempts,
           outcome: failure.reason,
         });
-        if (failure.isCellFailure || failure.reason === 'circuit_open') {
+        if (failure.movesToAnotherCell) {
           tried.add(cell.endpoint);
           const next = options.router.reportFailure(cell, failure.reason);
           failure.retryNow = !tried.has(next.endpoint);
@@ -169,9 +177,9 @@ export function createTransport(options: TransportOptions): Transport {
             callerSignal,
           );
           const answer = await classify(response, now());
-          if (answer.kind === 'cell_failure' || answer.kind === 'try_later') {
+          if (answer.kind !== 'final' && answer.kind !== 'misdirected') {
             throw new AttemptFailure(
-              answer.kind === 'cell_failure' ? 'cell_answer' : 'try_later',
+              ANSWER_FAILURE_REASONS[answer.kind],
               cell.endpoint,
               `${cell.endpoint} answered ${response.status}${answer.code ? ` ${answer.code}` : ''}`,
               { response, ...answer },

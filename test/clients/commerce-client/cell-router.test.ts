@@ -101,6 +101,51 @@ describe('cell-aware failover inside a zone', () => {
     expect(zone.carts.size).toBe(1);
   });
 
+  it("a fenced cell's not_writer moves the write on without opening its circuit: promoted, it takes the write at once", async () => {
+    // Prepare: the primary is lost and the secondary not promoted yet (it answers not_writer)
+    const { client: commerce } = client({ resilience: { maxRetries: 2, breakerThreshold: 1 } });
+    await commerce.api.GET('/v1/products');
+    await zone.primary.stop();
+    zone.secondary.fault = 'fenced';
+    const send = () =>
+      commerce.api.POST('/v1/carts', {
+        params: { header: { 'Idempotency-Key': 'key-promotion' } },
+        body: {},
+      });
+    // Act
+    const beforePromotion = await send();
+    const circuitWhileFenced = commerce.router.cellsView.find(
+      (c) => c.endpoint === zone.secondary.url,
+    )?.circuit;
+    zone.secondary.fault = 'none';
+    const afterPromotion = await send();
+    // Assess
+    expect(beforePromotion.response.status).toBe(503);
+    expect(circuitWhileFenced).toBe('closed');
+    expect(afterPromotion.response.status).toBe(201);
+    expect(zone.carts.size).toBe(1);
+  });
+
+  it('with every circuit open, gives each cell its trial call in turn instead of only the one it was on', async () => {
+    // Prepare: both cells fail, so both circuits open
+    const { client: commerce } = client({
+      resilience: { maxRetries: 3, breakerThreshold: 1, breakerHalfOpenAfterMs: 200 },
+    });
+    await commerce.api.GET('/v1/products');
+    zone.primary.fault = 'unhealthy';
+    zone.secondary.fault = 'unhealthy';
+    await expect(commerce.api.GET('/v1/products')).rejects.toBeInstanceOf(CommerceUnavailableError);
+    expect(commerce.router.cellsView.map((c) => c.circuit)).toEqual(['open', 'open']);
+    // Act: the primary recovers, the secondary goes down; the circuits may half-open
+    zone.primary.fault = 'none';
+    await zone.secondary.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { response } = await commerce.api.GET('/v1/products');
+    // Assess
+    expect(response.status).toBe(200);
+    expect(commerce.router.activeEndpoint).toBe(zone.primary.url);
+  });
+
   it('on busy (contention in a healthy cell), retries the same cell with the same key, not the other cell', async () => {
     const { client: commerce } = client();
     await commerce.api.GET('/v1/products');
