@@ -3,26 +3,34 @@ import { HOST_TOO_SLOW_MS } from '../../../chaos/metrics';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
+import { drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
 
 /** The client-failover drill, CI-sized (short phases, time scale 0.1), on its own topology. */
-jest.setTimeout(240_000);
+/** Above the sum of the drill's own bounds (phases + 180 s runaway guard, failback, quiescence), so the drill, not jest, decides. */
+jest.setTimeout(480_000);
 
 describe('client-failover drill (short)', () => {
   let topology: LocalTopology;
   beforeAll(async () => {
     topology = await bootTestTopology();
   });
-  afterAll(() => topology?.stop());
+  const progress = drillProgress();
+  afterAll(() => {
+    progress.printIfUnfinished();
+    return topology?.stop();
+  });
 
   it('the client population recovers within 5 s cloud-equivalent with no failure; DNS within the prediction; 0 duplicates', async () => {
     // Act
     const plan = await localDrillPlan(topology, drillByName('client-failover'), {
+      log: progress.log,
       zone: 'global',
       short: true,
       ratePerSecond: 1,
     });
     const report = await runDrill(plan);
+    progress.finished();
     // Assess
     console.log(
       JSON.stringify(

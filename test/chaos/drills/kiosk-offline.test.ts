@@ -2,26 +2,34 @@ import { drillByName } from '../../../chaos/drills';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
+import { drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
 
 /** The kiosk-offline drill, CI-sized (short phases, 5 orders, time scale 0.1), on its own topology. */
-jest.setTimeout(240_000);
+/** Above the sum of the drill's own bounds (phases + 180 s runaway guard, failback, quiescence), so the drill, not jest, decides. */
+jest.setTimeout(480_000);
 
 describe('kiosk-offline drill (short)', () => {
   let topology: LocalTopology;
   beforeAll(async () => {
     topology = await bootTestTopology();
   });
-  afterAll(() => topology?.stop());
+  const progress = drillProgress();
+  afterAll(() => {
+    progress.printIfUnfinished();
+    return topology?.stop();
+  });
 
   it('places every order queued offline exactly once across a restart and a region failover', async () => {
     // Act
     const plan = await localDrillPlan(topology, drillByName('kiosk-offline'), {
+      log: progress.log,
       zone: 'global',
       short: true,
       ratePerSecond: 1,
     });
     const report = await runDrill(plan);
+    progress.finished();
     // Assess
     console.log(
       JSON.stringify(

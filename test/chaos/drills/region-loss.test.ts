@@ -2,26 +2,34 @@ import { drillByName } from '../../../chaos/drills';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
+import { drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
 
 /** The region-loss drill, CI-sized (short phases, time scale 0.1), on its own topology. */
-jest.setTimeout(300_000);
+/** Above the sum of the drill's own bounds (phases + 180 s runaway guard, failback, quiescence), so the drill, not jest, decides. */
+jest.setTimeout(480_000);
 
 describe('region-loss drill (short)', () => {
   let topology: LocalTopology;
   beforeAll(async () => {
     topology = await bootTestTopology();
   });
-  afterAll(() => topology?.stop());
+  const progress = drillProgress();
+  afterAll(() => {
+    progress.printIfUnfinished();
+    return topology?.stop();
+  });
 
   it('measures the RPO set at promotion, brings every withheld write back at failback, and keeps one effect per intent', async () => {
     // Act
     const plan = await localDrillPlan(topology, drillByName('region-loss'), {
+      log: progress.log,
       zone: 'global',
       short: true,
       ratePerSecond: 1,
     });
     const report = await runDrill(plan);
+    progress.finished();
     if (report.abortReason) console.log(`region-loss aborted: ${report.abortReason}`);
     expect(report.abortReason).toBeUndefined();
     // Assess: the invariants are never inconclusive-by-timing here; print every unmet criterion first.

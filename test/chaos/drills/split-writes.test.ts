@@ -3,21 +3,28 @@ import { HeldFault } from '../../../chaos/injectors/held-fault';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
+import { drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
 
 /** The split-writes drill, CI-sized (short phases, time scale 0.1), on its own topology. */
-jest.setTimeout(240_000);
+/** Above the sum of the drill's own bounds (phases + 180 s runaway guard, failback, quiescence), so the drill, not jest, decides. */
+jest.setTimeout(480_000);
 
 describe('split-writes drill (short)', () => {
   let topology: LocalTopology;
   beforeAll(async () => {
     topology = await bootTestTopology();
   });
-  afterAll(() => topology?.stop());
+  const progress = drillProgress();
+  afterAll(() => {
+    progress.printIfUnfinished();
+    return topology?.stop();
+  });
 
   it('writes on both sides of a split to the same items converge, and reconciliation keeps every invariant', async () => {
     // Act
     const plan = await localDrillPlan(topology, drillByName('split-writes'), {
+      log: progress.log,
       zone: 'global',
       short: true,
       ratePerSecond: 1,
@@ -26,6 +33,7 @@ describe('split-writes drill (short)', () => {
     // short form's 5 s window ended first, and the primary's cancel replicated into the secondary).
     expect(plan.injectors.map((i) => i instanceof HeldFault)).toEqual([true]);
     const report = await runDrill(plan);
+    progress.finished();
     expect(report.abortReason).toBeUndefined();
     // Assess: every criterion met (a failed call of the split itself fails the fault-effective criterion).
     const failed = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
