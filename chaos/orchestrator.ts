@@ -175,6 +175,8 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
     events.push({ atMs: Math.round(at()), label });
     log(`[${(at() / 1000).toFixed(1)} s] ${label}`);
   };
+  // What an injector's long step is still waiting for: the log only, not the report's events.
+  const progress = (line: string) => log(`[${(at() / 1000).toFixed(1)} s]   ${line}`);
 
   const abort = (reason: string) => {
     if (abortReason) return;
@@ -198,7 +200,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
   const rollbackAll = async () => {
     for (const injector of plan.injectors) {
       try {
-        await injector.rollback();
+        await injector.rollback(progress);
         if (!rollbackOutcomes.has(injector) || rollbackOutcomes.get(injector) !== 'ok') {
           rollbackOutcomes.set(injector, 'ok');
         }
@@ -240,7 +242,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
         phase = 'fault';
         for (const injector of plan.injectors) {
           event(`fault injected: ${injector.describe().fault} on ${injector.describe().target}`);
-          await injector.inject();
+          await injector.inject(progress);
         }
         continue;
       }

@@ -350,8 +350,10 @@ function notCaughtUp(
   const primary = model.zones.find((z) => z.name === zoneName)?.primary.region;
   const toPrimary = stats.directions.find((d) => d.to === primary);
   const behindMs = toPrimary?.oldestPendingAgeMs ?? 0;
+  // A write the target keeps refusing holds the direction's head: say so, or "behind" hides the cause.
+  const failing = toPrimary?.lastError ? `; its last apply failed: ${toPrimary.lastError}` : '';
   return behindMs >= REPLICATION_LATENCY_ALARM_MS
-    ? `replication toward it is ${behindMs} ms behind (${toPrimary?.pending} writes pending; fail back below the ReplicationLatency alarm's ${REPLICATION_LATENCY_ALARM_MS} ms)`
+    ? `replication toward it is ${behindMs} ms behind (${toPrimary?.pending} writes pending${failing}; fail back below the ReplicationLatency alarm's ${REPLICATION_LATENCY_ALARM_MS} ms)`
     : undefined;
 }
 

@@ -114,10 +114,16 @@ export const replicationStateSchema = z.object({
   /** Writes read from a stream and not yet applied to the other region (both directions). */
   pending: z.number(),
   /**
-   * Per receiving region: writes on their way to it, and the age of the oldest (null when none). A fenced
-   * zone fails back only while its primary's `behindMs` is below the ReplicationLatency alarm's threshold.
+   * Per receiving region: writes on their way to it, the age of the oldest (null when none), and how many
+   * writes have been taken off its queue so far (applied, or skipped as older; a wait watches it move). A
+   * fenced zone fails back only while its primary's `behindMs` is below the ReplicationLatency alarm's threshold.
    */
-  toward: z.record(z.string(), z.object({ pending: z.number(), behindMs: z.number().nullable() })).optional(),
+  toward: z
+    .record(
+      z.string(),
+      z.object({ pending: z.number(), behindMs: z.number().nullable(), delivered: z.number() }),
+    )
+    .optional(),
   /**
    * Nothing pending and both regions' table digests equal: they hold the same items, as far as their streams
    * have been read. Absent (older topologies): unknown; quiescence then rests on `pending` alone.

@@ -38,7 +38,10 @@ export function replicationState(stats: ZoneReplicationStats): ReplicationState 
     lagMs: stats.lagMs,
     pending: stats.pending,
     toward: Object.fromEntries(
-      stats.directions.map((d) => [d.to, { pending: d.pending, behindMs: d.oldestPendingAgeMs }]),
+      stats.directions.map((d) => [
+        d.to,
+        { pending: d.pending, behindMs: d.oldestPendingAgeMs, delivered: d.applied + d.skippedOlder },
+      ]),
     ),
     converged: stats.converged,
     digests: stats.digests,

@@ -1,4 +1,4 @@
-import type { FaultDescription, FaultInjector } from './types';
+import type { FaultDescription, FaultInjector, ProgressLog } from './types';
 
 /**
  * A fault kept in place past its scheduled end until the scenario that needs it is done. A drill's own
@@ -19,12 +19,12 @@ export class HeldFault implements FaultInjector {
     return this.inner.describe();
   }
 
-  inject(): Promise<void> {
-    return this.inner.inject();
+  inject(progress?: ProgressLog): Promise<void> {
+    return this.inner.inject(progress);
   }
 
-  async rollback(): Promise<void> {
+  async rollback(progress?: ProgressLog): Promise<void> {
     await this.until().catch(() => undefined);
-    await this.inner.rollback();
+    await this.inner.rollback(progress);
   }
 }

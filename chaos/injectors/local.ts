@@ -12,7 +12,7 @@ import {
 } from '../../local/contract';
 import { CDN_VENDORS } from '../../lib/topology';
 import { assertLoopback } from '../../loadtests/loopback';
-import { type FaultDescription, ReversibleFault } from './types';
+import { type FaultDescription, type ProgressLog, ReversibleFault } from './types';
 
 /**
  * Faults on the local topology through its loopback control API (routes in
@@ -121,7 +121,7 @@ const cellPath = (zone: string, region: string) =>
 
 /**
  * A control call; a control call only where the topology fences the zone (its path may name the zone's
- * primary); a bounded wait for a condition on `/control/state`; or a fenced zone's failback.
+ * primary); a patient wait for a condition on `/control/state`; or a fenced zone's failback.
  */
 type Step =
   | { readonly path: string; readonly body?: unknown }
@@ -130,31 +130,43 @@ type Step =
       readonly pathFor: (primaryRegion: string) => string;
       readonly body?: unknown;
     }
-  | { readonly failBack: string; readonly boundMs: number }
+  | { readonly failBack: string }
   | {
       readonly until: (state: ControlState) => boolean;
-      readonly boundMs: number;
-      /** Said when the bound runs out. */
+      /** A count that rises while the wait advances (writes delivered); the wait gives up when it stalls. */
+      readonly moved: (state: ControlState) => number;
+      /** What is waited for, and where it stands, as the log and the give-up message say it. */
       readonly what: string;
+      readonly detail: (state: ControlState) => string;
     };
 
 /**
- * Longest a restored region may take to catch up before its cell serves again. Generous: a minute of
- * withheld writes applied at the stand-in's pace is seconds, but a loaded host has been 10x slower.
+ * How long a rollback waits for replication to catch up (after a region loss; before a failback): while
+ * writes keep being delivered, up to the ceiling (for all of one fault's rollback); a wait gives up once
+ * nothing has been delivered for the stall bound. Catching up runs at the host's pace (a loaded host applied withheld writes at a tenth of an idle
+ * one's), so a fixed bound judged the host, not the topology: run 4 of stop 24 gave up a failback after
+ * 60 s with the backlog still draining.
  */
-const REGION_CATCH_UP_BOUND_MS = 60_000;
+export const CATCH_UP_PATIENCE: Patience = { stallMs: 30_000, ceilingMs: 180_000, sayEveryMs: 10_000 };
 
-/**
- * Longest the failback of a fenced zone may wait for its primary to be healthy again and caught up (the
- * health threshold at the time scale, then replication). Generous for the same reason as above.
- */
-const FAILBACK_BOUND_MS = 60_000;
+export interface Patience {
+  /** Gives up once the wait's count has not risen for this long. */
+  readonly stallMs: number;
+  /** Gives up after this long in all (one fault's rollback, every wait of it), moving or not. */
+  readonly ceilingMs: number;
+  /** Says where it stands this often (the drill's log). */
+  readonly sayEveryMs: number;
+}
+
+/** Writes delivered toward `region` of `zone` so far (0 when the topology does not say). */
+const deliveredToward = (state: ControlState, zone: string, region: string) =>
+  state.replication[zone]?.toward?.[region]?.delivered ?? 0;
 
 /**
  * After a fault on a cell of a fenced zone: failback as a step (runbooks/writer-fencing.md step 2). The
  * promoter moved the writer if the fault failed the primary's health check; it never moves it back.
  */
-const failBackAfter = (zone: string): Step => ({ failBack: zone, boundMs: FAILBACK_BOUND_MS });
+const failBackAfter = (zone: string): Step => ({ failBack: zone });
 
 function plan(fault: z.output<typeof localFaultSchema>): {
   apply: readonly Step[];
@@ -252,8 +264,15 @@ function plan(fault: z.output<typeof localFaultSchema>): {
               const loss = state.replication[fault.zone]?.regionLoss;
               return loss === undefined || loss.phase === 'caught-up';
             },
-            boundMs: REGION_CATCH_UP_BOUND_MS,
+            moved: (state) =>
+              Object.values(state.replication[fault.zone]?.toward ?? {}).reduce((n, t) => n + t.delivered, 0),
             what: `${fault.zone}/${fault.region} to catch up on the writes withheld during the loss`,
+            detail: (state) => {
+              const loss = state.replication[fault.zone]?.regionLoss;
+              return loss
+                ? `${loss.withheldFromLostRegion} withheld writes of the lost region and ${loss.withheldForLostRegion} for it still to apply`
+                : 'caught up';
+            },
           },
           { path: `${cellPath(fault.zone, fault.region)}/start` },
           { path: `${replication}/resume` },
@@ -286,6 +305,8 @@ export class LocalFaultInjector extends ReversibleFault {
   constructor(
     private readonly client: LocalControlClient,
     fault: LocalFault,
+    /** How long its rollback waits for catch-up and failback. Default: CATCH_UP_PATIENCE. */
+    private readonly patience: Patience = CATCH_UP_PATIENCE,
   ) {
     super();
     this.steps = plan(localFaultSchema.parse(fault));
@@ -295,17 +316,18 @@ export class LocalFaultInjector extends ReversibleFault {
     return { mechanism: 'local', fault: this.steps.words, target: this.steps.target, simulated: true };
   }
 
-  protected apply(): Promise<void> {
-    return this.run(this.steps.apply);
+  protected apply(progress?: ProgressLog): Promise<void> {
+    return this.run(this.steps.apply, progress);
   }
 
-  protected undo(): Promise<void> {
-    return this.run(this.steps.undo);
+  protected undo(progress?: ProgressLog): Promise<void> {
+    return this.run(this.steps.undo, progress);
   }
 
-  /** Every step in order; a wait that runs out does not stop the later steps, it is thrown after them. */
-  private async run(steps: readonly Step[]): Promise<void> {
+  /** Every step in order; a wait that gives up does not stop the later steps, it is thrown after them. */
+  private async run(steps: readonly Step[], progress: ProgressLog = () => undefined): Promise<void> {
     let late: string | undefined;
+    const deadline = Date.now() + this.patience.ceilingMs;
     for (const step of steps) {
       if ('path' in step) {
         await this.client.post(step.path, step.body);
@@ -318,40 +340,81 @@ export class LocalFaultInjector extends ReversibleFault {
           await this.client.post(step.pathFor(primary.region), step.body);
         continue;
       }
-      if ('failBack' in step) {
-        late = (await this.failBack(step.failBack, step.boundMs)) ?? late;
-        continue;
-      }
-      const end = Date.now() + step.boundMs;
-      while (!step.until(await this.client.state())) {
-        if (Date.now() >= end) {
-          late = `waited ${step.boundMs / 1000} s for ${step.what}; went on without it`;
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      const wait = 'failBack' in step ? this.failBack(step.failBack) : this.until(step);
+      late = (await patiently(wait, { ...this.patience, deadline }, progress)) ?? late;
     }
     if (late) throw new Error(late);
   }
 
+  private until(step: Extract<Step, { until: unknown }>): PatientWait {
+    return {
+      what: step.what,
+      attempt: async () => {
+        const state = await this.client.state();
+        return step.until(state)
+          ? { done: true }
+          : { done: false, moved: step.moved(state), where: step.detail(state) };
+      },
+    };
+  }
+
   /**
    * Fails a fenced zone back to its primary once the topology lets it (healthy, caught up), if the writer
-   * moved at all. Says why not when the bound runs out; does nothing for a zone the topology does not fence.
+   * moved at all; does nothing for a zone the topology does not fence. Its progress is the writes delivered
+   * toward the primary.
    */
-  private async failBack(zone: string, boundMs: number): Promise<string | undefined> {
-    const end = Date.now() + boundMs;
-    let why = '';
-    for (;;) {
-      const state = await this.client.state();
-      const writers = state.fencing?.[zone]?.writers;
-      const primary = state.cells.find((c) => c.zone === zone && c.role === 'primary')?.region;
-      if (writers === undefined || (primary !== undefined && writers.includes(primary))) return undefined;
-      const answer = await this.client.failBack(zone);
-      if (answer.done) return undefined;
-      why = answer.why;
-      if (Date.now() >= end)
-        return `waited ${boundMs / 1000} s to fail ${zone} back (${why}); went on without it`;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+  private failBack(zone: string): PatientWait {
+    return {
+      what: `${zone} to fail back to its primary`,
+      attempt: async () => {
+        const state = await this.client.state();
+        const writers = state.fencing?.[zone]?.writers;
+        const primary = state.cells.find((c) => c.zone === zone && c.role === 'primary')?.region;
+        if (writers === undefined || (primary !== undefined && writers.includes(primary)))
+          return { done: true };
+        const answer = await this.client.failBack(zone);
+        if (answer.done) return { done: true };
+        return { done: false, moved: primary ? deliveredToward(state, zone, primary) : 0, where: answer.why };
+      },
+    };
+  }
+}
+
+/** A condition tried every 200 ms: done, or where it stands and a count that rises while it advances. */
+interface PatientWait {
+  readonly what: string;
+  readonly attempt: () => Promise<{ done: true } | { done: false; moved: number; where: string }>;
+}
+
+/** Waits for `wait` with `patience`, until `deadline` at the latest; undefined when done, else why it gave up. */
+async function patiently(
+  wait: PatientWait,
+  patience: Patience & { readonly deadline: number },
+  progress: ProgressLog,
+): Promise<string | undefined> {
+  const started = Date.now();
+  let moved = Number.NEGATIVE_INFINITY;
+  let movedAt = started;
+  let saidAt = started;
+  for (;;) {
+    const outcome = await wait.attempt();
+    if (outcome.done) return undefined;
+    const now = Date.now();
+    if (outcome.moved > moved) {
+      moved = outcome.moved;
+      movedAt = now;
     }
+    const stalled = now - movedAt >= patience.stallMs;
+    if (stalled || now >= patience.deadline) {
+      const why = stalled
+        ? `nothing delivered for ${patience.stallMs / 1000} s`
+        : `still moving at the ${patience.ceilingMs / 1000} s ceiling`;
+      return `waited ${Math.round((now - started) / 1000)} s for ${wait.what} (${outcome.where}; ${why}); went on without it`;
+    }
+    if (now - saidAt >= patience.sayEveryMs) {
+      progress(`waiting for ${wait.what}: ${outcome.where}`);
+      saidAt = now;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

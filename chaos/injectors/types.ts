@@ -15,15 +15,18 @@ export interface FaultDescription {
   readonly simulated: boolean;
 }
 
+/** Where a fault says what a long step is still waiting for (the drill's log). */
+export type ProgressLog = (line: string) => void;
+
 export interface FaultInjector {
   describe(): FaultDescription;
   /** Put the fault in place. May throw; the orchestrator rolls back anyway. */
-  inject(): Promise<void>;
+  inject(progress?: ProgressLog): Promise<void>;
   /**
    * Undo the fault. Idempotent: a second call is a no-op, and it also runs
    * (and undoes whatever may have happened) when `inject` threw half-way.
    */
-  rollback(): Promise<void>;
+  rollback(progress?: ProgressLog): Promise<void>;
 }
 
 /**
@@ -34,18 +37,18 @@ export abstract class ReversibleFault implements FaultInjector {
   private state: 'idle' | 'attempted' | 'rolled-back' = 'idle';
 
   abstract describe(): FaultDescription;
-  protected abstract apply(): Promise<void>;
-  protected abstract undo(): Promise<void>;
+  protected abstract apply(progress?: ProgressLog): Promise<void>;
+  protected abstract undo(progress?: ProgressLog): Promise<void>;
 
-  async inject(): Promise<void> {
+  async inject(progress?: ProgressLog): Promise<void> {
     if (this.state === 'attempted') return;
     this.state = 'attempted';
-    await this.apply();
+    await this.apply(progress);
   }
 
-  async rollback(): Promise<void> {
+  async rollback(progress?: ProgressLog): Promise<void> {
     if (this.state !== 'attempted') return;
-    await this.undo();
+    await this.undo(progress);
     this.state = 'rolled-back';
   }
 }

@@ -1,5 +1,6 @@
 import type { LocalTopology } from '../../local/topology';
 import type { Drill } from '../drill';
+import { CATCH_UP_PATIENCE } from '../injectors/local';
 import { RTO_TOLERANCE_SECONDS } from '../metrics';
 import type { DrillPlan, Observer } from '../orchestrator';
 import { verifierOf } from './checks';
@@ -62,8 +63,8 @@ export async function localDrillPlan(
     // A runaway guard, not a timing check: it runs from before the steady state (warm-up and up to three
     // smoke runs) and a drill's own bounded steps (a kiosk waiting for its first order) stretch the phases on
     // a loaded host; at seconds + 60 a short kiosk-offline run beside two busy loops was aborted with every
-    // check met.
-    wallClockLimitSeconds: seconds + 180,
+    // check met. A rollback waits for catch-up with its own ceiling on top.
+    wallClockLimitSeconds: seconds + 180 + CATCH_UP_PATIENCE.ceilingMs / 1000,
     timings: run.timings,
     holdAfterRecoverySeconds: run.holdAfterRecoverySeconds ?? 2,
     log: context.log,

@@ -143,6 +143,9 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
     // A busy zone: the secondary keeps taking writes, each in flight for 3 s (below the threshold), while
     // failback is tried; it is tried only at moments when writes are pending.
     expect((await control(topology, '/replication/global/lag', { ms: 3_000 })).status).toBe(200);
+    const deliveredToward = async () =>
+      (await state(topology)).replication.global?.toward?.['us-east-1']?.delivered ?? 0;
+    const deliveredBefore = await deliveredToward();
     let writing = true;
     const inFlightWrites: number[] = [];
     const writer = (async () => {
@@ -185,6 +188,13 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
       200,
     );
     const onPrimary = await createCart(cellUrl('us-east-1'), nextKey());
+    // What a failback's wait watches move: every in-flight write (a cart at least) delivered toward the primary.
+    await waitUntil(
+      async () => ((await state(topology)).replication.global?.toward?.['us-east-1']?.pending ?? 1) === 0,
+      BOUND_MS,
+      200,
+    );
+    const deliveredDuring = (await deliveredToward()) - deliveredBefore;
     // Assess 3
     expect(refused.status).toBe(409);
     expect(refused.json.detail).toMatch(/has not caught up: replication is paused/);
@@ -192,6 +202,7 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
     expect(refusedBehind.json.detail).toMatch(/replication toward it is \d+ ms behind/);
     expect(inFlightWrites.length).toBeGreaterThan(0);
     expect(pendingAtFailback).toBeGreaterThan(0);
+    expect(deliveredDuring).toBeGreaterThanOrEqual(inFlightWrites.filter((status) => status === 201).length);
     expect((await state(topology)).fencing?.global?.writers).toEqual(['us-east-1']);
     expect(onSecondary.code).toBe('not_writer');
     expect(onPrimary.status).toBe(201);

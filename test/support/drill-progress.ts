@@ -1,4 +1,10 @@
 /**
+ * A drill test's jest timeout: above the sum of the drill's own bounds (short phases, the 180 s runaway guard,
+ * a rollback's catch-up ceiling, the quiescence bound and the checks), so the drill, not jest, gives the verdict.
+ */
+export const DRILL_TEST_TIMEOUT_MS = 600_000;
+
+/**
  * A drill's progress lines, timed from the test's start, kept so that a drill test that runs out of time
  * prints where the drill was (jest's timeout alone says nothing about which phase or bounded wait it was in).
  */
@@ -13,9 +19,9 @@ export function drillProgress() {
     finished(): void {
       finished = true;
     },
-    /** For afterAll: the progress, when the drill never finished (the test timed out). */
+    /** For afterAll: the progress, when the drill never finished (the test timed out) or DRILL_PROGRESS=1. */
     printIfUnfinished(): void {
-      if (!finished && lines.length > 0)
+      if ((!finished || process.env.DRILL_PROGRESS === '1') && lines.length > 0)
         console.log(`the drill did not finish; its progress:\n${lines.join('\n')}`);
     },
   };

@@ -2,12 +2,11 @@ import { drillByName } from '../../../chaos/drills';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
-import { drillProgress } from '../../support/drill-progress';
+import { DRILL_TEST_TIMEOUT_MS, drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
 
 /** The kiosk-offline drill, CI-sized (short phases, 5 orders, time scale 0.1), on its own topology. */
-/** Above the sum of the drill's own bounds (phases + 180 s runaway guard, failback, quiescence), so the drill, not jest, decides. */
-jest.setTimeout(480_000);
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 describe('kiosk-offline drill (short)', () => {
   let topology: LocalTopology;

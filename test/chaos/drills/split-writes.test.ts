@@ -3,12 +3,11 @@ import { HeldFault } from '../../../chaos/injectors/held-fault';
 import { localDrillPlan } from '../../../chaos/local/plan';
 import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
-import { drillProgress } from '../../support/drill-progress';
+import { DRILL_TEST_TIMEOUT_MS, drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
 
 /** The split-writes drill, CI-sized (short phases, time scale 0.1), on its own topology. */
-/** Above the sum of the drill's own bounds (phases + 180 s runaway guard, failback, quiescence), so the drill, not jest, decides. */
-jest.setTimeout(480_000);
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 describe('split-writes drill (short)', () => {
   let topology: LocalTopology;

@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { LocalControlClient, LocalFaultInjector } from '../../../chaos/injectors/local';
 import { NonLoopbackTargetError } from '../../../loadtests/loopback';
 
-/** A minimal /control/state: global's cells, and its writers when the topology fences it. */
-function controlState(writers?: string[]) {
+/**
+ * A minimal /control/state: global's cells, its writers when the topology fences it, and the writes
+ * delivered toward the primary so far.
+ */
+function controlState(writers: string[] | undefined, deliveredTowardPrimary: number) {
   return {
     cells: ['us-east-1', 'us-west-2'].map((region, i) => ({
       zone: 'global',
@@ -16,26 +19,38 @@ function controlState(writers?: string[]) {
       healthy: true,
     })),
     serving: { global: 'us-east-1' },
-    replication: {},
+    replication: {
+      global: {
+        paused: false,
+        lagMs: 0,
+        pending: 0,
+        toward: { 'us-east-1': { pending: 0, behindMs: null, delivered: deliveredTowardPrimary } },
+      },
+    },
     webhookSink: { fault: { mode: 'none' }, received: 0 },
     ...(writers ? { fencing: { global: { writers, promotions: [], changes: [] } } } : {}),
   };
+}
+
+/** What the stand-in control API answers; `deliveredPerLook` writes are delivered per look at `/state`. */
+interface FakeAnswer {
+  writers?: string[];
+  failbackRefusals: number;
+  delivered: number;
+  deliveredPerLook: number;
 }
 
 /**
  * A stand-in control API that records what it is asked to do (state reads are not recorded). `/state`
  * answers global fenced with the primary as writer unless a test says otherwise.
  */
-async function fakeControl(): Promise<{
-  url: string;
-  calls: string[];
-  server: Server;
-  answer: { writers?: string[]; failbackRefusals: number };
-}> {
+async function fakeControl(): Promise<{ url: string; calls: string[]; server: Server; answer: FakeAnswer }> {
   const calls: string[] = [];
-  const answer: { writers?: string[]; failbackRefusals: number } = {
+  const answer: FakeAnswer = {
     writers: ['us-east-1'],
     failbackRefusals: 0,
+    delivered: 0,
+    deliveredPerLook: 0,
   };
   const server = createServer((req, res) => {
     let body = '';
@@ -45,7 +60,8 @@ async function fakeControl(): Promise<{
     req.on('end', () => {
       if (req.url === '/control/state') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(controlState(answer.writers)));
+        answer.delivered += answer.deliveredPerLook;
+        res.end(JSON.stringify(controlState(answer.writers, answer.delivered)));
         return;
       }
       calls.push(`${req.method} ${req.url} ${body}`);
@@ -80,6 +96,7 @@ describe('local fault injector (control API)', () => {
     control.calls.splice(0);
     control.answer.writers = ['us-east-1'];
     control.answer.failbackRefusals = 0;
+    control.answer.deliveredPerLook = 0;
   });
 
   it.each([
@@ -152,6 +169,55 @@ describe('local fault injector (control API)', () => {
       ]);
     },
   );
+
+  describe('a failback waits while replication toward the primary catches up, not a fixed time', () => {
+    const patience = { stallMs: 600, ceilingMs: 4_000, sayEveryMs: 300 };
+    const cellStop = { kind: 'cell-stop', zone: 'global', region: 'us-east-1' } as const;
+
+    it('keeps trying past the stall bound while writes are delivered, says where it stands, and fails back', async () => {
+      // Arrange: refused for about 2 s (10 tries 200 ms apart), more than three stall bounds, while writes arrive
+      control.answer.writers = ['us-west-2'];
+      control.answer.failbackRefusals = 10;
+      control.answer.deliveredPerLook = 5;
+      const said: string[] = [];
+      const injector = new LocalFaultInjector(new LocalControlClient(control.url), cellStop, patience);
+      // Act
+      await injector.inject();
+      await injector.rollback((line) => said.push(line));
+      // Assess
+      expect(control.calls.filter((c) => c.includes('/failback'))).toHaveLength(11);
+      expect(control.answer.writers).toEqual(['us-east-1']);
+      expect(said.length).toBeGreaterThanOrEqual(1);
+      expect(said[0]).toMatch(
+        /waiting for global to fail back to its primary: not caught up: 3 writes pending/,
+      );
+    });
+
+    it('gives up once nothing has been delivered for the stall bound, and says so', async () => {
+      // Arrange: refused for good, nothing moving
+      control.answer.writers = ['us-west-2'];
+      control.answer.failbackRefusals = 1_000;
+      const injector = new LocalFaultInjector(new LocalControlClient(control.url), cellStop, patience);
+      await injector.inject();
+      // Act / Assess: the stall, not the ceiling, ended it
+      await expect(injector.rollback()).rejects.toThrow(
+        /global to fail back to its primary \(not caught up: 3 writes pending; nothing delivered for 0.6 s\); went on without it/,
+      );
+    });
+
+    it('gives up at the ceiling when writes keep arriving and it is never caught up', async () => {
+      // Arrange
+      control.answer.writers = ['us-west-2'];
+      control.answer.failbackRefusals = 1_000;
+      control.answer.deliveredPerLook = 1;
+      const injector = new LocalFaultInjector(new LocalControlClient(control.url), cellStop, patience);
+      await injector.inject();
+      // Act / Assess
+      await expect(injector.rollback()).rejects.toThrow(
+        /still moving at the 4 s ceiling\); went on without it/,
+      );
+    });
+  });
 
   it('split-brain: in a fenced zone, pauses replication, cuts the primary off from ARC and promotes; undone in reverse, then fails back', async () => {
     // Arrange: the promotion moves the writer (the fake's state follows it)

@@ -8,13 +8,14 @@ import { runDrill } from '../../../chaos/orchestrator';
 import { type DrillReport, writeReport } from '../../../chaos/report';
 import { type LocalTopology, startLocalTopology } from '../../../local/topology';
 import { waitUntil } from '../../support/wait';
+import { DRILL_TEST_TIMEOUT_MS } from '../../support/drill-progress';
 
 /**
  * The short drills end to end on the local topology (own DynamoDB Local, own
  * ports): the issue's "must show". Slow by nature (a failover takes the
  * topology's predicted RTO at time scale 0.1), so one topology serves all drills.
  */
-jest.setTimeout(300_000);
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 describe('drills on the local topology (short variants)', () => {
   let topology: LocalTopology;

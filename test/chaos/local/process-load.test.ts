@@ -8,6 +8,7 @@ import { runDrill } from '../../../chaos/orchestrator';
 import { writeReport } from '../../../chaos/report';
 import { type LocalTopology, startLocalTopology } from '../../../local/topology';
 import { onFreeBasePort } from '../../support/ports';
+import { DRILL_TEST_TIMEOUT_MS } from '../../support/drill-progress';
 
 /**
  * A local drill whose load comes from three load-runner processes, through
@@ -16,7 +17,7 @@ import { onFreeBasePort } from '../../support/ports';
  * --load-processes 3`. Bounded: the short variant at time scale 0.1, three
  * iterations per second in total.
  */
-jest.setTimeout(240_000);
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 describe('a local drill driven by three load processes', () => {
   let topology: LocalTopology;
