@@ -115,7 +115,8 @@ export const replicationStateSchema = z.object({
   pending: z.number(),
   /**
    * Per receiving region: writes on their way to it, the age of the oldest (null when none), and how many
-   * writes have been taken off its queue so far (applied, or skipped as older; a wait watches it move). A
+   * writes have been taken off its queue so far (applied, skipped as older, or superseded by a newer write of
+   * the same item; a wait watches it move). A
    * fenced zone fails back only while its primary's `behindMs` is below the ReplicationLatency alarm's threshold.
    */
   toward: z

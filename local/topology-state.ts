@@ -40,7 +40,11 @@ export function replicationState(stats: ZoneReplicationStats): ReplicationState 
     toward: Object.fromEntries(
       stats.directions.map((d) => [
         d.to,
-        { pending: d.pending, behindMs: d.oldestPendingAgeMs, delivered: d.applied + d.skippedOlder },
+        {
+          pending: d.pending,
+          behindMs: d.oldestPendingAgeMs,
+          delivered: d.applied + d.skippedOlder + d.superseded,
+        },
       ]),
     ),
     converged: stats.converged,

@@ -215,6 +215,30 @@ describe('local/replicator ZoneReplicator', () => {
     expect(convergence).toMatchObject({ converged: true, differing: 0 });
   });
 
+  it('a hot item written many times while others wait: the newest version lands, every other item too, and the older versions are counted as superseded', async () => {
+    // Prepare: held back, so one item's 30 versions and 30 other items are all due together, interleaved.
+    replicator.pause();
+    const before = replicator.stats().directions[0]!;
+    const others = Array.from({ length: 30 }, (_, i) => `beside-hot-${i}`);
+    // Act
+    for (const [i, pk] of others.entries()) {
+      await put('us-east-1', 'hot', `version-${i}`);
+      await put('us-east-1', pk, 'written');
+    }
+    await waitUntil(() => replicator.stats().pending === 60);
+    replicator.resume();
+    await waitUntil(() => replicator.stats().pending === 0);
+    // Assess: the replica ends where the primary is; each write was either applied or superseded, none lost.
+    const after = replicator.stats().directions[0]!;
+    expect((await read('us-west-2', 'hot'))?.value?.S).toBe('version-29');
+    const values = await Promise.all(others.map(async (pk) => (await read('us-west-2', pk))?.value?.S));
+    expect(values.filter((v) => v !== 'written')).toEqual([]);
+    expect(after.superseded - before.superseded).toBeGreaterThan(0);
+    expect(after.applied + after.superseded - (before.applied + before.superseded)).toBe(60);
+    expect(after.skippedOlder).toBe(before.skippedOlder);
+    expect(await replicator.convergence()).toMatchObject({ converged: true, differing: 0 });
+  });
+
   it('reports the keys on which the two regions differ', async () => {
     // Prepare: a write held back by the pause leaves the regions apart.
     replicator.pause();
