@@ -12,7 +12,7 @@ import {
 } from '../../local/contract';
 import { CDN_VENDORS } from '../../lib/topology';
 import { assertLoopback } from '../../loadtests/loopback';
-import { type FaultDescription, type ProgressLog, ReversibleFault } from './types';
+import { type FaultDescription, type ProgressLog, ReversibleFault, UndoneLate } from './types';
 
 /**
  * Faults on the local topology through its loopback control API (routes in
@@ -343,7 +343,7 @@ export class LocalFaultInjector extends ReversibleFault {
       const wait = 'failBack' in step ? this.failBack(step.failBack) : this.until(step);
       late = (await patiently(wait, { ...this.patience, deadline }, progress)) ?? late;
     }
-    if (late) throw new Error(late);
+    if (late) throw new UndoneLate(late);
   }
 
   private until(step: Extract<Step, { until: unknown }>): PatientWait {

@@ -30,6 +30,15 @@ export interface FaultInjector {
 }
 
 /**
+ * An undo that ran every step, with a condition after it not met in its bound (a failback the topology did
+ * not allow yet): the fault is gone, so the orchestrator's second rollback does not run it again. Any other
+ * error leaves the fault possibly in place, and the rollback is tried again.
+ */
+export class UndoneLate extends Error {
+  override readonly name = 'UndoneLate';
+}
+
+/**
  * Gives injectors the idempotent-rollback bookkeeping: the undo runs once if
  * `inject` was attempted (even when it failed), never if it was not.
  */
@@ -48,7 +57,13 @@ export abstract class ReversibleFault implements FaultInjector {
 
   async rollback(progress?: ProgressLog): Promise<void> {
     if (this.state !== 'attempted') return;
-    await this.undo(progress);
+    try {
+      await this.undo(progress);
+    } catch (error) {
+      // Undone, but late: running it again would only wait out the same bounds (run A of stop 25).
+      if (error instanceof UndoneLate) this.state = 'rolled-back';
+      throw error;
+    }
     this.state = 'rolled-back';
   }
 }

@@ -12,15 +12,20 @@ export function drillProgress() {
   const started = Date.now();
   const lines: string[] = [];
   let finished = false;
+  const stop = new AbortController();
   return {
+    /** For the plan: aborted when the test ends with the drill unfinished, so it rolls back and stops. */
+    signal: stop.signal,
     log(line: string): void {
       lines.push(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
     },
     finished(): void {
       finished = true;
     },
-    /** For afterAll: the progress, when the drill never finished (the test timed out) or DRILL_PROGRESS=1. */
+    /** For afterAll: the progress, when the drill never finished (the test timed out) or DRILL_PROGRESS=1; aborts an unfinished drill. */
     printIfUnfinished(): void {
+      // A drill jest gave up on would go on beside the next test file (and keep jest from exiting).
+      if (!finished) stop.abort('the drill test ran out of time');
       if ((!finished || process.env.DRILL_PROGRESS === '1') && lines.length > 0)
         console.log(`the drill did not finish; its progress:\n${lines.join('\n')}`);
     },

@@ -28,7 +28,7 @@ describe('client-failover drill (short)', () => {
       short: true,
       ratePerSecond: 1,
     });
-    const report = await runDrill(plan);
+    const report = await runDrill({ ...plan, signal: progress.signal });
     progress.finished();
     // Assess
     console.log(

@@ -27,7 +27,7 @@ describe('kiosk-offline drill (short)', () => {
       short: true,
       ratePerSecond: 1,
     });
-    const report = await runDrill(plan);
+    const report = await runDrill({ ...plan, signal: progress.signal });
     progress.finished();
     // Assess
     console.log(

@@ -27,7 +27,7 @@ describe('region-loss drill (short)', () => {
       short: true,
       ratePerSecond: 1,
     });
-    const report = await runDrill(plan);
+    const report = await runDrill({ ...plan, signal: progress.signal });
     progress.finished();
     if (report.abortReason) console.log(`region-loss aborted: ${report.abortReason}`);
     expect(report.abortReason).toBeUndefined();

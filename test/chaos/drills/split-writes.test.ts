@@ -31,7 +31,7 @@ describe('split-writes drill (short)', () => {
     // The pause is held until both sides were written, however slow the host (run D under contention: the
     // short form's 5 s window ended first, and the primary's cancel replicated into the secondary).
     expect(plan.injectors.map((i) => i instanceof HeldFault)).toEqual([true]);
-    const report = await runDrill(plan);
+    const report = await runDrill({ ...plan, signal: progress.signal });
     progress.finished();
     expect(report.abortReason).toBeUndefined();
     // Assess: every criterion met (a failed call of the split itself fails the fault-effective criterion).

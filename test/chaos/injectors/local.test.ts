@@ -212,10 +212,13 @@ describe('local fault injector (control API)', () => {
       control.answer.deliveredPerLook = 1;
       const injector = new LocalFaultInjector(new LocalControlClient(control.url), cellStop, patience);
       await injector.inject();
-      // Act / Assess
+      // Act / Assess: undone late, once (a second rollback, as the orchestrator's `finally` makes, waits no more)
       await expect(injector.rollback()).rejects.toThrow(
         /still moving at the 4 s ceiling\); went on without it/,
       );
+      const calls = control.calls.length;
+      await injector.rollback();
+      expect(control.calls).toHaveLength(calls);
     });
   });
 
