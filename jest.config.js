@@ -1,9 +1,10 @@
 /**
  * Jest: TypeScript is transpiled by esbuild (fast, no type check); `npm run build` type-checks.
- * Two projects, decided from each test's imports (test/support/projects.js): `unit` needs nothing but Node;
- * `integration` reaches DynamoDB Local, which the project's global setup starts once for the run.
+ * Three projects, decided from each test's imports (test/support/projects.js): `unit` needs nothing but Node;
+ * `integration` reaches DynamoDB Local, which the project's global setup starts once for the run; `drills`
+ * are integration tests that run a drill and judge wall-clock bounds.
  *   npm run test:unit                       # daily work: no JVM, every core
- *   npm test                                # both, one worker (`npm run verify` runs unit on every core, then integration on one)
+ *   npm test                                # all three (`npm run verify` runs unit and integration on every core, then drills on one)
  */
 const { partitionTests } = require('./test/support/projects');
 
@@ -26,18 +27,18 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
-const { unit, integration } = partitionTests();
+const { unit, integration, drills } = partitionTests();
+const reachesDynamoDbLocal = {
+  ...shared,
+  globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
+};
 
 module.exports = {
   testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: unit },
-    {
-      ...shared,
-      displayName: 'integration',
-      testMatch: integration,
-      globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
-    },
+    { ...reachesDynamoDbLocal, displayName: 'integration', testMatch: integration },
+    { ...reachesDynamoDbLocal, displayName: 'drills', testMatch: drills },
   ],
 };

@@ -15,6 +15,11 @@ const SPAWNS = /from\s+['"](node:)?child_process['"]|require\(\s*['"](node:)?chi
  * seconds per synth.
  */
 const AS_DEPLOYED = /\b(bundle|validateTemplates):\s*true\b/;
+/**
+ * A test that runs a drill (imports the orchestrator) judges wall-clock bounds (an RTO, a client's no-failure
+ * window): it goes to the `drills` project, which runs on one worker, so nothing else is part of what it measures.
+ */
+const RUNS_A_DRILL = /from\s+['"](?:\.\.\/)+chaos\/orchestrator['"]/;
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
@@ -53,15 +58,18 @@ function testFiles(dir) {
   });
 }
 
-/** { unit: [...], integration: [...] } absolute paths of every test file under test/. */
+/** { unit, integration, drills }: absolute paths of every test file under test/. */
 function partitionTests() {
   const unit = [];
   const integration = [];
+  const drills = [];
   for (const file of testFiles(join(ROOT, 'test'))) {
-    const integrationWork = AS_DEPLOYED.test(readFileSync(file, 'utf8')) || reachesIntegrationRoot(file);
-    (integrationWork ? integration : unit).push(file);
+    const source = readFileSync(file, 'utf8');
+    const integrationWork = AS_DEPLOYED.test(source) || reachesIntegrationRoot(file);
+    if (!integrationWork) unit.push(file);
+    else (RUNS_A_DRILL.test(source) ? drills : integration).push(file);
   }
-  return { unit, integration };
+  return { unit, integration, drills };
 }
 
 module.exports = { partitionTests, reachesIntegrationRoot };

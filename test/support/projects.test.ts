@@ -2,15 +2,17 @@ import { join } from 'node:path';
 
 // jest.config.js reads this helper too, so it stays CommonJS.
 const { partitionTests } = require('./projects') as {
-  partitionTests: () => { unit: string[]; integration: string[] };
+  partitionTests: () => { unit: string[]; integration: string[]; drills: string[] };
 };
 
 describe('jest projects (test/support/projects.js)', () => {
-  const { unit, integration } = partitionTests();
+  const { unit, integration, drills } = partitionTests();
   const at = (path: string) => join(__dirname, '..', path);
 
   it('puts every test file in exactly one project', () => {
-    expect(new Set([...unit, ...integration]).size).toBe(unit.length + integration.length);
+    expect(new Set([...unit, ...integration, ...drills]).size).toBe(
+      unit.length + integration.length + drills.length,
+    );
     expect(unit).toContain(at('chaos/metrics.test.ts'));
   });
 
@@ -24,5 +26,13 @@ describe('jest projects (test/support/projects.js)', () => {
     );
     // A stack test on a quick test app stays a unit test, although the app code it reaches can bundle.
     expect(unit).toContain(at('lib/stacks/regional-cell-stack.test.ts'));
+  });
+
+  it('sends integration tests that run a drill to drills (one worker: they judge wall-clock bounds), and only those', () => {
+    expect(drills).toEqual(
+      expect.arrayContaining([at('chaos/drills/region-loss.test.ts'), at('chaos/local/plan.test.ts')]),
+    );
+    expect(integration).toContain(at('local/writer-fencing.test.ts'));
+    expect(drills).not.toContain(at('chaos/metrics.test.ts'));
   });
 });
