@@ -143,9 +143,9 @@ type Step =
 /**
  * How long a rollback waits for replication to catch up (after a region loss; before a failback): while
  * writes keep being delivered, up to the ceiling (for all of one fault's rollback); a wait gives up once
- * nothing has been delivered for the stall bound. Catching up runs at the host's pace (a loaded host applied withheld writes at a tenth of an idle
- * one's), so a fixed bound judged the host, not the topology: run 4 of stop 24 gave up a failback after
- * 60 s with the backlog still draining.
+ * nothing has been delivered for the stall bound. Catching up runs at the host's pace (a loaded host has
+ * been 10x slower), so a fixed bound judged the host, not the topology: run 4 of stop 24 gave up a
+ * failback after 60 s with the backlog still draining.
  */
 export const CATCH_UP_PATIENCE: Patience = { stallMs: 30_000, ceilingMs: 180_000, sayEveryMs: 10_000 };
 
