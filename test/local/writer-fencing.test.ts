@@ -140,27 +140,24 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
       200,
     );
     const refusedBehind = await control(topology, '/zones/global/failback');
-    // A busy zone: the secondary keeps taking writes, each in flight for 3 s (below the threshold), while
-    // failback is tried; it is tried only at moments when writes are pending.
-    expect((await control(topology, '/replication/global/lag', { ms: 3_000 })).status).toBe(200);
-    const deliveredToward = async () =>
-      (await state(topology)).replication.global?.toward?.['us-east-1']?.delivered ?? 0;
-    const deliveredBefore = await deliveredToward();
-    let writing = true;
+    // Writes in flight: each held 4.5 s (below the threshold). Failback is tried the moment a fresh write of
+    // the secondary is pending toward the primary (read from its stream, not yet applied), so it stays pending
+    // for seconds after the call: the gate must take failback with it on its way, not wait for it. (A writer
+    // looping beside the tries left gaps on a loaded host: run C of stop 25 found nothing pending.)
+    const lagMs = REPLICATION_LATENCY_ALARM_MS - 500;
+    expect((await control(topology, '/replication/global/lag', { ms: lagMs })).status).toBe(200);
+    const toward = async () => (await state(topology)).replication.global?.toward?.['us-east-1'];
+    const deliveredBefore = (await toward())?.delivered ?? 0;
     const inFlightWrites: number[] = [];
-    const writer = (async () => {
-      while (writing) {
-        inFlightWrites.push((await createCart(cellUrl('us-west-2'), nextKey())).status);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
     let failback = { status: 0, json: {} as Record<string, unknown> };
     let pendingAtFailback = 0;
     try {
       await waitUntil(
         async () => {
-          if (((await state(topology)).replication.global?.toward?.['us-east-1']?.pending ?? 0) === 0)
-            return false;
+          // Each try starts with nothing pending, so the one write pending is the fresh one.
+          await waitUntil(async () => (await toward())?.pending === 0, BOUND_MS, 200);
+          inFlightWrites.push((await createCart(cellUrl('us-west-2'), nextKey())).status);
+          await waitUntil(async () => ((await toward())?.pending ?? 0) > 0, BOUND_MS, 50);
           failback = await control(topology, '/zones/global/failback');
           // The answer is the state right after the switch: writes still on their way to the primary.
           pendingAtFailback =
@@ -173,8 +170,6 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
         200,
       );
     } finally {
-      writing = false;
-      await writer;
       expect((await control(topology, '/replication/global/lag', { ms: 0 })).status).toBe(200);
     }
     // The secondary's fence re-reads its control within its cache (1 s): then it refuses writes.
@@ -194,7 +189,7 @@ describe('writer fencing in the local topology (--writer-fence)', () => {
       BOUND_MS,
       200,
     );
-    const deliveredDuring = (await deliveredToward()) - deliveredBefore;
+    const deliveredDuring = ((await toward())?.delivered ?? 0) - deliveredBefore;
     // Assess 3
     expect(refused.status).toBe(409);
     expect(refused.json.detail).toMatch(/has not caught up: replication is paused/);
