@@ -22,12 +22,17 @@ export function drillProgress() {
     finished(): void {
       finished = true;
     },
-    /** For afterAll: the progress, when the drill never finished (the test timed out) or DRILL_PROGRESS=1; aborts an unfinished drill. */
+    /**
+     * For afterAll: aborts an unfinished drill (the test timed out) and prints its progress; with
+     * DRILL_PROGRESS=1, prints a finished drill's progress too.
+     */
     printIfUnfinished(): void {
       // A drill jest gave up on would go on beside the next test file (and keep jest from exiting).
       if (!finished) stop.abort('the drill test ran out of time');
       if ((!finished || process.env.DRILL_PROGRESS === '1') && lines.length > 0)
-        console.log(`the drill did not finish; its progress:\n${lines.join('\n')}`);
+        console.log(
+          `the drill ${finished ? 'finished' : 'did not finish'}; its progress:\n${lines.join('\n')}`,
+        );
     },
   };
 }
