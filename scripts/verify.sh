@@ -19,19 +19,5 @@ echo "› tests (jest, integration project, every core)"
 npx jest --ci --selectProjects integration --maxWorkers=100% --passWithNoTests --json --outputFile=.jest-integration.json "$@" || status=1
 echo "› tests (jest, drills project, one worker)"
 npx jest --ci --selectProjects drills --maxWorkers=1 --passWithNoTests --json --outputFile=.jest-drills.json "$@" || status=1
-node -e '
-const fs = require("node:fs");
-const files = [".jest-unit.json", ".jest-integration.json", ".jest-drills.json"];
-const missing = files.filter((f) => !fs.existsSync(f));
-let passed = 0, failed = missing.length, total = 0;
-for (const f of files.filter((f) => fs.existsSync(f))) {
-  const r = JSON.parse(fs.readFileSync(f, "utf8"));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
-  total += r.numTotalTests;
-}
-if (missing.length) console.error(`no jest result in ${missing.join(", ")}`);
-console.log(`${passed} passed, ${failed} failed`);
-if (total === 0 || failed > 0) process.exit(1);
-' || status=1
+node scripts/jest-summary.js .jest-unit.json .jest-integration.json .jest-drills.json || status=1
 exit $status

@@ -4,6 +4,7 @@ import { runDrill } from '../../../chaos/orchestrator';
 import type { LocalTopology } from '../../../local/topology';
 import { DRILL_TEST_TIMEOUT_MS, drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
+import { assessDrill } from '../../support/drill-assessment';
 
 /** The region-loss drill, CI-sized (short phases, time scale 0.1), on its own topology. */
 jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
@@ -29,23 +30,25 @@ describe('region-loss drill (short)', () => {
     });
     const report = await runDrill({ ...plan, signal: progress.signal });
     progress.finished();
-    if (report.abortReason) console.log(`region-loss aborted: ${report.abortReason}`);
-    expect(report.abortReason).toBeUndefined();
-    // Assess: the invariants are never inconclusive-by-timing here; print every unmet criterion first.
-    const unmet = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-    if (unmet.length) console.log(`region-loss unmet:\n${unmet.join('\n')}`);
-    const invariants = report.criteria.filter((c) => !/RTO|fault effective/.test(c.name));
-    expect(invariants.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
-    // The loss caught writes in flight (1 s of lag held before it), and every one came back.
-    expect(report.figures.regionLossRpoWrites).toBeGreaterThanOrEqual(1);
-    expect(report.figures.regionLossBackAfterFailback).toBe(report.figures.regionLossRpoWrites);
-    expect(report.figures.regionLossLostAfterFailback).toBe(0);
-    expect(report.figures.regionLossDuplicateOrders).toBe(0);
-    // A checkout the lost primary committed and never replicated was retried on the survivor with its key.
-    expect(report.figures.regionLossRetriedAcrossTheLoss).toBeGreaterThanOrEqual(1);
-    // Every order's event reached the consumer once; the survivor ran relay-foreign-events after promotion.
-    expect(report.figures.regionLossEventsRelayedBySurvivor).not.toBeNull();
-    expect(report.figures.regionLossOrdersWithoutEvent).toBe(0);
-    expect(report.figures.regionLossOrdersWithSeveralEventIds).toBe(0);
+    await assessDrill(report, async () => {
+      if (report.abortReason) console.log(`region-loss aborted: ${report.abortReason}`);
+      expect(report.abortReason).toBeUndefined();
+      // Assess: the invariants are never inconclusive-by-timing here; print every unmet criterion first.
+      const unmet = report.criteria.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+      if (unmet.length) console.log(`region-loss unmet:\n${unmet.join('\n')}`);
+      const invariants = report.criteria.filter((c) => !/RTO|fault effective/.test(c.name));
+      expect(invariants.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
+      // The loss caught writes in flight (1 s of lag held before it), and every one came back.
+      expect(report.figures.regionLossRpoWrites).toBeGreaterThanOrEqual(1);
+      expect(report.figures.regionLossBackAfterFailback).toBe(report.figures.regionLossRpoWrites);
+      expect(report.figures.regionLossLostAfterFailback).toBe(0);
+      expect(report.figures.regionLossDuplicateOrders).toBe(0);
+      // A checkout the lost primary committed and never replicated was retried on the survivor with its key.
+      expect(report.figures.regionLossRetriedAcrossTheLoss).toBeGreaterThanOrEqual(1);
+      // Every order's event reached the consumer once; the survivor ran relay-foreign-events after promotion.
+      expect(report.figures.regionLossEventsRelayedBySurvivor).not.toBeNull();
+      expect(report.figures.regionLossOrdersWithoutEvent).toBe(0);
+      expect(report.figures.regionLossOrdersWithSeveralEventIds).toBe(0);
+    });
   });
 });

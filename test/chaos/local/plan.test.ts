@@ -9,6 +9,7 @@ import { type DrillReport, writeReport } from '../../../chaos/report';
 import { type LocalTopology, startLocalTopology } from '../../../local/topology';
 import { waitUntil } from '../../support/wait';
 import { DRILL_TEST_TIMEOUT_MS } from '../../support/drill-progress';
+import { assessDrill } from '../../support/drill-assessment';
 
 /**
  * The short drills end to end on the local topology (own DynamoDB Local, own
@@ -65,61 +66,67 @@ describe('drills on the local topology (short variants)', () => {
 
   it('region-failover: RTO within the predicted bound + 2 s, 0 lost acknowledged writes, fault rolled back', async () => {
     const report = await drill('region-failover');
-    expect(report.abortReason).toBeUndefined();
-    expectPassOrHostTooSlow(report);
-    if (check(report, 'RTO within predicted + 2 s')?.ok)
-      expect(report.figures.rtoSeconds).toBeLessThanOrEqual((report.figures.predictedRtoSeconds ?? 0) + 2);
-    expect(report.figures.rtoSeconds).not.toBeNull(); // it recovered, whatever the host
-    expect(report.figures.lostAcknowledgedWrites).toBe(0);
-    expect(report.figures.acknowledgedWrites).toBeGreaterThan(0);
-    expect(check(report, 'every fault rolled back')).toMatchObject({ ok: true });
-    expect(readFileSync(join(outDir, report.id, 'report.html'), 'utf8')).toContain('<svg');
-    // The fault is gone: the primary serves the zone again, once its health checks pass again (their own
-    // pace: waited for with a bound, as the edge would be watched).
-    await waitUntil(() => topology.state().serving.global === 'us-east-1', 30_000, 100).catch(
-      () => undefined,
-    );
-    expect(topology.state().serving.global).toBe('us-east-1');
+    await assessDrill(report, async () => {
+      expect(report.abortReason).toBeUndefined();
+      expectPassOrHostTooSlow(report);
+      if (check(report, 'RTO within predicted + 2 s')?.ok)
+        expect(report.figures.rtoSeconds).toBeLessThanOrEqual((report.figures.predictedRtoSeconds ?? 0) + 2);
+      expect(report.figures.rtoSeconds).not.toBeNull(); // it recovered, whatever the host
+      expect(report.figures.lostAcknowledgedWrites).toBe(0);
+      expect(report.figures.acknowledgedWrites).toBeGreaterThan(0);
+      expect(check(report, 'every fault rolled back')).toMatchObject({ ok: true });
+      expect(readFileSync(join(outDir, report.id, 'report.html'), 'utf8')).toContain('<svg');
+      // The fault is gone: the primary serves the zone again, once its health checks pass again (their own
+      // pace: waited for with a bound, as the edge would be watched).
+      await waitUntil(() => topology.state().serving.global === 'us-east-1', 30_000, 100).catch(
+        () => undefined,
+      );
+      expect(topology.state().serving.global).toBe('us-east-1');
+    });
   });
 
   it('replication-pause: primary keeps serving, every write reaches the secondary after resume', async () => {
     const report = await drill('replication-pause');
-    expect(report.abortReason).toBeUndefined();
-    expect(check(report, 'the pause held writes back (fault effective)')).toMatchObject({ ok: true });
-    expect(
-      check(report, 'every canary written during the pause reached the secondary after resume'),
-    ).toMatchObject({
-      ok: true,
+    await assessDrill(report, async () => {
+      expect(report.abortReason).toBeUndefined();
+      expect(check(report, 'the pause held writes back (fault effective)')).toMatchObject({ ok: true });
+      expect(
+        check(report, 'every canary written during the pause reached the secondary after resume'),
+      ).toMatchObject({
+        ok: true,
+      });
+      expect(report.figures.lostAcknowledgedWrites).toBe(0);
+      expectPassOrHostTooSlow(report);
+      expect(topology.state().replication.global?.paused).toBe(false);
     });
-    expect(report.figures.lostAcknowledgedWrites).toBe(0);
-    expectPassOrHostTooSlow(report);
-    expect(topology.state().replication.global?.paused).toBe(false);
   });
 
   it('webhook-consumer-outage: deliveries fail during the outage, every event delivered after it, exactly one effect each', async () => {
     const report = await drill('webhook-consumer-outage');
-    expect(report.abortReason).toBeUndefined();
-    // The outage must have made deliveries fail; on a host measured too slow (run C of stop 20: p50 2.5 s) the
-    // short window's few orders may all be delivered after it, and then expectPassOrHostTooSlow below requires
-    // the criterion to say so.
-    const effective = check(report, 'the outage made deliveries fail (fault effective)');
-    if (!effective?.ok)
-      expect(effective).toMatchObject({
-        inconclusive: true,
-        detail: expect.stringMatching(/host was too slow/),
+    await assessDrill(report, async () => {
+      expect(report.abortReason).toBeUndefined();
+      // The outage must have made deliveries fail; on a host measured too slow (run C of stop 20: p50 2.5 s) the
+      // short window's few orders may all be delivered after it, and then expectPassOrHostTooSlow below requires
+      // the criterion to say so.
+      const effective = check(report, 'the outage made deliveries fail (fault effective)');
+      if (!effective?.ok)
+        expect(effective).toMatchObject({
+          inconclusive: true,
+          detail: expect.stringMatching(/host was too slow/),
+        });
+      expect(
+        check(report, 'every acknowledged order has its order.v1.placed delivered after the outage'),
+      ).toMatchObject({
+        ok: true,
       });
-    expect(
-      check(report, 'every acknowledged order has its order.v1.placed delivered after the outage'),
-    ).toMatchObject({
-      ok: true,
+      expect(
+        check(report, 'exactly one effect per event at the consumer (dedupe by webhook-id)'),
+      ).toMatchObject({
+        ok: true,
+      });
+      expect(report.figures.webhookUndelivered).toBe(0);
+      expectPassOrHostTooSlow(report);
+      expect(topology.state().webhookSink.fault).toEqual({ mode: 'none' });
     });
-    expect(
-      check(report, 'exactly one effect per event at the consumer (dedupe by webhook-id)'),
-    ).toMatchObject({
-      ok: true,
-    });
-    expect(report.figures.webhookUndelivered).toBe(0);
-    expectPassOrHostTooSlow(report);
-    expect(topology.state().webhookSink.fault).toEqual({ mode: 'none' });
   });
 });
