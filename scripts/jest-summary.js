@@ -10,12 +10,15 @@ const MESSAGE_LINES = 20;
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 function firstLines(message) {
-  return message
-    .replace(ANSI, '')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .slice(0, MESSAGE_LINES)
-    .map((line) => `    ${line}`);
+  return (
+    message
+      .replace(ANSI, '')
+      .split('\n')
+      // Blank lines and stack frames say nothing a reader of CI's last lines can use.
+      .filter((line) => line.trim() !== '' && !/^\s*at /.test(line))
+      .slice(0, MESSAGE_LINES)
+      .map((line) => `    ${line}`)
+  );
 }
 
 /** The failures of one jest JSON result: each failed test, and each file that failed without one. */

@@ -13,8 +13,6 @@ export async function assessDrill(report: DrillReport, assess: () => void | Prom
     if (error instanceof Error) {
       const outline = drillOutline(report);
       error.message = `${outline}\n\n${error.message}`;
-      // jest prints the stack, which V8 wrote with the message as it was when the error was made.
-      if (error.stack) error.stack = `${outline}\n\n${error.stack}`;
     }
     throw error;
   }
@@ -29,7 +27,7 @@ export function drillOutline(report: DrillReport): string {
   return [
     `drill ${report.drill}: verdict ${report.verdict}${report.abortReason ? `; aborted: ${report.abortReason}` : ''}`,
     ...report.criteria.filter((c) => !c.ok).map((c) => `  ${outcomeWord(c)}: ${c.name}: ${c.detail}`),
-    `  load: ${f.requests} requests, ${f.failedRequests} failed, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms${host}`,
+    `  load: ${f.requests ?? 0} requests, ${f.failedRequests ?? 0} failed, p50 ${f.p50Ms ?? '-'} ms, p99 ${f.p99Ms ?? '-'} ms${host}`,
     `  events: ${report.events.map((e) => `[${(e.atMs / 1000).toFixed(1)} s] ${e.label}`).join('; ')}`,
   ].join('\n');
 }
