@@ -23,8 +23,8 @@ export function drillProgress() {
       finished = true;
     },
     /**
-     * For afterAll: aborts an unfinished drill (the test timed out) and prints its progress; with
-     * DRILL_PROGRESS=1, prints a finished drill's progress too.
+     * For afterAll (afterEach where a file runs several drills): aborts an unfinished drill (the test timed
+     * out) and prints its progress; with DRILL_PROGRESS=1, prints a finished drill's progress too.
      */
     printIfUnfinished(): void {
       // A drill jest gave up on would go on beside the next test file (and keep jest from exiting).

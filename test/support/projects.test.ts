@@ -28,7 +28,7 @@ describe('jest projects (test/support/projects.js)', () => {
     expect(unit).toContain(at('lib/stacks/regional-cell-stack.test.ts'));
   });
 
-  it('sends integration tests that run a drill to drills (one worker: they judge wall-clock bounds), and only those', () => {
+  it('sends integration tests that run a drill to drills (run alone: they judge wall-clock bounds), and only those', () => {
     expect(drills).toEqual(
       expect.arrayContaining([at('chaos/drills/region-loss.test.ts'), at('chaos/local/plan.test.ts')]),
     );

@@ -8,6 +8,7 @@ import { runDrill } from '../../../chaos/orchestrator';
 import { type DrillReport, writeReport } from '../../../chaos/report';
 import { zoneByName } from '../../../lib/topology';
 import type { LocalTopology } from '../../../local/topology';
+import { DRILL_TEST_TIMEOUT_MS, drillProgress } from '../../support/drill-progress';
 import { bootTestTopology } from '../../support/local-topology';
 import { assessDrill } from '../../support/drill-assessment';
 
@@ -17,7 +18,7 @@ import { assessDrill } from '../../support/drill-assessment';
  * SIMULATED CDNs and Route 53 steering of local/cdn, the production handlers
  * in the cells. Each drill's report must pass and its fault must be rolled back.
  */
-jest.setTimeout(300_000);
+jest.setTimeout(DRILL_TEST_TIMEOUT_MS);
 
 describe('CDN drills on the local topology (short variants)', () => {
   let topology: LocalTopology;
@@ -31,13 +32,20 @@ describe('CDN drills on the local topology (short variants)', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
+  // One drill at a time on the shared topology: a drill jest gave up on is aborted before the next test starts.
+  let progress = drillProgress();
+  afterEach(() => progress.printIfUnfinished());
+
   const drill = async (name: string): Promise<DrillReport> => {
+    progress = drillProgress();
     const plan = await localDrillPlan(topology, drillByName(name), {
+      log: progress.log,
       zone: 'global',
       short: true,
       ratePerSecond: 2,
     });
-    const report = await runDrill(plan);
+    const report = await runDrill({ ...plan, signal: progress.signal });
+    progress.finished();
     writeReport(report, outDir);
     return report;
   };

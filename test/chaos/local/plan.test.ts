@@ -8,7 +8,7 @@ import { runDrill } from '../../../chaos/orchestrator';
 import { type DrillReport, writeReport } from '../../../chaos/report';
 import { type LocalTopology, startLocalTopology } from '../../../local/topology';
 import { waitUntil } from '../../support/wait';
-import { DRILL_TEST_TIMEOUT_MS } from '../../support/drill-progress';
+import { DRILL_TEST_TIMEOUT_MS, drillProgress } from '../../support/drill-progress';
 import { assessDrill } from '../../support/drill-assessment';
 
 /**
@@ -29,25 +29,21 @@ describe('drills on the local topology (short variants)', () => {
     await topology?.stop();
     rmSync(outDir, { recursive: true, force: true });
   });
+  // One drill at a time on the shared topology: a drill jest gave up on is aborted before the next test starts.
+  let progress = drillProgress();
+  afterEach(() => progress.printIfUnfinished());
 
   const drill = async (name: string): Promise<DrillReport> => {
+    progress = drillProgress();
     const plan = await localDrillPlan(topology, drillByName(name), {
+      log: progress.log,
       zone: 'global',
       short: true,
       ratePerSecond: 3,
     });
-    const report = await runDrill(plan);
+    const report = await runDrill({ ...plan, signal: progress.signal });
+    progress.finished();
     writeReport(report, outDir);
-    // What a failure needs to be read: every criterion not met, with its detail, and the load's figures.
-    const unmet = report.criteria.filter((c) => !c.ok);
-    if (unmet.length > 0)
-      console.log(
-        JSON.stringify(
-          { verdict: report.verdict, unmet, figures: report.figures, notes: report.notes },
-          null,
-          1,
-        ),
-      );
     return report;
   };
   const check = (report: DrillReport, name: string) => report.criteria.find((c) => c.name === name);

@@ -8,7 +8,7 @@ import { runDrill } from '../../../chaos/orchestrator';
 import { writeReport } from '../../../chaos/report';
 import { type LocalTopology, startLocalTopology } from '../../../local/topology';
 import { onFreeBasePort } from '../../support/ports';
-import { DRILL_TEST_TIMEOUT_MS } from '../../support/drill-progress';
+import { DRILL_TEST_TIMEOUT_MS, drillProgress } from '../../support/drill-progress';
 import { assessDrill } from '../../support/drill-assessment';
 
 /**
@@ -29,7 +29,9 @@ describe('a local drill driven by three load processes', () => {
       startLocalTopology({ timeScale: 0.1, basePort, endpointsFile: null }),
     );
   });
+  const progress = drillProgress();
   afterAll(async () => {
+    progress.printIfUnfinished();
     await topology?.stop();
     rmSync(outDir, { recursive: true, force: true });
   });
@@ -37,13 +39,15 @@ describe('a local drill driven by three load processes', () => {
   it('region-failover --short: per-process and merged figures add up; RTO and lost writes measured; record written', async () => {
     // Prepare
     const plan = await localDrillPlan(topology, drillByName('region-failover'), {
+      log: progress.log,
       zone: 'global',
       short: true,
       ratePerSecond: 3,
       loadProcesses: 3,
     });
     // Act
-    const report = await runDrill(plan);
+    const report = await runDrill({ ...plan, signal: progress.signal });
+    progress.finished();
     await assessDrill(report, async () => {
       const dir = writeReport(report, outDir);
 
