@@ -6,8 +6,8 @@
 # on a condition, never a fixed time); the drills project runs alone, after them, at most two drills at a time.
 # Drills judge wall-clock bounds (an RTO, a client's no-failure window), and a drill beside them is part of what
 # they measure: their verdicts hold beside it as they hold beside contend.sh's busy loops (a bound missed on a
-# host measured too slow is inconclusive, never a pass). Two at a time is what keeps CI near its 8-minute target:
-# the drills are half of it. DRILL_WORKERS=1 runs them one at a time.
+# host measured too slow is inconclusive, never a pass). Two at a time because the drills were half of CI's time
+# (an idle fresh clone: 385 s of 715 s one at a time, 254 s two at a time). DRILL_WORKERS=1 runs them one at a time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh || exit 1
