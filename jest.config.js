@@ -4,7 +4,7 @@
  * `integration` reaches DynamoDB Local, which the project's global setup starts once for the run; `drills`
  * are integration tests that run a drill and judge wall-clock bounds.
  *   npm run test:unit                       # daily work: no JVM, every core
- *   npm test                                # all three (`npm run verify` runs unit and integration on every core, then drills two at a time)
+ *   npm test                                # all three (`npm run verify` runs unit and integration on every core, then drills one at a time)
  */
 const { partitionTests } = require('./test/support/projects');
 

@@ -2,6 +2,7 @@ import { type CommerceClient, createCommerceClient } from '../../clients/commerc
 import { newIdempotencyKey, stepKey } from '../../clients/commerce-client/idempotency';
 import type { ResilienceOptions } from '../../clients/commerce-client/policies';
 import { TRANSIENT_PROBLEM_CODES } from '../../clients/commerce-client/problem';
+import { REPLICATION_LATENCY_ALARM_MS } from '../../lib/topology';
 
 /**
  * A population of channel clients (clients/commerce-client) under bounded load: each client reads the
@@ -12,6 +13,15 @@ import { TRANSIENT_PROBLEM_CODES } from '../../clients/commerce-client/problem';
  */
 
 export type PopulationMode = 'dns' | 'cell-failover';
+
+/**
+ * A checkout answered 404 is sent again with its key, every 500 ms for as long as replication may lag before
+ * the zone's alarm (REPLICATION_LATENCY_ALARM_MS): the cart, and any order of it, is visible by then.
+ */
+const CHECKOUT_404_RETRIES = {
+  times: Math.ceil(REPLICATION_LATENCY_ALARM_MS / 500),
+  intervalMs: 500,
+} as const;
 
 export interface OperationSample {
   readonly kind: 'read' | 'order';
@@ -98,8 +108,12 @@ export class ClientPopulation {
 
   /**
    * One order intent. A cart created in the primary just before it failed may not have replicated (the
-   * RPO): the other cell answers 404 for it. The storefront still holds the lines, so it builds the cart
-   * again (new keys for the new cart) and goes on, once; the drill counts those carts as lost to the RPO.
+   * RPO): the other cell answers 404 for it. While no checkout has been sent, the storefront still holds the
+   * lines, so it builds the cart again (new keys for the new cart) and goes on, once; the drill counts those
+   * carts as lost to the RPO. A 404 for the checkout itself is different: an attempt of it may have committed
+   * in the failed cell with its answer lost (the transport retried it in the other cell), so a new cart could be
+   * a second order. The storefront sends the same checkout again, with its key, until the cart is visible
+   * (CHECKOUT_404_RETRIES), as the channel client's outbox does.
    */
   private async order(client: CommerceClient) {
     const intent = newIdempotencyKey();
@@ -119,13 +133,15 @@ export class ClientPopulation {
         continue;
       }
       if (!line.data) return { ok: false, detail: `line answered ${line.response.status}` };
-      const checkout = await client.api.POST('/v1/checkout', {
-        params: header('checkout'),
-        body: { cartId, paymentMethod: 'pm_card_ok' },
-      });
-      if (checkout.response.status === 404 && build === 0) {
-        this.cartsLostToRpo += 1;
-        continue;
+      const sendCheckout = () =>
+        client.api.POST('/v1/checkout', {
+          params: header('checkout'),
+          body: { cartId, paymentMethod: 'pm_card_ok' },
+        });
+      let checkout = await sendCheckout();
+      for (let retry = 0; checkout.response.status === 404 && retry < CHECKOUT_404_RETRIES.times; retry++) {
+        await new Promise((resolve) => setTimeout(resolve, CHECKOUT_404_RETRIES.intervalMs));
+        checkout = await sendCheckout();
       }
       if (!checkout.data) {
         const code =

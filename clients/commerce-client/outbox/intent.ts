@@ -59,6 +59,11 @@ export const orderIntentSchema = z.object({
     linesAdded: z.number().int().min(0),
     /** Carts built again after the API lost the first (see send-intent.ts); part of the step keys. */
     cartRebuilds: z.number().int().min(0).max(1).optional(),
+    /**
+     * The checkout of the current cart left the device at least once: from then on an order for it may exist
+     * in some cell, so the cart is never built again (see send-intent.ts).
+     */
+    checkoutSent: z.boolean().optional(),
   }),
   result: z.object({ orderId: z.string(), totalMinor: z.number(), currency: z.string() }).optional(),
 });

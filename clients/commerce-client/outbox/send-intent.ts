@@ -71,12 +71,23 @@ async function sendOrder(
   });
   let current = intent;
   /**
-   * `judge` for steps on the intent's cart, with one exception: a 404 means the cart is gone, created in
-   * a cell that failed before it replicated (the RPO). The device still holds the lines, so it builds the
-   * cart again, once, under new step keys.
+   * `judge` for steps on the intent's cart, with one exception: a 404 means this cell has no such cart.
+   * - Before the checkout ever left the device, the cart is gone, created in a cell that failed before it
+   *   replicated (the RPO), and no order can exist for it: the device still holds the lines, so it builds the
+   *   cart again, once, under new step keys.
+   * - Once a checkout was sent, its answer may have been lost after it committed in another cell whose writes
+   *   have not reached this one yet (replication is asynchronous; a lost region's return at failback). A new
+   *   cart would then be a second order and a second charge: the intent waits instead, and the same-key
+   *   checkout replays the original's answer once the cart and its order are visible here.
    */
   const judgeCartStep = async (result: ApiResult): Promise<SendOutcome | undefined> => {
     if (result.response.status !== 404 || rebuilds > 0) return judge(result);
+    if (current.progress.checkoutSent)
+      return {
+        type: 'deferred',
+        reason:
+          'this cell does not know the cart yet, and a checkout of it was already sent (it may have been placed in another cell): waiting for replication, never a second order',
+      };
     const rebuilt: Intent = { ...current, progress: { linesAdded: 0, cartRebuilds: rebuilds + 1 } };
     await save(rebuilt);
     return {
@@ -117,6 +128,11 @@ async function sendOrder(
     const verdict = await judgeCartStep(result);
     if (verdict) return verdict;
     current = { ...current, progress: { ...current.progress, linesAdded: index + 1 } };
+    await save(current);
+  }
+  if (!current.progress.checkoutSent) {
+    // Durable before the request leaves: a crash mid-checkout must not let a restart build a new cart.
+    current = { ...current, progress: { ...current.progress, checkoutSent: true } };
     await save(current);
   }
   const result = await call(

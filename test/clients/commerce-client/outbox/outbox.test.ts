@@ -44,12 +44,16 @@ describe('durable outbox', () => {
 
   async function openOutbox(
     directory: string,
-    extra: { retryIntervalMs?: number; breakerHalfOpenAfterMs?: number } = {},
+    extra: { retryIntervalMs?: number; breakerHalfOpenAfterMs?: number; attemptTimeoutMs?: number } = {},
   ) {
-    const { retryIntervalMs, breakerHalfOpenAfterMs } = extra;
+    const { retryIntervalMs, breakerHalfOpenAfterMs, attemptTimeoutMs } = extra;
     const { client } = testClient({
       baseUrl: zone.primary.url,
-      resilience: { maxRetries: 1, ...(breakerHalfOpenAfterMs ? { breakerHalfOpenAfterMs } : {}) },
+      resilience: {
+        maxRetries: 1,
+        ...(breakerHalfOpenAfterMs ? { breakerHalfOpenAfterMs } : {}),
+        ...(attemptTimeoutMs ? { attemptTimeoutMs } : {}),
+      },
     });
     return Outbox.open({
       client,
@@ -134,6 +138,52 @@ describe('durable outbox', () => {
       `${placed[1]!.key}:checkout`,
     ]);
     expect(zone.keysFor('/v1/carts').filter((k) => k.startsWith(placed[1]!.key))).toHaveLength(1);
+  });
+
+  it('never builds a second cart once its checkout was sent: a 404 then waits for the original answer', async () => {
+    // Arrange: the first checkout commits and its answer is lost (the attempt times out); the retry reaches a
+    // cell that has not seen the cart yet (replication lag) and answers 404 until the cart is visible there.
+    const outbox = await openOutbox(await freshDirectory(), { retryIntervalMs: 50, attemptTimeoutMs: 200 });
+    let checkouts = 0;
+    let cartVisible = false;
+    zone.primary.intercept = (request) => {
+      if (request.method !== 'POST' || request.path !== '/v1/checkout') return undefined;
+      checkouts += 1;
+      if (checkouts === 1) {
+        zone.handle(request, zone.primary);
+        return 'hang';
+      }
+      if (cartVisible) return undefined;
+      const detail = 'no such cart in this cell (not replicated yet)';
+      return {
+        status: 404,
+        body: {
+          type: 'about:blank',
+          title: 'not_found',
+          status: 404,
+          detail,
+          code: 'not_found',
+          correlationId: 'fake',
+        },
+      };
+    };
+    const intent = await outbox.placeOrder(order());
+
+    // Act: several 404s, then the cart (and its order) becomes visible
+    outbox.start();
+    await waitUntil(() => checkouts >= 4, 10_000);
+    const whileUnseen = { status: outbox.get(intent.id)?.status, carts: zone.carts.size };
+    cartVisible = true;
+    await waitUntil(() => outbox.get(intent.id)?.status === 'accepted', 10_000);
+    await outbox.stop();
+
+    // Assert: no second cart, no second order; the intent settled on the order its first checkout placed
+    expect(whileUnseen.carts).toBe(1);
+    expect(['queued', 'sending']).toContain(whileUnseen.status); // still waiting, not refused
+    expect(zone.carts.size).toBe(1);
+    expect(zone.orders).toHaveLength(1);
+    expect(outbox.get(intent.id)).toMatchObject({ result: { orderId: zone.orders[0]!.id } });
+    expect(new Set(zone.keysFor('/v1/checkout'))).toEqual(new Set([`${intent.key}:checkout`]));
   });
 
   it('keeps the order: while the oldest intent cannot be sent, no later one is sent', async () => {
