@@ -81,13 +81,14 @@ async function sendOrder(
    *   checkout replays the original's answer once the cart and its order are visible here.
    */
   const judgeCartStep = async (result: ApiResult): Promise<SendOutcome | undefined> => {
-    if (result.response.status !== 404 || rebuilds > 0) return judge(result);
+    if (result.response.status !== 404) return judge(result);
     if (current.progress.checkoutSent)
       return {
         type: 'deferred',
         reason:
           'this cell does not know the cart yet, and a checkout of it was already sent (it may have been placed in another cell): waiting for replication, never a second order',
       };
+    if (rebuilds > 0) return judge(result); // lost twice: a person looks at it
     const rebuilt: Intent = { ...current, progress: { linesAdded: 0, cartRebuilds: rebuilds + 1 } };
     await save(rebuilt);
     return {

@@ -140,6 +140,43 @@ describe('durable outbox', () => {
     expect(zone.keysFor('/v1/carts').filter((k) => k.startsWith(placed[1]!.key))).toHaveLength(1);
   });
 
+  it('builds the cart again, once, when it was lost before any checkout of it was sent', async () => {
+    // Arrange: the first cart's line meets a cell that never saw the cart (created in a cell lost before it
+    // replicated); no checkout was sent, so no order can exist for it
+    const outbox = await openOutbox(await freshDirectory(), { retryIntervalMs: 50 });
+    let lineRefused = false;
+    zone.primary.intercept = (request) => {
+      if (lineRefused || !/^\/v1\/carts\/[^/]+\/items$/.test(request.path)) return undefined;
+      lineRefused = true;
+      return {
+        status: 404,
+        body: {
+          type: 'about:blank',
+          title: 'not_found',
+          status: 404,
+          detail: 'no cart',
+          code: 'not_found',
+          correlationId: 'fake',
+        },
+      };
+    };
+    const intent = await outbox.placeOrder(order());
+
+    // Act
+    outbox.start();
+    await waitUntil(() => outbox.get(intent.id)?.status === 'accepted', 10_000);
+    await outbox.stop();
+
+    // Assert: a second cart under new step keys, one order, for the second cart
+    expect(zone.carts.size).toBe(2);
+    expect(zone.orders).toHaveLength(1);
+    expect(outbox.get(intent.id)).toMatchObject({
+      progress: { cartRebuilds: 1, cartId: zone.orders[0]!.cartId },
+      result: { orderId: zone.orders[0]!.id },
+    });
+    expect(zone.keysFor('/v1/checkout')).toEqual([`${intent.key}:checkout#1`]);
+  });
+
   it('never builds a second cart once its checkout was sent: a 404 then waits for the original answer', async () => {
     // Arrange: the first checkout commits and its answer is lost (the attempt times out); the retry reaches a
     // cell that has not seen the cart yet (replication lag) and answers 404 until the cart is visible there.
