@@ -35,6 +35,19 @@ const order = (productId = 'mug', quantity = 1, paymentMethod?: string) => ({
   ...(paymentMethod ? { paymentMethod } : {}),
 });
 
+/** The API's answer from a cell that has not seen the cart (never replicated to it, or not yet). */
+const cartUnknownHere = {
+  status: 404,
+  body: {
+    type: 'about:blank',
+    title: 'not_found',
+    status: 404,
+    detail: 'no cart 01ABC in this cell',
+    code: 'not_found',
+    correlationId: 'fake',
+  },
+};
+
 describe('durable outbox', () => {
   let zone: FakeZone;
   beforeEach(async () => {
@@ -148,17 +161,7 @@ describe('durable outbox', () => {
     zone.primary.intercept = (request) => {
       if (lineRefused || !/^\/v1\/carts\/[^/]+\/items$/.test(request.path)) return undefined;
       lineRefused = true;
-      return {
-        status: 404,
-        body: {
-          type: 'about:blank',
-          title: 'not_found',
-          status: 404,
-          detail: 'no cart',
-          code: 'not_found',
-          correlationId: 'fake',
-        },
-      };
+      return cartUnknownHere;
     };
     const intent = await outbox.placeOrder(order());
 
@@ -191,18 +194,7 @@ describe('durable outbox', () => {
         return 'hang';
       }
       if (cartVisible) return undefined;
-      const detail = 'no such cart in this cell (not replicated yet)';
-      return {
-        status: 404,
-        body: {
-          type: 'about:blank',
-          title: 'not_found',
-          status: 404,
-          detail,
-          code: 'not_found',
-          correlationId: 'fake',
-        },
-      };
+      return cartUnknownHere;
     };
     const intent = await outbox.placeOrder(order());
 
