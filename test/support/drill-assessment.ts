@@ -19,7 +19,7 @@ export async function assessDrill(report: DrillReport, assess: () => void | Prom
 }
 
 /** The lines of a report a failed drill test needs first. */
-export function drillOutline(report: DrillReport): string {
+function drillOutline(report: DrillReport): string {
   const f = report.figures;
   const host = report.host
     ? `; host load ${report.host.loadAverageAtStart.join('/')} -> ${report.host.loadAverageAtEnd.join('/')}`
