@@ -42,6 +42,12 @@ export interface DrillTimings {
   readonly warmupSeconds: number;
   readonly faultSeconds: number;
   readonly settleSeconds: number;
+  /**
+   * A failover drill's settle period ends once traffic is back on the failed cell (and held), with
+   * `settleSeconds` as its bound: the short (CI) variant times what the fault needs, not an observation window.
+   * @default false
+   */
+  readonly settleEndsAtFailback?: boolean;
 }
 
 /** How a drill runs on the local topology; what `Drill.local` returns. */

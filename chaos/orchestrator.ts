@@ -100,6 +100,13 @@ export interface DrillPlan {
   readonly timings?: Partial<Record<'warmupSeconds' | 'faultSeconds' | 'settleSeconds', number>>;
   /** Keep the fault this long after recovery, to show the new state is stable. */
   readonly holdAfterRecoverySeconds?: number;
+  /**
+   * A failover drill's settle period ends once traffic is back on the failed cell and has stayed there
+   * `holdAfterRecoverySeconds`; the settle period is then only its bound. For runs that time what the fault
+   * needs (the local short variant, CI), not an observation window after failback.
+   * @default false
+   */
+  readonly settleEndsAtFailback?: boolean;
   readonly signal?: AbortSignal;
   /** Roll back on SIGINT/SIGTERM (the CLI); tests pass `signal` instead. */
   readonly handleSignals?: boolean;
@@ -169,6 +176,7 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
   let rollbackAtMs: number | undefined;
   let rolledBackAtMs: number | undefined;
   let recoveredAtMs: number | undefined;
+  let failedBackAtMs: number | undefined;
   let phase: Phase = 'steady';
   const at = () => run?.elapsedMs() ?? 0;
   const event = (label: string) => {
@@ -276,6 +284,21 @@ export async function runDrill(plan: DrillPlan): Promise<DrillReport> {
         phase = 'failback';
         event('fault rolled back');
         continue;
+      }
+      if (
+        phase === 'failback' &&
+        plan.settleEndsAtFailback &&
+        def.recovery === 'failover' &&
+        plan.failedCell
+      ) {
+        if (failedBackAtMs === undefined) {
+          const failback = measureFailback(timeline, rollbackAtMs ?? t, plan.failedCell, recovery);
+          if (failback.recoveredAtSecond !== undefined) failedBackAtMs = t;
+        }
+        if (failedBackAtMs !== undefined && t - failedBackAtMs >= holdMs) {
+          event(`settle period over: traffic back on ${plan.failedCell}`);
+          break;
+        }
       }
       if (phase === 'failback' && t - (rolledBackAtMs ?? rollbackAtMs ?? t) >= settleMs) {
         event('settle period over');

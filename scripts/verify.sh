@@ -3,11 +3,11 @@
 # Ends with one plain line "N passed, N failed" summed over the jest projects' JSON results.
 #
 # Three jest runs, not one: the unit and integration projects get every core (each of their waits is bounded
-# on a condition, never a fixed time); the drills project runs alone, after them, one drill at a time: drills
-# judge wall-clock bounds (an RTO, a client's no-failure window), and anything beside them is part of what they
-# measure. DRILL_WORKERS=2 runs two at a time (an idle fresh clone: drills 254 s instead of 385 s); beside
-# contend.sh's two busy loops that was more than the drills can judge (a region loss whose fault never took
-# effect), so it is not the default.
+# on a condition, never a fixed time); the drills project runs after them, alone: drills judge wall-clock
+# bounds (an RTO, a client's no-failure window), and anything beside them is part of what they measure. How
+# many drills run at a time is measured right before them (scripts/drill-workers.js): one per idle core, at
+# most two, so an idle 2-core host runs two (drills 254 s instead of 385 s) and a host whose cores are busy
+# (contend.sh's two loops) runs one. DRILL_WORKERS=N overrides the measurement.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh || exit 1
@@ -24,8 +24,9 @@ if [ -n "${VERIFY_BEFORE_DRILLS:-}" ]; then
   # CI's hook: wait for its smoke run (started beside the suites above) and print its log.
   echo "› before the drills (VERIFY_BEFORE_DRILLS)"; eval "$VERIFY_BEFORE_DRILLS"
 fi
-drill_workers=${DRILL_WORKERS:-1}
-echo "› tests (jest, drills project, $drill_workers at a time)"
+echo "› tests (jest, drills project)"
+drill_workers=${DRILL_WORKERS:-$(node scripts/drill-workers.js)} || drill_workers=1
+echo "  $drill_workers drill(s) at a time${DRILL_WORKERS:+ (DRILL_WORKERS)}"
 npx jest --ci --selectProjects drills --maxWorkers="$drill_workers" --passWithNoTests --json --outputFile=.jest-drills.json "$@" || status=1
 node scripts/jest-summary.js .jest-unit.json .jest-integration.json .jest-drills.json || status=1
 exit $status

@@ -67,6 +67,7 @@ export async function localDrillPlan(
     wallClockLimitSeconds: seconds + 180 + CATCH_UP_PATIENCE.ceilingMs / 1000,
     timings: run.timings,
     holdAfterRecoverySeconds: run.holdAfterRecoverySeconds ?? 2,
+    settleEndsAtFailback: run.timings.settleEndsAtFailback ?? false,
     log: context.log,
   };
 }

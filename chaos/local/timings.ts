@@ -4,7 +4,8 @@ import type { LocalDrillContext } from './context';
 /**
  * Phase lengths of a local run, in drill seconds: the definition's cloud
  * seconds scaled, never shorter than a failover plus its failback need
- * (predicted RTO + room); `short` (CI) keeps only what the fault needs.
+ * (predicted RTO + room); `short` (CI) keeps only what the fault needs: a
+ * failover drill's settle period ends once traffic is back on the failed cell.
  */
 export function standardTimings(context: LocalDrillContext, definition: DrillDefinition): DrillTimings {
   const failover = definition.recovery === 'failover';
@@ -14,6 +15,7 @@ export function standardTimings(context: LocalDrillContext, definition: DrillDef
       warmupSeconds: 3,
       faultSeconds: failover ? recoveryRoom : 5,
       settleSeconds: failover ? recoveryRoom : 4,
+      settleEndsAtFailback: true,
     };
   }
   const scaled = (seconds: number) => seconds * context.timeScale;

@@ -60,6 +60,49 @@ describe('drill orchestrator', () => {
     expect(at('settle period over')! - at('fault rolled back')!).toBeGreaterThanOrEqual(4000);
   });
 
+  it('ends the settle period once traffic is back on the failed cell and held, when the plan asks for it', async () => {
+    // Prepare: traffic returns to the primary 4 s after the rollback; the settle period's bound is 60 s
+    const fault = new FakeInjector('primary stopped');
+    let rolledBackSecond: number | undefined;
+    let faulted = false;
+    const load = fakeLoad((s) => {
+      if (fault.active) {
+        faulted = true;
+        return ok(SECONDARY);
+      }
+      if (!faulted) return ok(PRIMARY);
+      rolledBackSecond ??= s;
+      return s - rolledBackSecond < 4 ? ok(SECONDARY) : ok(PRIMARY);
+    });
+    const timings = { warmupSeconds: 3, faultSeconds: 20, settleSeconds: 60 };
+    // Act
+    const report = await runDrill(plan({ injectors: [fault], load, timings, settleEndsAtFailback: true }));
+    // Assess: over after the failback's 3 s window and the 2 s hold, long before the bound
+    const at = (prefix: string) => report.events.find((e) => e.label.startsWith(prefix))?.atMs;
+    const settled = at('settle period over')! - at('fault rolled back')!;
+    expect(report.verdict).toBe('pass');
+    expect(report.events.at(-1)?.label).toBe(`settle period over: traffic back on ${PRIMARY}`);
+    expect(report.figures.failbackSeconds).toBe(4);
+    expect(settled).toBeGreaterThanOrEqual((4 + 3 + 2) * 1000);
+    expect(settled).toBeLessThan(20_000);
+  });
+
+  it('keeps the whole settle period as its bound when traffic never comes back', async () => {
+    // Prepare: the secondary keeps serving after the rollback
+    const fault = new FakeInjector('primary stopped');
+    let faulted = false;
+    const load = fakeLoad(() => {
+      if (fault.active) faulted = true;
+      return faulted ? ok(SECONDARY) : ok(PRIMARY);
+    });
+    // Act
+    const report = await runDrill(plan({ injectors: [fault], load, settleEndsAtFailback: true }));
+    // Assess
+    const at = (label: string) => report.events.find((e) => e.label === label)?.atMs;
+    expect(at('settle period over')! - at('fault rolled back')!).toBeGreaterThanOrEqual(4000);
+    expect(report.notes).toContain('traffic did not return to the original cell before the drill ended');
+  });
+
   it('fails the RTO check when recovery takes longer than predicted + 2 s', async () => {
     const fault = new FakeInjector('primary stopped');
     let faultSecond: number | undefined;
