@@ -36,6 +36,12 @@ export interface OperationSample {
    * could not have retried it, so it is reported, not counted as a failure to recover.
    */
   readonly refused?: boolean;
+  /**
+   * An attempt of this operation was answered 503 `not_writer`: the zone had no writer (a fenced secondary
+   * before its promotion). The promotion follows the primary's scaled health checks, so such a wait is a
+   * scaled time, unlike the client's own move to another cell.
+   */
+  readonly waitedForWriter?: boolean;
 }
 
 export interface ClientPopulationOptions {
@@ -87,16 +93,28 @@ export class ClientPopulation {
       ...(options.resilience ? { resilience: options.resilience } : {}),
     });
     const bound = options.maxOperationsPerClient ?? 2000;
+    // One operation at a time per client, so every attempt event between two samples is this operation's.
+    let waitedForWriter = false;
+    client.transport.onEvent((event) => {
+      if (event.type === 'attempt' && event.outcome === 'not_writer') waitedForWriter = true;
+    });
     for (let n = 1; !this.stopped && n <= bound; n++) {
       const kind = n % options.orderEvery === 0 ? 'order' : 'read';
       const startedMs = options.clock();
+      waitedForWriter = false;
       let outcome: { ok: boolean; detail?: string; orderId?: string };
       try {
         outcome = kind === 'order' ? await this.order(client) : await this.read(client);
       } catch (error) {
         outcome = { ok: false, detail: (error as Error).message };
       }
-      this.samples.push({ kind, startedMs, endedMs: options.clock(), ...outcome });
+      this.samples.push({
+        kind,
+        startedMs,
+        endedMs: options.clock(),
+        ...outcome,
+        ...(waitedForWriter ? { waitedForWriter } : {}),
+      });
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
     }
   }
@@ -159,21 +177,37 @@ export class ClientPopulation {
 }
 
 export interface PopulationRecovery {
-  /** Milliseconds from the fault until the population was served again (see `populationRtoMs`). */
+  /**
+   * Milliseconds from the fault until the population was served again (see `populationRecovery`), over the
+   * operations that did not wait for the zone's writer.
+   */
   readonly rtoMs: number | undefined;
-  /** Operations that ended failed after the fault started (final refusals excluded, see `refusedAfterFault`). */
+  /** Operations that ended failed after the fault started (see `refusedAfterFault`, `refusedNoWriter`). */
   readonly failedAfterFault: number;
   /** Operations the API refused for good after the fault (business answers, not outages). */
   readonly refusedAfterFault: number;
+  /** Orders that failed on 503 `not_writer` before the zone had a writer again (its promotion). */
+  readonly refusedNoWriter: number;
+  /**
+   * Milliseconds from the fault until the zone took writes again: the end of the first order that started
+   * after the fault and succeeded. Undefined when none did.
+   */
+  readonly writerBackMs: number | undefined;
   readonly operationsAfterFault: number;
 }
 
 /**
- * The RTO a population saw: the longer of (a) the outage, from the fault to the end of the first
- * operation that succeeded after the last failed one, and (b) the longest wait of a successful
- * operation in flight at or started after the fault (a call the client held while retrying or
- * failing over). Only operations that started before the rollback count. Undefined when no operation
- * succeeded after the fault.
+ * What a population saw of the fault. Its RTO is the longer of (a) the outage, from the fault to the end of
+ * the first operation that succeeded after the last failed one, and (b) the longest wait of a successful
+ * operation in flight at or started after the fault (a call the client held while retrying or failing
+ * over). Only operations that started before the rollback count.
+ *
+ * Operations that met 503 `not_writer` and started before the zone took writes again waited for the
+ * promotion, not for the client: they are left out of the RTO and of the failures, and counted apart
+ * (`refusedNoWriter`, `writerBackMs`). A fenced zone has no writer from the primary's loss until the
+ * promoter runs on its health-check alarm; no client can shorten that, and a storefront's order then fails
+ * (the kiosk outbox queues it). One that met `not_writer` after the zone took writes again is a failure, and
+ * so is every one when no order succeeded after the fault (a promotion that never came).
  */
 export function populationRecovery(
   samples: readonly OperationSample[],
@@ -181,8 +215,18 @@ export function populationRecovery(
   rollbackAtMs: number,
 ): PopulationRecovery {
   const relevant = samples.filter((s) => s.endedMs >= faultStartMs && s.startedMs < rollbackAtMs);
-  const failed = relevant.filter((s) => !s.ok && !s.refused);
-  const succeeded = relevant.filter((s) => s.ok);
+  const writerBack = relevant
+    .filter((s) => s.kind === 'order' && s.ok && s.startedMs >= faultStartMs)
+    .reduce<number | undefined>(
+      (min, s) => (min === undefined ? s.endedMs : Math.min(min, s.endedMs)),
+      undefined,
+    );
+  // No writer back at all (a promotion that never came) sets nothing apart: every such order is a failure.
+  const awaitingWriter = (s: OperationSample) =>
+    s.waitedForWriter === true && writerBack !== undefined && s.startedMs < writerBack;
+  const judged = relevant.filter((s) => !awaitingWriter(s));
+  const failed = judged.filter((s) => !s.ok && !s.refused);
+  const succeeded = judged.filter((s) => s.ok);
   const lastFailureEnd = Math.max(faultStartMs, ...failed.map((s) => s.endedMs));
   const firstSuccessAfter = succeeded
     .filter((s) => s.startedMs >= lastFailureEnd || (failed.length === 0 && s.endedMs >= faultStartMs))
@@ -196,6 +240,8 @@ export function populationRecovery(
     rtoMs: outage === undefined ? undefined : Math.max(outage, longestWait),
     failedAfterFault: failed.length,
     refusedAfterFault: relevant.filter((s) => s.refused).length,
+    refusedNoWriter: relevant.filter((s) => awaitingWriter(s) && !s.ok).length,
+    writerBackMs: writerBack === undefined ? undefined : writerBack - faultStartMs,
     operationsAfterFault: relevant.length,
   };
 }

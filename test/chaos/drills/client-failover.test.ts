@@ -68,6 +68,9 @@ describe('client-failover drill (short)', () => {
       expect([f.clientPopulationDuplicates, f.dnsPopulationDuplicates]).toEqual([0, 0]);
       expect([f.clientPopulationLostOrders, f.dnsPopulationLostOrders]).toEqual([0, 0]);
       expect(f.clientPopulationOrdersAcknowledged).toBeGreaterThan(0);
+      // The fenced zone took writes again within the fault (its promotion): orders refused before it are
+      // counted apart, never after it.
+      expect(f.clientPopulationWriterBackSeconds).not.toBeNull();
     });
   });
 });
