@@ -101,12 +101,12 @@ async function populations(context: LocalDrillContext): Promise<DrillCheck> {
             check.quiescence,
           ),
         );
-        const failures = population.samples.filter((s) => !s.ok && s.endedMs >= faultStart).slice(0, 3);
+        const failures = recovery.failures.slice(0, 3);
         if (failures.length > 0)
           notes.push(`${label} population failures (first 3): ${failures.map((f) => f.detail).join('; ')}`);
         if (recovery.refusedNoWriter > 0)
           notes.push(
-            `${label} population: ${recovery.refusedNoWriter} orders failed on 503 not_writer before the zone took writes again (${writerBackSeconds ?? '?'} s after the fault here, ${writerBackSeconds === null ? '?' : Math.round(writerBackSeconds / timeScale)} s in the cloud: the promotion follows the primary's health checks). No client can shorten that; a storefront shows the failure, the kiosk outbox queues the order. Not counted as failures of the client's failover.`,
+            `${label} population: ${recovery.refusedNoWriter} orders failed on 503 not_writer before the zone took writes again (${writerBackSeconds?.toFixed(1) ?? '?'} s after the fault here, ${writerBackSeconds === null ? '?' : Math.round(writerBackSeconds / timeScale)} s in the cloud: the promotion follows the primary's health checks). No client can shorten that; a storefront shows the failure, the kiosk outbox queues the order. Not counted as failures of the client's failover.`,
           );
       }
       const client = seen.client!;

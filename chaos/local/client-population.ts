@@ -184,6 +184,8 @@ export interface PopulationRecovery {
   readonly rtoMs: number | undefined;
   /** Operations that ended failed after the fault started (see `refusedAfterFault`, `refusedNoWriter`). */
   readonly failedAfterFault: number;
+  /** Those operations, in the order they ran. */
+  readonly failures: readonly OperationSample[];
   /** Operations the API refused for good after the fault (business answers, not outages). */
   readonly refusedAfterFault: number;
   /** Orders that failed on 503 `not_writer` before the zone had a writer again (its promotion). */
@@ -239,6 +241,7 @@ export function populationRecovery(
   return {
     rtoMs: outage === undefined ? undefined : Math.max(outage, longestWait),
     failedAfterFault: failed.length,
+    failures: failed,
     refusedAfterFault: relevant.filter((s) => s.refused).length,
     refusedNoWriter: relevant.filter((s) => awaitingWriter(s) && !s.ok).length,
     writerBackMs: writerBack === undefined ? undefined : writerBack - faultStartMs,

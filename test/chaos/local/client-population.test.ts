@@ -58,6 +58,7 @@ describe('populationRecovery', () => {
 
     // Assert
     expect(recovery.failedAfterFault).toBe(1);
+    expect(recovery.failures.map((s) => s.startedMs)).toEqual([14_000]);
     expect(recovery.refusedNoWriter).toBe(0);
   });
 
