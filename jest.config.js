@@ -4,7 +4,7 @@
  * `integration` reaches DynamoDB Local, which the project's global setup starts once for the run; `drills`
  * are integration tests that run a drill and judge wall-clock bounds.
  *   npm run test:unit                       # daily work: no JVM, every core
- *   npm test                                # all three (`npm run verify` runs unit and integration on every core, then drills one at a time)
+ *   npm test                                # all three (`npm run verify` runs unit and integration on every core, then drills as many at a time as the host has idle cores, at most two: scripts/drill-workers.js)
  */
 const { partitionTests } = require('./test/support/projects');
 

@@ -48,4 +48,4 @@ async function main() {
 
 if (require.main === module) void main();
 
-module.exports = { drillWorkers, idleCores, MAX_DRILL_WORKERS, IDLE_CORES_PER_DRILL };
+module.exports = { drillWorkers, idleCores, MAX_DRILL_WORKERS };

@@ -17,8 +17,8 @@ const SPAWNS = /from\s+['"](node:)?child_process['"]|require\(\s*['"](node:)?chi
 const AS_DEPLOYED = /\b(bundle|validateTemplates):\s*true\b/;
 /**
  * A test that runs a drill (imports the orchestrator) judges wall-clock bounds (an RTO, a client's no-failure
- * window): it goes to the `drills` project, which runs alone after the others, one drill at a time, so nothing
- * else is part of what it measures.
+ * window): it goes to the `drills` project, which runs alone after the others (one drill per idle core, at most
+ * two: scripts/drill-workers.js), so no other suite is part of what it measures.
  */
 const RUNS_A_DRILL = /from\s+['"](?:\.\.\/)+chaos\/orchestrator['"]/;
 const IMPORT =
