@@ -217,12 +217,9 @@ export function populationRecovery(
   rollbackAtMs: number,
 ): PopulationRecovery {
   const relevant = samples.filter((s) => s.endedMs >= faultStartMs && s.startedMs < rollbackAtMs);
-  const writerBack = relevant
-    .filter((s) => s.kind === 'order' && s.ok && s.startedMs >= faultStartMs)
-    .reduce<number | undefined>(
-      (min, s) => (min === undefined ? s.endedMs : Math.min(min, s.endedMs)),
-      undefined,
-    );
+  const writerBack = earliestEnd(
+    relevant.filter((s) => s.kind === 'order' && s.ok && s.startedMs >= faultStartMs),
+  );
   // No writer back at all (a promotion that never came) sets nothing apart: every such order is a failure.
   const awaitingWriter = (s: OperationSample) =>
     s.waitedForWriter === true && writerBack !== undefined && s.startedMs < writerBack;
@@ -230,12 +227,11 @@ export function populationRecovery(
   const failed = judged.filter((s) => !s.ok && !s.refused);
   const succeeded = judged.filter((s) => s.ok);
   const lastFailureEnd = Math.max(faultStartMs, ...failed.map((s) => s.endedMs));
-  const firstSuccessAfter = succeeded
-    .filter((s) => s.startedMs >= lastFailureEnd || (failed.length === 0 && s.endedMs >= faultStartMs))
-    .reduce<number | undefined>(
-      (min, s) => (min === undefined ? s.endedMs : Math.min(min, s.endedMs)),
-      undefined,
-    );
+  const firstSuccessAfter = earliestEnd(
+    succeeded.filter(
+      (s) => s.startedMs >= lastFailureEnd || (failed.length === 0 && s.endedMs >= faultStartMs),
+    ),
+  );
   const longestWait = Math.max(0, ...succeeded.map((s) => s.endedMs - Math.max(s.startedMs, faultStartMs)));
   const outage = firstSuccessAfter === undefined ? undefined : firstSuccessAfter - faultStartMs;
   return {
@@ -247,4 +243,9 @@ export function populationRecovery(
     writerBackMs: writerBack === undefined ? undefined : writerBack - faultStartMs,
     operationsAfterFault: relevant.length,
   };
+}
+
+/** When the first of these operations ended; undefined for none. */
+function earliestEnd(samples: readonly OperationSample[]): number | undefined {
+  return samples.length === 0 ? undefined : Math.min(...samples.map((s) => s.endedMs));
 }
